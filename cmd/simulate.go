@@ -1,0 +1,410 @@
+package cmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/render"
+	"github.com/wacost/wacost/simulate"
+	"github.com/wacost/wacost/window"
+)
+
+type simulateOptions struct {
+	files        []string
+	inputFormat  msglog.Format
+	columnMap    map[string]string
+	regime       string
+	tariffFile   string
+	location     *time.Location
+	policy       pricing.Policy
+	fepWindow    time.Duration
+	format       string
+	ledger       bool
+	groupBy      []string
+	skipInvalid  bool
+	maxErrors    int
+	reorder      int
+	kzLegacy     string
+}
+
+const simulateLong = `Replay message logs through the customer-service window rules and a rate card,
+and report every business message as free, billed, blocked or undelivered, with
+why and at what cost, plus totals by market, category and regime.
+
+Input: CSV, a JSON array of objects, or NDJSON, from files or stdin ("-" or no
+file). Columns (header names case-insensitive, any order, extra columns ignored):
+timestamp, customer, direction (required); type, category, country, business,
+entry_point, status, id. Rows need not be sorted.
+
+Regimes (--regime; "auto" picks each message's regime by its date in --timezone):
+%s
+Tariffs: built-in cards per regime. The 2018-08 regime's card is a PROXY: Meta's
+2018-2021 per-country template prices were not found, so each market's earliest
+known business-initiated rate stands in. Load a real card with --tariff FILE
+(CSV "market,<key>,..." with a "# currency: USD" line, or YAML/JSON).`
+
+func regimeHelp() string {
+	var b strings.Builder
+	for _, r := range pricing.Regimes() {
+		until := "today"
+		if r.Until != 0 {
+			until = (r.Until - 0).String()
+		}
+		state := ""
+		if !r.Implemented {
+			state = " [not implemented yet]"
+		}
+		fmt.Fprintf(&b, "  %-8s %s .. %s  %s%s\n", r.Name, r.From, until, r.Title, state)
+	}
+	return b.String()
+}
+
+func newSimulateCmd(s *streams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "simulate [FILE ...]",
+		Short: "Price every business message of a message log",
+		Long:  fmt.Sprintf(simulateLong, regimeHelp()),
+		Example: `  wacost simulate testdata/sample.csv
+  wacost simulate testdata/sample.csv --format json
+  wacost simulate testdata/sample.csv --ledger --format csv > ledger.csv
+  wacost simulate log.ndjson --regime 2025-07 --group-by month,market
+  cat export.csv | wacost simulate --map timestamp=created_at --map customer=wa_id -`,
+		RunE: func(c *cobra.Command, args []string) error {
+			o, err := simulateOptionsFrom(c, args)
+			if err != nil {
+				return err
+			}
+			return runSimulate(s, o)
+		},
+	}
+	f := c.Flags()
+	f.String("input-format", "auto", "input format: auto, csv, json or ndjson")
+	f.StringArray("map", nil, "map a column onto a header name of the file: COLUMN=HEADER (repeatable)")
+	f.String("regime", "auto", "pricing regime: auto or one of "+strings.Join(pricing.RegimeNames(), ", "))
+	f.String("tariff", "", "rate card file (CSV, YAML or JSON) instead of the built-in cards")
+	f.String("timezone", "UTC", "the WhatsApp Business Account's time zone (IANA name): months, quotas and rate dates")
+	f.String("late-replies", "template", "free-form messages sent with no window open: template (price as a template) or block")
+	f.String("late-reply-category", "utility", "template category a late reply is priced as: marketing, utility or authentication")
+	f.Int64("service-quota", 1000, "free service messages per business number per month (regime 2026-10)")
+	f.Duration("fep-window", window.FEP, "length of a free-entry-point window")
+	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
+	f.Bool("ledger", false, "print one record per business message")
+	f.StringSlice("group-by", nil, "extra breakdown by: "+strings.Join(simulate.Dimensions, ", "))
+	f.Bool("skip-invalid", false, "skip rows that cannot be read or priced (counted in summary.rejected) instead of failing")
+	f.Int("max-errors", 20, "how many bad rows to list on stderr")
+	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
+	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
+	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
+	complete(c, "regime", append([]string{"auto"}, simulate.Implemented()...))
+	complete(c, "late-replies", []string{"template", "block"})
+	complete(c, "late-reply-category", []string{"marketing", "utility", "authentication"})
+	complete(c, "format", render.Formats)
+	complete(c, "group-by", simulate.Dimensions)
+	complete(c, "kazakhstan-before-2026-10", []string{"Russia", "Other"})
+	return c
+}
+
+func complete(c *cobra.Command, flag string, values []string) {
+	_ = c.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// simulateOptionsFrom reads flags, environment and config, and validates
+// them; every problem is a usage error.
+func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, error) {
+	v, err := loadConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	return simulateOptionsFromViper(c, v, args)
+}
+
+func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (*simulateOptions, error) {
+	o := &simulateOptions{files: args, tariffFile: v.GetString("tariff"), ledger: v.GetBool("ledger"),
+		skipInvalid: v.GetBool("skip-invalid"), maxErrors: v.GetInt("max-errors"), reorder: v.GetInt("reorder-buffer")}
+	var err error
+	if o.inputFormat, err = msglog.ParseFormat(v.GetString("input-format")); err != nil {
+		return nil, usageError{err}
+	}
+	flagMap, _ := c.Flags().GetStringArray("map")
+	if o.columnMap, err = parseMap(v, flagMap); err != nil {
+		return nil, err
+	}
+	for k := range o.columnMap {
+		if !contains(msglog.Columns, k) {
+			return nil, usagef("--map %s: no such column (columns: %s)", k, strings.Join(msglog.Columns, ", "))
+		}
+	}
+	o.regime = v.GetString("regime")
+	if o.regime != "auto" {
+		r, err := pricing.RegimeByName(o.regime)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if !r.Implemented {
+			return nil, usagef("regime %s (%s) is not implemented yet; implemented: %s", r.Name, r.Title, strings.Join(simulate.Implemented(), ", "))
+		}
+	}
+	if o.location, err = time.LoadLocation(v.GetString("timezone")); err != nil {
+		return nil, usagef("--timezone %q: not an IANA time zone name (e.g. America/Sao_Paulo)", v.GetString("timezone"))
+	}
+	o.policy = pricing.DefaultPolicy()
+	switch v.GetString("late-replies") {
+	case "template":
+	case "block":
+		o.policy.Late = pricing.LateBlock
+	default:
+		return nil, usagef("--late-replies %q: want template or block", v.GetString("late-replies"))
+	}
+	cat, ok := pricing.ParseCategory(v.GetString("late-reply-category"))
+	if !ok || cat == pricing.CatNone {
+		return nil, usagef("--late-reply-category %q: want marketing, utility or authentication", v.GetString("late-reply-category"))
+	}
+	o.policy.LateCategory = cat
+	if o.policy.ServiceQuota = v.GetInt64("service-quota"); o.policy.ServiceQuota < 0 {
+		return nil, usagef("--service-quota must not be negative")
+	}
+	if o.fepWindow = v.GetDuration("fep-window"); o.fepWindow <= 0 {
+		return nil, usagef("--fep-window must be positive")
+	}
+	o.format = strings.ToLower(v.GetString("format"))
+	if !contains(render.Formats, o.format) {
+		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.Formats, ", "))
+	}
+	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
+		return nil, usageError{err}
+	}
+	o.kzLegacy = v.GetString("kazakhstan-before-2026-10")
+	if o.kzLegacy != "Russia" && o.kzLegacy != "Other" {
+		return nil, usagef("--kazakhstan-before-2026-10 %q: want Russia or Other", o.kzLegacy)
+	}
+	if o.maxErrors < 0 || o.reorder < 0 {
+		return nil, usagef("--max-errors and --reorder-buffer must not be negative")
+	}
+	return o, nil
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// loadTariff reads a user card, by its extension (.csv, else YAML/JSON).
+func loadTariff(path string, mk *pricing.Markets) (*pricing.Card, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	o := pricing.CardOptions{Name: filepath.Base(path), Market: mk.Known}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return pricing.ParseCardYAML(f, path, o)
+	default:
+		return pricing.ParseCardCSV(f, path, o)
+	}
+}
+
+// rowErrors lists bad rows on stderr, up to a limit.
+type rowErrors struct {
+	w     io.Writer
+	max   int
+	count int
+}
+
+func (r *rowErrors) add(err error) {
+	r.count++
+	if r.count <= r.max {
+		fmt.Fprintf(r.w, "wacost: %v\n", err)
+	}
+}
+
+func (r *rowErrors) flush(skipped bool) {
+	if r.count > r.max {
+		fmt.Fprintf(r.w, "wacost: ... and %d more bad rows\n", r.count-r.max)
+	}
+	if r.count > 0 && !skipped {
+		fmt.Fprintf(r.w, "wacost: %d bad rows; fix them, or run with --skip-invalid to skip and count them\n", r.count)
+	}
+}
+
+// input is one log to read, re-openable for a second (sorted) pass.
+type input struct {
+	name  string
+	open  func() (io.ReadCloser, error)
+	spool *os.File // standard input, copied here while first read
+}
+
+func openInputs(s *streams, files []string) ([]*input, func(), error) {
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	var ins []*input
+	cleanup := func() {
+		for _, in := range ins {
+			if in.spool != nil {
+				in.spool.Close()
+				os.Remove(in.spool.Name())
+			}
+		}
+	}
+	stdinUsed := false
+	for _, f := range files {
+		f := f
+		if f == "-" {
+			if stdinUsed {
+				return nil, cleanup, usagef("standard input (-) given twice")
+			}
+			stdinUsed = true
+			sp, err := os.CreateTemp("", "wacost-stdin-*")
+			if err != nil {
+				return nil, cleanup, err
+			}
+			in := &input{name: "stdin", spool: sp}
+			first := true
+			in.open = func() (io.ReadCloser, error) {
+				if first {
+					first = false
+					return io.NopCloser(io.TeeReader(s.in, sp)), nil
+				}
+				if _, err := sp.Seek(0, io.SeekStart); err != nil {
+					return nil, err
+				}
+				return io.NopCloser(sp), nil
+			}
+			ins = append(ins, in)
+			continue
+		}
+		st, err := os.Stat(f)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("%s: %w", f, errors.Unwrap(err))
+		}
+		if st.IsDir() {
+			return nil, cleanup, fmt.Errorf("%s: is a directory", f)
+		}
+		ins = append(ins, &input{name: f, open: func() (io.ReadCloser, error) { return os.Open(f) }})
+	}
+	return ins, cleanup, nil
+}
+
+func runSimulate(s *streams, o *simulateOptions) error {
+	mk, err := pricing.LoadMarkets(pricing.MarketOptions{KazakhstanLegacy: o.kzLegacy})
+	if err != nil {
+		return err
+	}
+	cat, err := pricing.LoadCatalog(mk)
+	if err != nil {
+		return err
+	}
+	var tariff *pricing.Card
+	if o.tariffFile != "" {
+		if tariff, err = loadTariff(o.tariffFile, mk); err != nil {
+			return err
+		}
+	}
+	ins, cleanup, err := openInputs(s, o.files)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	wcfg := window.DefaultConfig()
+	wcfg.FEP = o.fepWindow
+
+	// One attempt: stream, in order. If the input turns out to be unsorted
+	// beyond the reorder buffers, start again with a full sort in memory.
+	attempt := func(sorted bool, out io.Writer) (*simulate.Result, *rowErrors, error) {
+		errs := &rowErrors{w: s.err, max: o.maxErrors}
+		rd, err := render.New(o.format, out, o.ledger)
+		if err != nil {
+			return nil, nil, usageError{err}
+		}
+		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
+			Tariff: tariff, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy}
+		if o.ledger {
+			loc := o.location
+			so.Ledger = func(e *simulate.Entry) error {
+				e.Time = e.Time.In(loc)
+				return rd.Entry(e)
+			}
+		}
+		eng, err := simulate.New(so)
+		if err != nil {
+			return nil, nil, usageError{err}
+		}
+		var readers []msglog.Reader
+		var closers []io.Closer
+		defer func() {
+			for _, c := range closers {
+				c.Close()
+			}
+		}()
+		for i, in := range ins {
+			rc, err := in.open()
+			if err != nil {
+				return nil, nil, err
+			}
+			closers = append(closers, rc)
+			r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i})
+			if err != nil {
+				return nil, nil, err
+			}
+			readers = append(readers, msglog.Reorder(r, o.reorder))
+		}
+		src := msglog.Merge(readers...)
+		onErr := func(err error) error { errs.add(err); return nil }
+		if sorted {
+			sl, err := msglog.SortAll(src, onErr)
+			if err != nil {
+				return nil, nil, err
+			}
+			src = sl
+		}
+		if err := simulate.Run(eng, src, onErr); err != nil {
+			return nil, errs, err
+		}
+		res := eng.Result()
+		if errs.count > 0 && !o.skipInvalid {
+			return &res, errs, nil
+		}
+		if err := rd.Finish(&res); err != nil {
+			return nil, errs, err
+		}
+		return &res, errs, nil
+	}
+
+	// The first pass writes to a buffer, so that nothing reaches stdout if
+	// it has to start again.
+	var buf bytes.Buffer
+	res, errs, err := attempt(false, &buf)
+	if errors.Is(err, simulate.ErrOutOfOrder) {
+		fmt.Fprintf(s.err, "wacost: %v; sorting all rows in memory and starting again\n", err)
+		buf.Reset()
+		res, errs, err = attempt(true, &buf)
+	}
+	if err != nil {
+		if errs != nil {
+			errs.flush(o.skipInvalid)
+		}
+		return err
+	}
+	errs.flush(o.skipInvalid)
+	if errs.count > 0 && !o.skipInvalid {
+		return silentError{ExitData}
+	}
+	_ = res
+	_, err = buf.WriteTo(s.out)
+	return err
+}

@@ -1,0 +1,227 @@
+package msglog
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wacost/wacost/window"
+)
+
+// fieldSetter validates one raw value into m; it returns a message for a
+// RowError, or "".
+type fieldSetter func(m *Message, v string, loc *time.Location) string
+
+var setters = map[string]fieldSetter{
+	ColTimestamp:  setTimestamp,
+	ColCustomer:   setCustomer,
+	ColDirection:  setDirection,
+	ColType:       setType,
+	ColCategory:   func(m *Message, v string, _ *time.Location) string { m.Category = v; return "" },
+	ColCountry:    setCountry,
+	ColBusiness:   setBusiness,
+	ColEntryPoint: setEntryPoint,
+	ColStatus:     setStatus,
+	ColID:         func(m *Message, v string, _ *time.Location) string { m.ID = strings.TrimSpace(v); return "" },
+}
+
+// ParseTimestamp reads RFC 3339 with any offset, a date-time without offset
+// (taken in loc), or Unix seconds, milliseconds, microseconds or
+// nanoseconds (told apart by magnitude: below 1e11 seconds, below 1e14
+// milliseconds, below 1e17 microseconds, else nanoseconds).
+func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, "missing"
+	}
+	if allDigits(v) {
+		if len(v) > 19 {
+			return time.Time{}, strconv.Quote(v) + " is too large for a Unix time"
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return time.Time{}, strconv.Quote(v) + " is too large for a Unix time"
+		}
+		switch {
+		case n < 1e11:
+			return time.Unix(n, 0).UTC(), ""
+		case n < 1e14:
+			return time.UnixMilli(n).UTC(), ""
+		case n < 1e17:
+			return time.UnixMicro(n).UTC(), ""
+		default:
+			return time.Unix(0, n).UTC(), ""
+		}
+	}
+	s := v
+	if len(s) > 10 && s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, ""
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, loc); err == nil {
+		return t, ""
+	}
+	return time.Time{}, strconv.Quote(v) + " is not RFC 3339, a date-time, or Unix seconds/milliseconds"
+}
+
+func setTimestamp(m *Message, v string, loc *time.Location) string {
+	t, msg := ParseTimestamp(v, loc)
+	m.Time = t
+	return msg
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeNumber strips "+", spaces, dashes, dots and parentheses from a
+// phone number and checks that 6 to 15 digits remain (E.164 allows 15).
+func NormalizeNumber(v string) (string, string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", "missing"
+	}
+	if allDigits(v) && len(v) >= 6 && len(v) <= 15 {
+		return v, ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case c == '+' && i == 0, c == ' ', c == '-', c == '.', c == '(', c == ')':
+		default:
+			return "", strconv.Quote(v) + " is not a phone number (digits, optional +, spaces and dashes)"
+		}
+	}
+	d := b.String()
+	if len(d) < 6 || len(d) > 15 {
+		return "", strconv.Quote(v) + " has " + strconv.Itoa(len(d)) + " digits; a number with its country code has 6 to 15"
+	}
+	return d, ""
+}
+
+func setCustomer(m *Message, v string, _ *time.Location) string {
+	d, msg := NormalizeNumber(v)
+	m.Customer = d
+	return msg
+}
+
+func setBusiness(m *Message, v string, _ *time.Location) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		m.Business = DefaultBusiness
+		return ""
+	}
+	if d, msg := NormalizeNumber(v); msg == "" {
+		m.Business = d
+	} else {
+		m.Business = v // a phone-number id or a name
+	}
+	return ""
+}
+
+func setDirection(m *Message, v string, _ *time.Location) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "in", "inbound":
+		m.Direction = Inbound
+	case "out", "outbound":
+		m.Direction = Outbound
+	case "":
+		return "missing"
+	default:
+		return strconv.Quote(v) + " is not in, out, inbound or outbound"
+	}
+	return ""
+}
+
+func setType(m *Message, v string, _ *time.Location) string {
+	t := strings.ToLower(strings.TrimSpace(v))
+	switch t {
+	case "":
+		t = "text"
+	case "hsm": // the pre-2022 name of templates
+		t = "template"
+	}
+	m.Type, m.Template = t, t == "template"
+	return ""
+}
+
+func setCountry(m *Message, v string, _ *time.Location) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	if len(v) != 2 || !isLetter(v[0]) || !isLetter(v[1]) {
+		return strconv.Quote(v) + " is not an ISO 3166 alpha-2 code"
+	}
+	m.Country = strings.ToUpper(v)
+	return ""
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
+
+func setEntryPoint(m *Message, v string, _ *time.Location) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "none":
+		m.EntryPoint = window.EntryNone
+	case "ad", "ctwa":
+		m.EntryPoint = window.EntryAd
+	case "page":
+		m.EntryPoint = window.EntryPage
+	default:
+		return strconv.Quote(v) + " is not ad or page"
+	}
+	return ""
+}
+
+var statuses = map[string]bool{"": true, "accepted": true, "sent": true, "delivered": true, "read": true, "played": true, "failed": true}
+
+func setStatus(m *Message, v string, _ *time.Location) string {
+	s := strings.ToLower(strings.TrimSpace(v))
+	if !statuses[s] {
+		return strconv.Quote(v) + " is not accepted, sent, delivered, read, played or failed"
+	}
+	m.Status, m.Failed = s, s == "failed"
+	return ""
+}
+
+// finish checks what needs several fields, once a row is read.
+func finish(m *Message) (field, msg string) {
+	if m.Business == "" {
+		m.Business = DefaultBusiness
+	}
+	if m.Type == "" {
+		m.Type = "text"
+	}
+	if m.Direction == Inbound {
+		m.Category, m.Status, m.Failed = "", "", false
+		return "", ""
+	}
+	m.EntryPoint = window.EntryNone
+	if !m.Template {
+		m.Category = ""
+		return "", ""
+	}
+	c := strings.ToLower(strings.TrimSpace(m.Category))
+	switch c {
+	case "", "marketing", "utility", "authentication":
+	case "authentication_international", "authentication-international":
+		c = "authentication"
+	default:
+		return ColCategory, strconv.Quote(m.Category) + " is not marketing, utility or authentication"
+	}
+	m.Category = c
+	return "", ""
+}

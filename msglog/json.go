@@ -1,0 +1,176 @@
+package msglog
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// object resolves one JSON object's keys against the canonical columns.
+func objectGetter(o *Options, obj map[string]any) (func(string) (string, bool), string) {
+	lower := make(map[string]any, len(obj))
+	for k, v := range obj {
+		lower[strings.ToLower(strings.TrimSpace(k))] = v
+	}
+	var bad string
+	get := func(canon string) (string, bool) {
+		key := canon
+		if m, ok := o.Map[canon]; ok {
+			key = strings.ToLower(m)
+		}
+		v, ok := lower[key]
+		if !ok || v == nil {
+			return "", false
+		}
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case json.Number:
+			return x.String(), true
+		case bool:
+			return fmt.Sprint(x), true
+		default:
+			if bad == "" {
+				bad = canon
+			}
+			return "\x00", true
+		}
+	}
+	// Check nested values up front so the error names the field.
+	for _, c := range Columns {
+		if v, _ := get(c); v == "\x00" {
+			return get, c
+		}
+	}
+	return get, bad
+}
+
+func decodeObject(o *Options, line int, obj map[string]any) (Message, error) {
+	get, bad := objectGetter(o, obj)
+	if bad != "" {
+		return Message{Pos: Pos{File: o.Name, Line: line}}, &RowError{File: o.Name, Line: line, Field: bad, Msg: "want a string or a number, not an object or array"}
+	}
+	return build(o, line, get)
+}
+
+type ndjsonReader struct {
+	o    Options
+	br   *bufio.Reader
+	line int
+}
+
+func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
+	return &ndjsonReader{o: o, br: br}
+}
+
+func (r *ndjsonReader) Next() (Message, error) {
+	for {
+		b, err := r.br.ReadBytes('\n')
+		if len(b) == 0 && err == io.EOF {
+			return Message{}, io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return Message{}, fmt.Errorf("%s: %w", r.o.Name, err)
+		}
+		r.line++
+		b = bytes.TrimSpace(b)
+		if r.line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\ufeff"))
+		}
+		if len(b) == 0 {
+			continue
+		}
+		var obj map[string]any
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.UseNumber()
+		if err := d.Decode(&obj); err != nil {
+			return Message{}, &RowError{File: r.o.Name, Line: r.line, Msg: "not a JSON object: " + err.Error()}
+		}
+		if d.More() {
+			return Message{}, &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}
+		}
+		return decodeObject(&r.o, r.line, obj)
+	}
+}
+
+// lineIndex remembers where lines start in the bytes read so far, so that a
+// decoder offset can be turned into a line number. It forgets offsets the
+// decoder has passed, so its memory stays bounded.
+type lineIndex struct {
+	r       io.Reader
+	read    int64
+	starts  []int64 // offsets of '\n' not yet passed
+	passed  int     // lines passed
+	lastOff int64
+}
+
+func (l *lineIndex) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			l.starts = append(l.starts, l.read+int64(i))
+		}
+	}
+	l.read += int64(n)
+	return n, err
+}
+
+// lineAt returns the 1-based line of offset off (offsets only grow).
+func (l *lineIndex) lineAt(off int64) int {
+	k := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] >= off })
+	l.passed += k
+	l.starts = l.starts[k:]
+	return l.passed + 1
+}
+
+type jsonReader struct {
+	o   Options
+	li  *lineIndex
+	dec *json.Decoder
+	end bool
+}
+
+func newJSONReader(br *bufio.Reader, o Options) (*jsonReader, error) {
+	li := &lineIndex{r: br}
+	dec := json.NewDecoder(li)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: not JSON: %v", o.Name, li.lineAt(dec.InputOffset()), err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fmt.Errorf("%s:1: want a JSON array of objects", o.Name)
+	}
+	return &jsonReader{o: o, li: li, dec: dec}, nil
+}
+
+func (r *jsonReader) Next() (Message, error) {
+	if r.end {
+		return Message{}, io.EOF
+	}
+	if !r.dec.More() {
+		r.end = true
+		if _, err := r.dec.Token(); err != nil {
+			return Message{}, fmt.Errorf("%s:%d: %v", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
+		}
+		return Message{}, io.EOF
+	}
+	var raw json.RawMessage
+	if err := r.dec.Decode(&raw); err != nil {
+		r.end = true
+		return Message{}, fmt.Errorf("%s:%d: JSON syntax: %v", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
+	}
+	// raw is the element's own bytes, ending where the decoder now stands.
+	line := r.li.lineAt(r.dec.InputOffset() - int64(len(raw)))
+	var obj map[string]any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&obj); err != nil {
+		return Message{}, &RowError{File: r.o.Name, Line: line, Msg: "array element is not a JSON object"}
+	}
+	return decodeObject(&r.o, line, obj)
+}

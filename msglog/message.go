@@ -1,0 +1,121 @@
+package msglog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wacost/wacost/window"
+)
+
+// Direction is who sent a message.
+type Direction uint8
+
+// Directions. The zero value is invalid, so a forgotten field shows.
+const (
+	Inbound  Direction = 1 // customer to business
+	Outbound Direction = 2 // business to customer
+)
+
+func (d Direction) String() string {
+	switch d {
+	case Inbound:
+		return "in"
+	case Outbound:
+		return "out"
+	}
+	return "?"
+}
+
+// DefaultBusiness names the business of logs without a business column.
+const DefaultBusiness = "default"
+
+// Pos is where a row came from.
+type Pos struct {
+	File string
+	Line int
+	// Seq is the row's ordinal over all inputs, for a stable order of ties.
+	Seq int64
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+
+// Message is one row of a log, validated and normalised.
+type Message struct {
+	Time      time.Time
+	Direction Direction
+	// Customer is the customer's number, digits only, country code first.
+	Customer string
+	// Business is the business number or id (DefaultBusiness if absent).
+	Business string
+	// Type is the message type as logged ("text", "template", "image", ...).
+	Type     string
+	Template bool
+	// Category is "marketing", "utility", "authentication" or "" (templates only).
+	Category string
+	// Country is an ISO 3166 alpha-2 override of the number's market ("" = none).
+	Country    string
+	EntryPoint window.EntryPoint
+	// Status is the outbound delivery status ("" if unknown); Failed when "failed".
+	Status string
+	Failed bool
+	ID     string
+	Pos    Pos
+}
+
+// Canonical column names.
+const (
+	ColTimestamp  = "timestamp"
+	ColCustomer   = "customer"
+	ColDirection  = "direction"
+	ColType       = "type"
+	ColCategory   = "category"
+	ColCountry    = "country"
+	ColBusiness   = "business"
+	ColEntryPoint = "entry_point"
+	ColStatus     = "status"
+	ColID         = "id"
+)
+
+// Columns lists the canonical columns; the first three are required.
+var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID}
+
+var required = []string{ColTimestamp, ColCustomer, ColDirection}
+
+// RowError is a row that cannot be read. The reader continues after it.
+type RowError struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *RowError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+}
+
+// Less orders messages for replay: by time; at the same instant customer
+// messages before business messages (a reply cannot precede what it
+// answers); then by business, customer and id, so that any permutation of
+// the same rows replays identically; then by input order.
+func Less(a, b *Message) bool {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c < 0
+	}
+	if a.Direction != b.Direction {
+		return a.Direction < b.Direction
+	}
+	if c := strings.Compare(a.Business, b.Business); c != 0 {
+		return c < 0
+	}
+	if c := strings.Compare(a.Customer, b.Customer); c != 0 {
+		return c < 0
+	}
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
+		return c < 0
+	}
+	return a.Pos.Seq < b.Pos.Seq
+}

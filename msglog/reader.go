@@ -1,0 +1,204 @@
+package msglog
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Format is an input format.
+type Format string
+
+// Formats. FormatAuto looks at the file extension, then at the first byte.
+const (
+	FormatAuto   Format = ""
+	FormatCSV    Format = "csv"
+	FormatJSON   Format = "json"
+	FormatNDJSON Format = "ndjson"
+)
+
+// ParseFormat parses a --input-format value.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case FormatAuto, "auto":
+		return FormatAuto, nil
+	case FormatCSV, FormatJSON, FormatNDJSON:
+		return f, nil
+	case "jsonl":
+		return FormatNDJSON, nil
+	}
+	return "", fmt.Errorf("unknown input format %q (want csv, json or ndjson)", s)
+}
+
+// Options configure a Reader.
+type Options struct {
+	// Name is the file name used in errors ("-" or "stdin" for standard input).
+	Name   string
+	Format Format
+	// Map maps canonical column names to the names used in the file
+	// ("timestamp" -> "created_at"). Unmapped canonical names are looked up
+	// as themselves. Matching is case-insensitive.
+	Map map[string]string
+	// Location is the zone of timestamps written without an offset.
+	Location *time.Location
+	// Index is the input's position among all inputs (orders ties).
+	Index int
+}
+
+// Reader yields the messages of one input.
+type Reader interface {
+	// Next returns the next message; a *RowError for a row that cannot be
+	// read (call Next again to go on); io.EOF at the end; any other error
+	// is fatal.
+	Next() (Message, error)
+}
+
+// NewReader opens a log. The format comes from o.Format, else from the
+// file extension, else from the first non-blank byte: '[' a JSON array,
+// '{' NDJSON, anything else CSV.
+func NewReader(r io.Reader, o Options) (Reader, error) {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Name == "" {
+		o.Name = "stdin"
+	}
+	for canon := range o.Map {
+		if _, ok := setters[canon]; !ok {
+			return nil, fmt.Errorf("map: %q is not a column of wacost (columns: %s)", canon, strings.Join(Columns, ", "))
+		}
+	}
+	br := bufio.NewReaderSize(r, 1<<16)
+	f := o.Format
+	if f == FormatAuto {
+		switch strings.ToLower(filepath.Ext(o.Name)) {
+		case ".csv":
+			f = FormatCSV
+		case ".ndjson", ".jsonl":
+			f = FormatNDJSON
+		case ".json":
+			f = FormatJSON
+		}
+	}
+	if f == FormatAuto || f == FormatJSON {
+		first, err := firstByte(br)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case first == '[':
+			f = FormatJSON
+		case first == '{':
+			f = FormatNDJSON
+		case f == FormatJSON && first != 0:
+			return nil, fmt.Errorf("%s: not JSON: want an array of objects or one object a line", o.Name)
+		default:
+			f = FormatCSV
+		}
+	}
+	switch f {
+	case FormatCSV:
+		return newCSVReader(br, o)
+	case FormatNDJSON:
+		return newNDJSONReader(br, o), nil
+	default:
+		return newJSONReader(br, o)
+	}
+}
+
+// firstByte peeks the first byte that is not white space or a BOM (0 if none).
+func firstByte(br *bufio.Reader) (byte, error) {
+	for n := 64; ; n *= 2 {
+		b, err := br.Peek(n)
+		t := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\ufeff")), " \t\r\n")
+		if len(t) > 0 {
+			return t[0], nil
+		}
+		if err == io.EOF || err == bufio.ErrBufferFull || len(b) < n {
+			if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+				return 0, err
+			}
+			return 0, nil
+		}
+	}
+}
+
+// columnIndex resolves the canonical columns against a file's header.
+type columnIndex struct {
+	// canon[i] is the canonical name of source column i, or "".
+	canon []string
+}
+
+func resolveHeader(o Options, header []string) (columnIndex, error) {
+	want := map[string]string{} // lower-cased source name -> canonical
+	for _, c := range Columns {
+		src := c
+		if m, ok := o.Map[c]; ok {
+			src = m
+		}
+		want[strings.ToLower(strings.TrimSpace(src))] = c
+	}
+	ix := columnIndex{canon: make([]string, len(header))}
+	seen := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		c, ok := want[h]
+		if !ok {
+			continue
+		}
+		if j, dup := seen[c]; dup {
+			return ix, fmt.Errorf("columns %d and %d both give %q", j+1, i+1, c)
+		}
+		seen[c] = i
+		ix.canon[i] = c
+	}
+	var missing []string
+	for _, c := range required {
+		if _, ok := seen[c]; !ok {
+			name := c
+			if m, ok := o.Map[c]; ok {
+				name = fmt.Sprintf("%s (mapped from %q)", c, m)
+			}
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return ix, fmt.Errorf("missing required column %s (header has: %s; map other names with --map %s=NAME)",
+			strings.Join(missing, ", "), strings.Join(header, ","), strings.SplitN(missing[0], " ", 2)[0])
+	}
+	for c, src := range o.Map {
+		if _, ok := seen[c]; !ok {
+			return ix, fmt.Errorf("map: %s=%s: no column %q in the header", c, src, src)
+		}
+	}
+	return ix, nil
+}
+
+// build turns one row's canonical values into a Message, or a RowError.
+func build(o *Options, line int, get func(canon string) (string, bool)) (Message, error) {
+	var m Message
+	m.Pos = Pos{File: o.Name, Line: line, Seq: int64(o.Index)<<40 | int64(line)}
+	for _, c := range Columns {
+		v, ok := get(c)
+		if !ok {
+			continue
+		}
+		if msg := setters[c](&m, v, o.Location); msg != "" {
+			return m, &RowError{File: o.Name, Line: line, Field: c, Msg: msg}
+		}
+	}
+	for _, c := range required {
+		if _, ok := get(c); !ok {
+			return m, &RowError{File: o.Name, Line: line, Field: c, Msg: "missing"}
+		}
+	}
+	if f, msg := finish(&m); msg != "" {
+		return m, &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
+	}
+	return m, nil
+}
+

@@ -1,0 +1,411 @@
+package pricing
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Key names a price in a card row.
+type Key uint8
+
+// Price keys, in Meta's column order.
+const (
+	KeyTemplate Key = iota // any template (2018 per-template rule)
+	KeyMarketing
+	KeyUtility
+	KeyAuthentication
+	KeyAuthIntl
+	KeyService
+	numKeys
+)
+
+var keyNames = [numKeys]string{"template", "marketing", "utility", "authentication", "authentication_international", "service"}
+
+// String returns the key's column name.
+func (k Key) String() string {
+	if k < numKeys {
+		return keyNames[k]
+	}
+	return fmt.Sprintf("key(%d)", k)
+}
+
+// ParseKey parses a column name; "authentication-international" is accepted too.
+func ParseKey(s string) (Key, bool) {
+	s = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_")
+	for i, n := range keyNames {
+		if n == s {
+			return Key(i), true
+		}
+	}
+	return 0, false
+}
+
+// Rate is one market's row of a card.
+type Rate struct {
+	Market string
+	Price  [numKeys]Money
+	Has    [numKeys]bool
+	// Basis says where the row's figures come from (the card's basis column).
+	Basis string
+	// Estimated marks figures that are derived or filled, not read from Meta.
+	Estimated bool
+	Line      int
+}
+
+// Card is a rate card: prices per market and key in one currency.
+type Card struct {
+	Name      string
+	Currency  string
+	Effective Day    // first day the card applies (0 for user cards without one)
+	Unit      string // "per delivered message", "per template message"
+	// Proxy marks a whole card that stands in for unknown prices.
+	Proxy      bool
+	Provenance []string // the file's comment lines
+	Source     string   // file name
+	rates      map[string]*Rate
+	order      []string
+}
+
+// Rate returns the card's row for a market.
+func (c *Card) Rate(market string) (*Rate, bool) {
+	r, ok := c.rates[market]
+	return r, ok
+}
+
+// Markets lists the card's markets in file order.
+func (c *Card) Markets() []string { return append([]string(nil), c.order...) }
+
+// Keys lists the keys any row of the card has.
+func (c *Card) Keys() []Key {
+	var ks []Key
+	for k := Key(0); k < numKeys; k++ {
+		for _, r := range c.rates {
+			if r.Has[k] {
+				ks = append(ks, k)
+				break
+			}
+		}
+	}
+	return ks
+}
+
+// ErrNoRate is returned by Price when a card has no figure for a market and key.
+var ErrNoRate = errors.New("no rate")
+
+// Price returns the price of one message of key k to market m.
+func (c *Card) Price(m string, k Key) (Money, *Rate, error) {
+	r, ok := c.rates[m]
+	if !ok {
+		return 0, nil, fmt.Errorf("%w: card %s has no row for market %q", ErrNoRate, c.Name, m)
+	}
+	if !r.Has[k] {
+		return 0, r, fmt.Errorf("%w: card %s has no %s rate for %s", ErrNoRate, c.Name, k, m)
+	}
+	return r.Price[k], r, nil
+}
+
+// FileError is an error in a tariff file, naming its line and field.
+type FileError struct {
+	File  string
+	Line  int
+	Field string
+	Err   error
+}
+
+func (e *FileError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Field != "" {
+		b.WriteString(": " + e.Field)
+	}
+	b.WriteString(": " + e.Err.Error())
+	return b.String()
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// CardOptions tells ParseCard what it cannot read from the file itself.
+type CardOptions struct {
+	Name string // defaults to the file name
+	// Market canonicalises a market name, or reports it unknown. Nil accepts any name.
+	Market func(string) (string, bool)
+}
+
+// ParseCardCSV reads a card in Meta's CSV shape: a header `market,<key>,...`
+// (keys: template, marketing, utility, authentication,
+// authentication_international, service; a `basis` column and unknown
+// columns are kept or ignored), `#` comment lines (kept as provenance), and
+// optional directives in comments: `# currency: EUR`, `# effective: 2026-10-01`.
+// An empty cell means "no figure". Errors name the file, line and field.
+func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
+	c := &Card{Name: o.Name, Source: file, rates: map[string]*Rate{}, Unit: "per message"}
+	if c.Name == "" {
+		c.Name = file
+	}
+	// Comments first: csv.Reader's Comment option drops them, and we want them.
+	br := bufio.NewReader(r)
+	var body bytes.Buffer
+	line := 0
+	commentLines := 0
+	for {
+		s, err := br.ReadString('\n')
+		if s != "" {
+			line++
+			t := strings.TrimSpace(s)
+			if strings.HasPrefix(t, "#") && body.Len() == 0 {
+				commentLines++
+				text := strings.TrimSpace(strings.TrimPrefix(t, "#"))
+				c.Provenance = append(c.Provenance, text)
+				if k, v, ok := strings.Cut(text, ":"); ok {
+					switch strings.ToLower(strings.TrimSpace(k)) {
+					case "currency":
+						c.Currency = strings.ToUpper(strings.TrimSpace(v))
+					case "effective":
+						d, derr := ParseDay(strings.TrimSpace(v))
+						if derr != nil {
+							return nil, &FileError{File: file, Line: line, Field: "effective", Err: derr}
+						}
+						c.Effective = d
+					}
+				}
+			} else {
+				body.WriteString(s)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &FileError{File: file, Err: err}
+		}
+	}
+	cr := csv.NewReader(&body)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &FileError{File: file, Err: errors.New("no header row")}
+	}
+	if err != nil {
+		return nil, csvErr(file, commentLines, err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	marketCol, basisCol, currencyCol := -1, -1, -1
+	keyCol := map[int]Key{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case h == "market":
+			marketCol = i
+		case h == "basis":
+			basisCol = i
+		case h == "currency":
+			currencyCol = i
+		default:
+			if k, ok := ParseKey(h); ok {
+				keyCol[i] = k
+			}
+		}
+	}
+	hdrLine := commentLines + 1
+	if marketCol < 0 {
+		return nil, &FileError{File: file, Line: hdrLine, Field: "header", Err: errors.New(`no "market" column`)}
+	}
+	if len(keyCol) == 0 {
+		return nil, &FileError{File: file, Line: hdrLine, Field: "header", Err: fmt.Errorf("no price column (want any of %s)", strings.Join(keyNames[:], ", "))}
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(file, commentLines, err)
+		}
+		ln, _ := cr.FieldPos(0)
+		ln += commentLines
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		field := func(i int) string {
+			if i >= 0 && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		rate := &Rate{Line: ln, Basis: field(basisCol)}
+		if err := c.addMarket(rate, field(marketCol), o); err != nil {
+			return nil, &FileError{File: file, Line: ln, Field: "market", Err: err}
+		}
+		for i, k := range keyCol {
+			v := field(i)
+			if v == "" || strings.EqualFold(v, "n/a") {
+				continue
+			}
+			m, err := ParseMoney(v)
+			if err != nil {
+				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: %v", v, err)}
+			}
+			if m < 0 {
+				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: negative price", v)}
+			}
+			rate.Price[k], rate.Has[k] = m, true
+		}
+		if currencyCol >= 0 {
+			cur := strings.ToUpper(field(currencyCol))
+			if c.Currency != "" && cur != "" && cur != c.Currency {
+				return nil, &FileError{File: file, Line: ln, Field: "currency", Err: fmt.Errorf("%s, but the card is in %s (one currency a card)", cur, c.Currency)}
+			}
+			if cur != "" {
+				c.Currency = cur
+			}
+		}
+		b := strings.ToUpper(rate.Basis)
+		rate.Estimated = strings.HasPrefix(b, "D") || strings.Contains(b, "FILLED") || strings.HasPrefix(b, "PROXY")
+	}
+	if len(c.rates) == 0 {
+		return nil, &FileError{File: file, Err: errors.New("no market rows")}
+	}
+	return c, c.finish(file)
+}
+
+func csvErr(file string, offset int, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &FileError{File: file, Line: pe.Line + offset, Field: fmt.Sprintf("column %d", pe.Column), Err: pe.Err}
+	}
+	return &FileError{File: file, Err: err}
+}
+
+func (c *Card) addMarket(rate *Rate, name string, o CardOptions) error {
+	if name == "" {
+		return errors.New("empty")
+	}
+	if o.Market != nil {
+		canon, ok := o.Market(name)
+		if !ok {
+			return fmt.Errorf("%q is not a WhatsApp pricing market", name)
+		}
+		name = canon
+	}
+	if prev, dup := c.rates[name]; dup {
+		return fmt.Errorf("%q listed twice (first on line %d)", name, prev.Line)
+	}
+	rate.Market = name
+	c.rates[name] = rate
+	c.order = append(c.order, name)
+	return nil
+}
+
+func (c *Card) finish(file string) error {
+	if c.Currency == "" {
+		return &FileError{File: file, Field: "currency", Err: errors.New(`missing: add a "# currency: USD" line, a currency column, or a currency key`)}
+	}
+	if len(c.Currency) != 3 {
+		return &FileError{File: file, Field: "currency", Err: fmt.Errorf("%q is not an ISO 4217 code", c.Currency)}
+	}
+	return nil
+}
+
+// ParseCardYAML reads a card from YAML or JSON (JSON is YAML):
+//
+//	name: my-card
+//	currency: EUR
+//	effective: 2026-10-01
+//	rates:
+//	  Brazil: {marketing: 0.0625, utility: 0.0068}
+//
+// Prices are read from their literal text, exactly.
+func ParseCardYAML(r io.Reader, file string, o CardOptions) (*Card, error) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+		return nil, &FileError{File: file, Err: err}
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, &FileError{File: file, Line: doc.Line, Err: errors.New("want a mapping with currency and rates")}
+	}
+	root := doc.Content[0]
+	c := &Card{Name: o.Name, Source: file, rates: map[string]*Rate{}, Unit: "per message"}
+	var rates *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch strings.ToLower(k.Value) {
+		case "name":
+			if c.Name == "" {
+				c.Name = v.Value
+			}
+		case "currency":
+			c.Currency = strings.ToUpper(v.Value)
+		case "effective":
+			d, err := ParseDay(v.Value)
+			if err != nil {
+				return nil, &FileError{File: file, Line: v.Line, Field: "effective", Err: err}
+			}
+			c.Effective = d
+		case "provenance", "source", "notes":
+			c.Provenance = append(c.Provenance, v.Value)
+		case "rates":
+			rates = v
+		default:
+			return nil, &FileError{File: file, Line: k.Line, Field: k.Value, Err: errors.New("unknown key (want name, currency, effective, provenance, rates)")}
+		}
+	}
+	if c.Name == "" {
+		c.Name = file
+	}
+	if rates == nil || rates.Kind != yaml.MappingNode {
+		return nil, &FileError{File: file, Field: "rates", Err: errors.New("missing, or not a mapping of market to prices")}
+	}
+	for i := 0; i+1 < len(rates.Content); i += 2 {
+		mk, mv := rates.Content[i], rates.Content[i+1]
+		rate := &Rate{Line: mk.Line}
+		if err := c.addMarket(rate, mk.Value, o); err != nil {
+			return nil, &FileError{File: file, Line: mk.Line, Field: "market", Err: err}
+		}
+		if mv.Kind != yaml.MappingNode {
+			return nil, &FileError{File: file, Line: mv.Line, Field: mk.Value, Err: errors.New("want a mapping of price key to amount")}
+		}
+		for j := 0; j+1 < len(mv.Content); j += 2 {
+			kk, kv := mv.Content[j], mv.Content[j+1]
+			if strings.EqualFold(kk.Value, "basis") {
+				rate.Basis = kv.Value
+				continue
+			}
+			key, ok := ParseKey(kk.Value)
+			if !ok {
+				return nil, &FileError{File: file, Line: kk.Line, Field: kk.Value, Err: fmt.Errorf("unknown price key (want %s)", strings.Join(keyNames[:], ", "))}
+			}
+			m, err := ParseMoney(kv.Value)
+			if err != nil || m < 0 {
+				if err == nil {
+					err = errors.New("negative price")
+				}
+				return nil, &FileError{File: file, Line: kv.Line, Field: kk.Value, Err: fmt.Errorf("%q: %v", kv.Value, err)}
+			}
+			rate.Price[key], rate.Has[key] = m, true
+		}
+	}
+	if len(c.rates) == 0 {
+		return nil, &FileError{File: file, Field: "rates", Err: errors.New("no markets")}
+	}
+	return c, c.finish(file)
+}
+
+// SortedMarkets returns the card's market names sorted alphabetically.
+func (c *Card) SortedMarkets() []string {
+	s := c.Markets()
+	sort.Strings(s)
+	return s
+}

@@ -1,0 +1,172 @@
+package pricing
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+)
+
+// Other is the market of every number whose calling code Meta does not list (MK-01).
+const Other = "Other"
+
+// Market epochs: the dated market tables in data/markets.csv.
+var marketEpochs = []Day{
+	MustDay(2018, 8, 1),  // market_2022_2025: also used back to 2018 (same region names)
+	MustDay(2025, 10, 1), // Zimbabwe moves Other -> Rest of Africa
+	MustDay(2026, 7, 1),  // HK, HU, PL, QA, RO, SG standalone
+	MustDay(2026, 10, 1), // BD, IQ, KZ, KW, MA, NP, OM, LK, UA standalone
+}
+
+type marketRow struct {
+	Prefix  string `csv:"calling_code_prefix"`
+	ISO2    string `csv:"iso2"`
+	Country string `csv:"country"`
+	M0      string `csv:"market_2022_2025"`
+	M1      string `csv:"market_from_2025_10_01"`
+	M2      string `csv:"market_from_2026_07_01"`
+	M3      string `csv:"market_from_2026_10_01"`
+}
+
+// Market is the rate-card row a recipient maps to.
+type Market struct {
+	Name    string // "Brazil", "Rest of Africa", "Other"
+	ISO2    string // "" when the number does not tell (e.g. +1 US/CA) or unknown
+	Country string
+}
+
+type marketEntry struct {
+	iso2, country string
+	markets       [4]string // per epoch
+}
+
+// Markets is the dated calling-code to market table.
+type Markets struct {
+	byPrefix map[string]*marketEntry
+	byISO2   map[string]*marketEntry
+	maxLen   int
+	names    []string
+}
+
+// MarketOptions settles the table's uncertain rows (MK-06).
+type MarketOptions struct {
+	// KazakhstanLegacy is the market of Kazakh +7 6xx/7xx numbers before
+	// 2026-10-01, when Kazakhstan became a market of its own. Meta lists
+	// Russia = +7 with no network prefix, so the default is "Russia"; the
+	// other reading is "Other".
+	KazakhstanLegacy string
+}
+
+// DefaultMarketOptions returns the documented defaults.
+func DefaultMarketOptions() MarketOptions { return MarketOptions{KazakhstanLegacy: "Russia"} }
+
+// LoadMarkets builds the built-in dated market table.
+func LoadMarkets(o MarketOptions) (*Markets, error) {
+	raw, err := dataFS.ReadFile("data/markets.csv")
+	if err != nil {
+		return nil, err
+	}
+	var rows []marketRow
+	if err := gocsv.UnmarshalBytes(stripComments(raw), &rows); err != nil {
+		return nil, fmt.Errorf("markets.csv: %w", err)
+	}
+	switch o.KazakhstanLegacy {
+	case "Russia", "Other":
+	default:
+		return nil, fmt.Errorf("kazakhstan legacy market %q: want Russia or Other", o.KazakhstanLegacy)
+	}
+	t := &Markets{byPrefix: map[string]*marketEntry{}, byISO2: map[string]*marketEntry{}}
+	names := map[string]bool{Other: true}
+	for _, r := range rows {
+		e := &marketEntry{iso2: r.ISO2, country: r.Country, markets: [4]string{r.M0, r.M1, r.M2, r.M3}}
+		for i, m := range e.markets {
+			if strings.Contains(m, "ambiguous") {
+				e.markets[i] = o.KazakhstanLegacy
+			}
+			names[e.markets[i]] = true
+		}
+		if prev, ok := t.byPrefix[r.Prefix]; ok {
+			// +1 is both Canada and the United States: same market, no single country.
+			if prev.markets != e.markets {
+				return nil, fmt.Errorf("markets.csv: prefix %s maps to different markets", r.Prefix)
+			}
+			prev.iso2, prev.country = "", "North America (+1)"
+		} else {
+			t.byPrefix[r.Prefix] = e
+		}
+		if _, ok := t.byISO2[r.ISO2]; !ok {
+			t.byISO2[r.ISO2] = e
+		}
+		if len(r.Prefix) > t.maxLen {
+			t.maxLen = len(r.Prefix)
+		}
+	}
+	for n := range names {
+		t.names = append(t.names, n)
+	}
+	sort.Strings(t.names)
+	return t, nil
+}
+
+func epoch(d Day) int {
+	i := 0
+	for j, e := range marketEpochs {
+		if d >= e {
+			i = j
+		}
+	}
+	return i
+}
+
+// Lookup maps a recipient's number (digits only, country code first) to its
+// market on day d, by longest calling-code prefix (MK-08). Unknown codes go
+// to Other.
+func (t *Markets) Lookup(digits string, d Day) Market {
+	n := t.maxLen
+	if len(digits) < n {
+		n = len(digits)
+	}
+	for ; n > 0; n-- {
+		if e, ok := t.byPrefix[digits[:n]]; ok {
+			return Market{Name: e.markets[epoch(d)], ISO2: e.iso2, Country: e.country}
+		}
+	}
+	return Market{Name: Other}
+}
+
+// ByCountry maps an ISO 3166 alpha-2 code to its market on day d. Countries
+// the table does not list are Other.
+func (t *Markets) ByCountry(iso2 string, d Day) Market {
+	iso2 = strings.ToUpper(iso2)
+	if e, ok := t.byISO2[iso2]; ok {
+		return Market{Name: e.markets[epoch(d)], ISO2: iso2, Country: e.country}
+	}
+	return Market{Name: Other, ISO2: iso2}
+}
+
+// Names lists every market name of any epoch, sorted.
+func (t *Markets) Names() []string { return append([]string(nil), t.names...) }
+
+// Known reports whether name is a market of any epoch (case-insensitive),
+// and returns its canonical spelling.
+func (t *Markets) Known(name string) (string, bool) {
+	for _, n := range t.names {
+		if strings.EqualFold(n, strings.TrimSpace(name)) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+func stripComments(b []byte) []byte {
+	var out bytes.Buffer
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if bytes.HasPrefix(bytes.TrimSpace(line), []byte("#")) {
+			continue
+		}
+		out.Write(line)
+	}
+	return out.Bytes()
+}

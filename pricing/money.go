@@ -1,0 +1,116 @@
+package pricing
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Money is an exact amount in millionths (micro-units) of a currency unit:
+// 0.0014 USD is Money(1400). Rates in Meta's cards have at most 4 decimals,
+// so per-message costs are exact; totals are sums of per-message costs.
+type Money int64
+
+// MicrosPerUnit is the number of Money units in one currency unit.
+const MicrosPerUnit = 1_000_000
+
+// ParseMoney parses a plain decimal ("0.0014", "12", "-1.5") exactly. More
+// than six decimals, exponents and thousands separators are errors.
+func ParseMoney(s string) (Money, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("empty amount")
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" && (!hasDot || frac == "") {
+		return 0, errors.New("not a decimal number")
+	}
+	if len(frac) > 6 {
+		return 0, errors.New("more than 6 decimal places")
+	}
+	var v int64
+	for _, part := range []string{intPart, frac + strings.Repeat("0", 6-len(frac))} {
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c < '0' || c > '9' {
+				return 0, errors.New("not a decimal number")
+			}
+			if v > (1<<63-1-9)/10 {
+				return 0, errors.New("amount too large")
+			}
+			v = v*10 + int64(c-'0')
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return Money(v), nil
+}
+
+// String renders the amount as a plain decimal with at least two and at most
+// six decimals, dropping trailing zeros beyond the second: 1.5 -> "1.50",
+// 0.0014 -> "0.0014". It never rounds.
+func (m Money) String() string {
+	v := int64(m)
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	ip, fp := v/MicrosPerUnit, v%MicrosPerUnit
+	frac := strconv.FormatInt(fp+MicrosPerUnit, 10)[1:] // 6 digits
+	frac = strings.TrimRight(frac, "0")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	return sign + strconv.FormatInt(ip, 10) + "." + frac
+}
+
+// Round returns the amount rounded half away from zero to the given number
+// of decimals (0..6), as a string with exactly that many decimals. It is for
+// display only; totals are always computed on exact values.
+func (m Money) Round(decimals int) string {
+	if decimals < 0 || decimals > 6 {
+		decimals = 6
+	}
+	step := int64(1)
+	for i := 0; i < 6-decimals; i++ {
+		step *= 10
+	}
+	v := int64(m)
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	v = (v + step/2) / step * step
+	s := strconv.FormatInt(v/MicrosPerUnit, 10)
+	if decimals > 0 {
+		frac := strconv.FormatInt(v%MicrosPerUnit+MicrosPerUnit, 10)[1 : 1+decimals]
+		s += "." + frac
+	}
+	if neg && v != 0 {
+		s = "-" + s
+	}
+	return s
+}
+
+// MarshalJSON renders the amount as a decimal string ("0.0014"), so that
+// no JSON reader turns it into a float.
+func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.String() + `"`), nil }
+
+// UnmarshalJSON reads a decimal string or number.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	v, err := ParseMoney(s)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

@@ -1,0 +1,180 @@
+package render
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/wacost/wacost/simulate"
+)
+
+// jsonRenderer writes one JSON object: the Result's fields, with a "ledger"
+// array first when asked for (it is streamed, so it comes before the totals).
+type jsonRenderer struct {
+	w       *bufio.Writer
+	ledger  bool
+	started bool
+	n       int
+}
+
+func (j *jsonRenderer) start() {
+	if !j.started {
+		j.started = true
+		if j.ledger {
+			j.w.WriteString("{\"ledger\":[")
+		}
+	}
+}
+
+func (j *jsonRenderer) Entry(e *simulate.Entry) error {
+	j.start()
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if j.n > 0 {
+		j.w.WriteByte(',')
+	}
+	j.n++
+	j.w.WriteString("\n")
+	j.w.Write(b)
+	return nil
+}
+
+func (j *jsonRenderer) Finish(r *simulate.Result) error {
+	j.start()
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if j.ledger {
+		j.w.WriteString("\n],\n")
+		j.w.Write(b[1:]) // the Result's fields, without its opening brace
+	} else {
+		j.w.Write(b)
+	}
+	j.w.WriteString("\n")
+	return j.w.Flush()
+}
+
+// ndjsonRenderer writes one JSON object a line, each with a "record" field:
+// "message" (ledger entries), then "summary", "regime", "market",
+// "category" and "group".
+type ndjsonRenderer struct{ w *bufio.Writer }
+
+type ndEntry struct {
+	Record string `json:"record"`
+	*simulate.Entry
+}
+
+func (n *ndjsonRenderer) line(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	n.w.Write(b)
+	return n.w.WriteByte('\n')
+}
+
+func (n *ndjsonRenderer) Entry(e *simulate.Entry) error {
+	return n.line(ndEntry{"message", e})
+}
+
+func (n *ndjsonRenderer) Finish(r *simulate.Result) error {
+	type sum struct {
+		Record string `json:"record"`
+		simulate.Summary
+	}
+	type reg struct {
+		Record string `json:"record"`
+		simulate.RegimeUse
+	}
+	type grp struct {
+		Record string `json:"record"`
+		simulate.Group
+	}
+	if err := n.line(sum{"summary", r.Summary}); err != nil {
+		return err
+	}
+	for _, x := range r.Regimes {
+		n.line(reg{"regime", x})
+	}
+	for _, x := range r.ByMarket {
+		n.line(grp{"market", x})
+	}
+	for _, x := range r.ByCategory {
+		n.line(grp{"category", x})
+	}
+	for _, x := range r.Groups {
+		n.line(grp{"group", x})
+	}
+	return n.w.Flush()
+}
+
+// csvRenderer writes the ledger (with --ledger) or one table of totals with
+// a "record" column: total, regime, market, category, group.
+type csvRenderer struct {
+	w      *bufio.Writer
+	c      *csv.Writer
+	ledger bool
+	header bool
+	rec    []string
+}
+
+func newCSVRenderer(w *bufio.Writer, ledger bool) *csvRenderer {
+	return &csvRenderer{w: w, c: csv.NewWriter(w), ledger: ledger}
+}
+
+// SummaryColumns are the columns of the csv format without --ledger.
+var SummaryColumns = []string{"record", "market", "category", "month", "day", "business", "regime", "card", "messages", "inbound", "outbound", "free", "billed", "blocked", "undelivered", "rejected", "cost", "currency"}
+
+func (c *csvRenderer) Entry(e *simulate.Entry) error {
+	if !c.header {
+		c.header = true
+		c.c.Write(simulate.LedgerColumns)
+	}
+	c.rec = append(c.rec[:0], e.ID, e.Time.Format(time.RFC3339Nano), e.Business, e.Customer, e.Market, e.Type, e.Category,
+		e.Decision, e.Reason, e.Cost.String(), e.Currency, e.Regime, e.Card, strconv.FormatBool(e.Late), e.Source)
+	return c.c.Write(c.rec)
+}
+
+func counts(c simulate.Counts) []string {
+	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	return []string{i(c.Messages), i(c.Inbound), i(c.Outbound), i(c.Free), i(c.Billed), i(c.Blocked), i(c.Undelivered)}
+}
+
+func (c *csvRenderer) Finish(r *simulate.Result) error {
+	if c.ledger {
+		if !c.header {
+			c.c.Write(simulate.LedgerColumns)
+		}
+	} else {
+		c.c.Write(SummaryColumns)
+		row := func(kind string, g simulate.Group, card string, rejected string) {
+			rec := []string{kind, g.Market, g.Category, g.Month, g.Day, g.Business, g.Regime, card}
+			rec = append(rec, counts(g.Counts)...)
+			rec = append(rec, rejected, g.Cost.String(), r.Summary.Currency)
+			c.c.Write(rec)
+		}
+		row("total", simulate.Group{Counts: r.Summary.Counts}, "", strconv.FormatInt(r.Summary.Rejected, 10))
+		for _, x := range r.Regimes {
+			row("regime", simulate.Group{Regime: x.Regime, Counts: x.Counts}, x.Card, "")
+		}
+		for _, x := range r.ByMarket {
+			row("market", x, "", "")
+		}
+		for _, x := range r.ByCategory {
+			row("category", x, "", "")
+		}
+		for _, x := range r.Groups {
+			row("group", x, "", "")
+		}
+	}
+	c.c.Flush()
+	if err := c.c.Error(); err != nil {
+		return err
+	}
+	return c.w.Flush()
+}

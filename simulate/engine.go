@@ -1,0 +1,403 @@
+package simulate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/window"
+)
+
+// ErrOutOfOrder is returned by Add for a message earlier (in replay order)
+// than one already replayed. The caller can sort the input and start over.
+var ErrOutOfOrder = errors.New("input is not in time order")
+
+// Entry is the ledger record of one business message.
+type Entry struct {
+	ID       string        `json:"id"`
+	Time     time.Time     `json:"timestamp"`
+	Business string        `json:"business"`
+	Customer string        `json:"customer"`
+	Market   string        `json:"market"`
+	Type     string        `json:"type"`
+	Category string        `json:"category"`
+	Decision string        `json:"decision"`
+	Reason   string        `json:"reason"`
+	Cost     pricing.Money `json:"cost"`
+	Currency string        `json:"currency"`
+	Regime   string        `json:"regime"`
+	Card     string        `json:"card"`
+	Late     bool          `json:"late_reply"`
+	Source   string        `json:"source"`
+	outcome  pricing.Outcome
+}
+
+// LedgerColumns are the ledger's fields, in output order.
+var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "source"}
+
+// Options configure a replay.
+type Options struct {
+	// Regime is "auto" (by each message's date) or a regime name.
+	Regime   string
+	Location *time.Location
+	Window   window.Config
+	Policy   pricing.Policy
+	Markets  *pricing.Markets
+	Catalog  *pricing.Catalog
+	// Tariff, when set, prices every message instead of the regimes' own cards.
+	Tariff  *pricing.Card
+	GroupBy []string
+	// Ledger receives each business message's record, in replay order.
+	Ledger func(*Entry) error
+	// Echo, for Result.Settings.
+	KazakhstanPre string
+}
+
+// Engine replays messages. Feed it with Add in replay order, then call Result.
+type Engine struct {
+	o       Options
+	forced  *pricing.Regime
+	states  map[string]*window.State
+	quota   map[string]int64 // business \x00 month -> free service messages used
+	sum     Summary
+	regimes map[[2]string]*RegimeUse
+	market  map[string]*Counts
+	cat     map[string]*Counts
+	groups  map[Group]*Counts
+	notes   []string
+	noted   map[string]bool
+	last    *msglog.Message
+	lastMsg msglog.Message
+	n       int64
+	entry   Entry
+}
+
+// New checks the options and returns an engine.
+func New(o Options) (*Engine, error) {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Window == (window.Config{}) {
+		o.Window = window.DefaultConfig()
+	}
+	if o.Markets == nil || o.Catalog == nil {
+		return nil, errors.New("simulate: markets and catalog are required")
+	}
+	e := &Engine{o: o, states: map[string]*window.State{}, quota: map[string]int64{},
+		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
+		groups: map[Group]*Counts{}, noted: map[string]bool{}}
+	if o.Regime != "" && o.Regime != "auto" {
+		r, err := pricing.RegimeByName(o.Regime)
+		if err != nil {
+			return nil, err
+		}
+		if !r.Implemented {
+			return nil, fmt.Errorf("regime %s (%s) is not implemented yet; implemented: %s", r.Name, r.Title, strings.Join(Implemented(), ", "))
+		}
+		e.forced = &r
+	}
+	if o.Tariff != nil {
+		e.sum.Currency = o.Tariff.Currency
+	}
+	return e, nil
+}
+
+// Implemented lists the regimes this version can price.
+func Implemented() []string {
+	var s []string
+	for _, r := range pricing.Regimes() {
+		if r.Implemented {
+			s = append(s, r.Name)
+		}
+	}
+	return s
+}
+
+func (e *Engine) note(key, msg string) {
+	if !e.noted[key] {
+		e.noted[key] = true
+		e.notes = append(e.notes, msg)
+	}
+}
+
+// Reject counts a row that could not be read.
+func (e *Engine) Reject() { e.sum.Rejected++ }
+
+// Add replays one message. It returns ErrOutOfOrder, a *msglog.RowError
+// for a row the rules cannot price (the state is unchanged), or a fatal error.
+func (e *Engine) Add(m *msglog.Message) error {
+	if e.last != nil && msglog.Less(m, e.last) {
+		return fmt.Errorf("%s: %w (%s comes after %s)", m.Pos, ErrOutOfOrder, m.Time.Format(time.RFC3339), e.last.Time.Format(time.RFC3339))
+	}
+	day := pricing.DayOf(m.Time, e.o.Location)
+	mk := e.marketOf(m, day)
+	reg := e.forced
+	if reg == nil {
+		r, err := pricing.RegimeAt(day, mk.Name)
+		if err != nil {
+			return fmt.Errorf("%s: %v", m.Pos, err)
+		}
+		if !r.Implemented {
+			return fmt.Errorf("%s: a message of %s falls under regime %s (%s, from %s), which this version of wacost cannot price yet; replay the log under an implemented regime with --regime (%s)",
+				m.Pos, day, r.Name, r.Title, r.From, strings.Join(Implemented(), ", "))
+		}
+		reg = &r
+	}
+	key := m.Business + "\x00" + m.Customer
+	st := e.states[key]
+	if st == nil {
+		st = &window.State{}
+		e.states[key] = st
+	}
+	ent := &e.entry
+	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type,
+		Regime: reg.Name, Source: m.Pos.String()}
+
+	month := day.Month()
+	if m.Direction == msglog.Inbound {
+		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
+		ent.Category = "inbound"
+		e.account(ent, true, day, month, "")
+	} else {
+		if err := e.outbound(m, st, reg, ent, month); err != nil {
+			return err
+		}
+		card := ent.Card
+		e.account(ent, false, day, month, card)
+		if e.o.Ledger != nil {
+			if err := e.o.Ledger(ent); err != nil {
+				return err
+			}
+		}
+	}
+	e.lastMsg = *m
+	e.last = &e.lastMsg
+	e.n++
+	if e.n&0xffff == 0 {
+		e.evict(m.Time)
+	}
+	return nil
+}
+
+// marketOf is the market of a message's customer on day d.
+func (e *Engine) marketOf(m *msglog.Message, d pricing.Day) pricing.Market {
+	if m.Country != "" {
+		return e.o.Markets.ByCountry(m.Country, d)
+	}
+	return e.o.Markets.Lookup(m.Customer, d)
+}
+
+func (e *Engine) cardFor(r *pricing.Regime) (*pricing.Card, error) {
+	if e.o.Tariff != nil {
+		return e.o.Tariff, nil
+	}
+	return e.o.Catalog.Card(r.Card)
+}
+
+func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, ent *Entry, month string) error {
+	cat, _ := pricing.ParseCategory(m.Category)
+	qk := m.Business + "\x00" + month
+	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed, QuotaLeft: e.quota[qk] < e.o.Policy.ServiceQuota}
+	ws := st.Peek(e.o.Window, m.Time)
+	d, err := reg.Decide(msg, ws, e.o.Policy)
+	if err != nil {
+		if errors.Is(err, pricing.ErrNoCategory) {
+			return &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "category", Msg: err.Error()}
+		}
+		return fmt.Errorf("%s: %v", m.Pos, err)
+	}
+	card, err := e.cardFor(reg)
+	if err != nil {
+		return err
+	}
+	if e.sum.Currency == "" {
+		e.sum.Currency = card.Currency
+	} else if card.Currency != e.sum.Currency {
+		return fmt.Errorf("%s: card %s is in %s but earlier messages were priced in %s; one run prices in one currency", m.Pos, card.Name, card.Currency, e.sum.Currency)
+	}
+	ent.Card, ent.Currency = card.Name, card.Currency
+	if d.Delivered() {
+		st.Deliver(e.o.Window, m.Time)
+	}
+	if d.Reason == pricing.ReasonFreeQuota {
+		e.quota[qk]++
+	}
+	if d.Outcome == pricing.Billed {
+		price, rate, err := card.Price(ent.Market, d.Key)
+		if _, has := card.Rate(ent.Market); !has && card.Effective != 0 {
+			// A market newer than the card: price it as the market the
+			// number had on the card's own date (HK before 2026-07 was
+			// Rest of Asia Pacific).
+			old := e.marketOf(m, card.Effective)
+			if p, r, err2 := card.Price(old.Name, d.Key); err2 == nil {
+				price, rate, err = p, r, nil
+				e.note("legacy:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s (from %s) has no %s row: %s became a market after the card; its messages are priced at the card's %s rate", card.Name, card.Effective, ent.Market, ent.Market, old.Name))
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %v", m.Pos, err)
+		}
+		ent.Cost = price
+		if card.Proxy {
+			e.note("proxy:"+card.Name, fmt.Sprintf("card %s is a PROXY: Meta's 2018-2021 per-country template prices were not published in the material found; its figures are each market's earliest known business-initiated rate. Load the real schedule with --tariff.", card.Name))
+		} else if rate.Estimated {
+			e.note("est:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, ent.Market, rate.Basis))
+		}
+	}
+	if d.Late {
+		e.sum.LateReplies++
+	}
+	ent.Category, ent.Decision, ent.Reason, ent.Late, ent.outcome = d.Category, d.Outcome.String(), d.Reason.String(), d.Late, d.Outcome
+	return nil
+}
+
+func (e *Engine) account(ent *Entry, inbound bool, day pricing.Day, month, card string) {
+	e.sum.Counts.add(ent, inbound)
+	add := func(m map[string]*Counts, k string) {
+		c := m[k]
+		if c == nil {
+			c = &Counts{}
+			m[k] = c
+		}
+		c.add(ent, inbound)
+	}
+	add(e.market, ent.Market)
+	add(e.cat, ent.Category)
+	if len(e.o.GroupBy) > 0 {
+		g := groupKey(e.o.GroupBy, ent, month, day.String())
+		c := e.groups[g]
+		if c == nil {
+			c = &Counts{}
+			e.groups[g] = c
+		}
+		c.add(ent, inbound)
+	}
+	if !inbound {
+		k := [2]string{ent.Regime, card}
+		ru := e.regimes[k]
+		if ru == nil {
+			ru = &RegimeUse{Regime: ent.Regime, Card: card, Currency: ent.Currency, From: day.String()}
+			e.regimes[k] = ru
+		}
+		ru.To = day.String()
+		ru.Counts.add(ent, false)
+	}
+	t := ent.Time
+	if e.sum.First == nil {
+		e.sum.First = &t
+	}
+	last := t
+	e.sum.Last = &last
+}
+
+// evict drops the state of customers whose windows have all closed by t.
+func (e *Engine) evict(t time.Time) {
+	for k, st := range e.states {
+		if st.Idle(e.o.Window, t) {
+			delete(e.states, k)
+		}
+	}
+}
+
+// Live is the number of (business, customer) states held now.
+func (e *Engine) Live() int { return len(e.states) }
+
+// Result returns the totals. Call it once, after the last Add.
+func (e *Engine) Result() Result {
+	r := Result{Summary: e.sum, Notes: e.notes, GroupBy: e.o.GroupBy}
+	if r.GroupBy == nil {
+		r.GroupBy = []string{}
+	}
+	for _, ru := range e.regimes {
+		r.Regimes = append(r.Regimes, *ru)
+	}
+	sort.Slice(r.Regimes, func(i, j int) bool {
+		a, b := r.Regimes[i], r.Regimes[j]
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.Regime+a.Card < b.Regime+b.Card
+	})
+	seen := map[string]bool{}
+	r.Summary.Regimes = []string{}
+	for _, ru := range r.Regimes {
+		if !seen[ru.Regime] {
+			seen[ru.Regime] = true
+			r.Summary.Regimes = append(r.Summary.Regimes, ru.Regime)
+		}
+	}
+	for k, c := range e.market {
+		r.ByMarket = append(r.ByMarket, Group{Market: k, Counts: *c})
+	}
+	sortByCost(r.ByMarket, "market")
+	for k, c := range e.cat {
+		r.ByCategory = append(r.ByCategory, Group{Category: k, Counts: *c})
+	}
+	sortByCost(r.ByCategory, "category")
+	for k, c := range e.groups {
+		g := k
+		g.Counts = *c
+		r.Groups = append(r.Groups, g)
+	}
+	sortGroups(r.Groups, e.o.GroupBy)
+	for _, s := range []*[]Group{&r.ByMarket, &r.ByCategory, &r.Groups} {
+		if *s == nil {
+			*s = []Group{}
+		}
+	}
+	if r.Regimes == nil {
+		r.Regimes = []RegimeUse{}
+	}
+	if r.Notes == nil {
+		r.Notes = []string{}
+	}
+	if e.sum.LateReplies > 0 && e.o.Policy.Late == pricing.LateTemplate {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d free-form business messages were sent with no customer-service window open; they could not have been delivered, so each is priced as the %s template it would have had to be (reason late_reply; --late-replies block reports them as blocked)", e.sum.LateReplies, e.o.Policy.LateCategory))
+	}
+	late := "template"
+	if e.o.Policy.Late == pricing.LateBlock {
+		late = "block"
+	}
+	regime := e.o.Regime
+	if regime == "" {
+		regime = "auto"
+	}
+	tariff := "built-in cards by regime"
+	if e.o.Tariff != nil {
+		tariff = e.o.Tariff.Name
+	}
+	r.Settings = Settings{Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
+		ServiceQuota: e.o.Policy.ServiceQuota, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre}
+	return r
+}
+
+// Run replays every message of src. Row errors (unreadable rows, and rows
+// the rules cannot price) go to onRowErr: a nil return counts the row as
+// rejected and goes on; an error stops the run.
+func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
+	for {
+		m, err := src.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err == nil {
+			err = e.Add(&m)
+		}
+		if err != nil {
+			var re *msglog.RowError
+			if errors.As(err, &re) {
+				if err := onRowErr(err); err != nil {
+					return err
+				}
+				e.Reject()
+				continue
+			}
+			return err
+		}
+	}
+}

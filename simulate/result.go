@@ -1,0 +1,199 @@
+package simulate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wacost/wacost/pricing"
+)
+
+// Counts are the totals of a set of messages.
+type Counts struct {
+	Messages    int64         `json:"messages"`
+	Inbound     int64         `json:"inbound"`
+	Outbound    int64         `json:"outbound"`
+	Free        int64         `json:"free"`
+	Billed      int64         `json:"billed"`
+	Blocked     int64         `json:"blocked"`
+	Undelivered int64         `json:"undelivered"`
+	Cost        pricing.Money `json:"cost"`
+}
+
+func (c *Counts) add(e *Entry, inbound bool) {
+	c.Messages++
+	if inbound {
+		c.Inbound++
+		return
+	}
+	c.Outbound++
+	switch e.outcome {
+	case pricing.Free:
+		c.Free++
+	case pricing.Billed:
+		c.Billed++
+	case pricing.Blocked:
+		c.Blocked++
+	case pricing.Undelivered:
+		c.Undelivered++
+	}
+	c.Cost += e.Cost
+}
+
+// Summary is the whole run's totals.
+type Summary struct {
+	Counts
+	// Rejected rows could not be read (only with --skip-invalid; otherwise the run fails).
+	Rejected int64 `json:"rejected"`
+	// LateReplies are free-form business messages sent with no window open.
+	LateReplies int64    `json:"late_replies"`
+	Currency    string   `json:"currency"`
+	Regimes     []string `json:"regimes"`
+	// First and Last are the earliest and latest message times.
+	First *time.Time `json:"first,omitempty"`
+	Last  *time.Time `json:"last,omitempty"`
+}
+
+// Group is one row of a breakdown. Only the grouped fields are set.
+type Group struct {
+	Market   string `json:"market,omitempty"`
+	Category string `json:"category,omitempty"`
+	Month    string `json:"month,omitempty"`
+	Day      string `json:"day,omitempty"`
+	Business string `json:"business,omitempty"`
+	Regime   string `json:"regime,omitempty"`
+	Counts
+}
+
+// RegimeUse is the subtotal of the messages one regime priced with one card.
+type RegimeUse struct {
+	Regime   string `json:"regime"`
+	Card     string `json:"card"`
+	Currency string `json:"currency"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Counts
+}
+
+// Settings echo what the run assumed, so a result explains itself.
+type Settings struct {
+	Regime        string `json:"regime"`
+	Timezone      string `json:"timezone"`
+	LateReplies   string `json:"late_replies"`
+	LateCategory  string `json:"late_reply_category"`
+	ServiceQuota  int64  `json:"service_quota"`
+	FEPWindow     string `json:"fep_window"`
+	Tariff        string `json:"tariff"`
+	KazakhstanPre string `json:"kazakhstan_before_2026_10"`
+}
+
+// Result is everything a run found. Every output format renders it.
+type Result struct {
+	Summary    Summary     `json:"summary"`
+	Regimes    []RegimeUse `json:"regimes"`
+	ByMarket   []Group     `json:"by_market"`
+	ByCategory []Group     `json:"by_category"`
+	// GroupBy names the dimensions of Groups (empty when not asked for).
+	GroupBy  []string `json:"group_by"`
+	Groups   []Group  `json:"groups"`
+	Notes    []string `json:"notes"`
+	Settings Settings `json:"settings"`
+}
+
+// Dimensions that --group-by accepts.
+var Dimensions = []string{"market", "category", "month", "day", "business", "regime"}
+
+// ParseGroupBy checks a list of dimensions.
+func ParseGroupBy(dims []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range dims {
+		for _, p := range strings.Split(d, ",") {
+			p = strings.ToLower(strings.TrimSpace(p))
+			if p == "" {
+				continue
+			}
+			ok := false
+			for _, v := range Dimensions {
+				ok = ok || v == p
+			}
+			if !ok {
+				return nil, fmt.Errorf("unknown group-by dimension %q (want %s)", p, strings.Join(Dimensions, ", "))
+			}
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+func groupKey(dims []string, e *Entry, month, day string) Group {
+	var g Group
+	for _, d := range dims {
+		switch d {
+		case "market":
+			g.Market = e.Market
+		case "category":
+			g.Category = e.Category
+		case "month":
+			g.Month = month
+		case "day":
+			g.Day = day
+		case "business":
+			g.Business = e.Business
+		case "regime":
+			g.Regime = e.Regime
+		}
+	}
+	return g
+}
+
+func (g Group) key() Group { g.Counts = Counts{}; return g }
+
+// sortGroups orders rows by their key fields, in the dimension order.
+func sortGroups(rows []Group, dims []string) {
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		for _, d := range dims {
+			x, y := a.field(d), b.field(d)
+			if x != y {
+				return x < y
+			}
+		}
+		return false
+	})
+}
+
+// sortByCost orders rows by cost (highest first), then by key.
+func sortByCost(rows []Group, dim string) {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Cost != rows[j].Cost {
+			return rows[i].Cost > rows[j].Cost
+		}
+		return rows[i].field(dim) < rows[j].field(dim)
+	})
+}
+
+func (g Group) field(d string) string {
+	switch d {
+	case "market":
+		return g.Market
+	case "category":
+		return g.Category
+	case "month":
+		return g.Month
+	case "day":
+		return g.Day
+	case "business":
+		return g.Business
+	case "regime":
+		return g.Regime
+	}
+	return ""
+}
+
+// Field returns a group's value for a dimension (for renderers).
+func (g Group) Field(d string) string { return g.field(d) }

@@ -1,0 +1,211 @@
+package window
+
+import "time"
+
+// Default durations, from the rules reference (G-02, PMP-08, CBP2-09).
+const (
+	// CSW is the customer-service window opened by each customer message.
+	CSW = 24 * time.Hour
+	// FEPReplyWithin is how long after an entry-point message the business may
+	// reply and open a free-entry-point window.
+	FEPReplyWithin = 24 * time.Hour
+	// FEP is the length of a free-entry-point window, from the opening reply.
+	FEP = 72 * time.Hour
+	// Conversation is the length of a conversation (regimes 2022-02 to 2025-06).
+	ConversationLength = 24 * time.Hour
+)
+
+// Config holds the durations a State uses. The zero value is not useful;
+// start from DefaultConfig.
+type Config struct {
+	CSW            time.Duration
+	FEPReplyWithin time.Duration
+	FEP            time.Duration
+}
+
+// DefaultConfig returns the documented durations.
+func DefaultConfig() Config {
+	return Config{CSW: CSW, FEPReplyWithin: FEPReplyWithin, FEP: FEP}
+}
+
+// EntryPoint says how a customer message reached the business.
+type EntryPoint uint8
+
+const (
+	// EntryNone is an ordinary message.
+	EntryNone EntryPoint = iota
+	// EntryAd is a message from a click-to-WhatsApp ad.
+	EntryAd
+	// EntryPage is a message from a Facebook Page call-to-action button.
+	EntryPage
+)
+
+// String returns the log spelling of the entry point ("" for none).
+func (e EntryPoint) String() string {
+	switch e {
+	case EntryAd:
+		return "ad"
+	case EntryPage:
+		return "page"
+	}
+	return ""
+}
+
+// Category names a conversation's category. The window package does not
+// interpret it; regimes decide which categories exist.
+type Category string
+
+// Conversation is an open (or expired) conversation of one category.
+type Conversation struct {
+	ID       uint64
+	Category Category
+	Start    time.Time
+	End      time.Time // exclusive
+}
+
+// Open reports whether the conversation covers instant t.
+func (c Conversation) Open(t time.Time) bool {
+	return !c.Start.IsZero() && !t.Before(c.Start) && t.Before(c.End)
+}
+
+// State is the window state of one (business, customer) pair. The zero value
+// is a pair that has never exchanged messages. State is a plain value: copy
+// it freely; methods with pointer receivers update it in place.
+type State struct {
+	// lastInbound is the instant of the customer's latest message.
+	lastInbound time.Time
+	// fepEligibleUntil: a reply before this instant opens an FEP window.
+	fepEligibleUntil time.Time
+	fepStart, fepEnd time.Time
+	// convs holds conversations, at most one per category (the newest).
+	convs []Conversation
+}
+
+// Status is what the windows say about one business message at one instant.
+type Status struct {
+	// InCSW: a customer-service window is open (free-form messages allowed).
+	InCSW bool
+	// CSWEnd is when the current (or last) CSW closes; zero if the customer
+	// never wrote.
+	CSWEnd time.Time
+	// InFEP: a free-entry-point window covers the message.
+	InFEP bool
+	// FEPOpened: this message is the reply that opened the FEP window.
+	FEPOpened bool
+	// FEPEnd is the end of the covering FEP window (when InFEP).
+	FEPEnd time.Time
+}
+
+// Inbound records a customer message at t. It restarts the CSW and, for an
+// entry-point message, makes a reply within cfg.FEPReplyWithin open an FEP
+// window. Out-of-order calls (t before an earlier inbound) are ignored for
+// the CSW, which always runs from the latest customer message.
+func (s *State) Inbound(cfg Config, t time.Time, ep EntryPoint) {
+	if t.After(s.lastInbound) || s.lastInbound.IsZero() {
+		s.lastInbound = t
+	}
+	if ep != EntryNone {
+		until := t.Add(cfg.FEPReplyWithin)
+		if until.After(s.fepEligibleUntil) {
+			s.fepEligibleUntil = until
+		}
+	}
+}
+
+// CSWOpen reports whether a customer-service window is open at t.
+func (s *State) CSWOpen(cfg Config, t time.Time) bool {
+	if s.lastInbound.IsZero() || t.Before(s.lastInbound) {
+		return false
+	}
+	return t.Before(s.lastInbound.Add(cfg.CSW))
+}
+
+// Peek reports the windows at t for a business message without changing
+// the state (a message that will not be delivered).
+func (s *State) Peek(cfg Config, t time.Time) Status {
+	st := Status{InCSW: s.CSWOpen(cfg, t)}
+	if !s.lastInbound.IsZero() {
+		st.CSWEnd = s.lastInbound.Add(cfg.CSW)
+	}
+	switch {
+	case !s.fepStart.IsZero() && !t.Before(s.fepStart) && t.Before(s.fepEnd):
+		st.InFEP, st.FEPEnd = true, s.fepEnd
+	case t.Before(s.fepEligibleUntil):
+		st.InFEP, st.FEPOpened, st.FEPEnd = true, true, t.Add(cfg.FEP)
+	}
+	return st
+}
+
+// Deliver records the delivery of a business message at t and returns the
+// windows that cover it. A reply inside the FEP reply period opens a new FEP
+// window of cfg.FEP from t (PMP-08, CBP2-09). Messages that are not
+// delivered (failed, blocked) must use Peek instead: they open nothing.
+func (s *State) Deliver(cfg Config, t time.Time) Status {
+	st := s.Peek(cfg, t)
+	if st.FEPOpened {
+		s.fepStart, s.fepEnd = t, st.FEPEnd
+		s.fepEligibleUntil = time.Time{}
+	}
+	return st
+}
+
+// Conversation returns the open conversation of category c at t, if any.
+func (s *State) Conversation(c Category, t time.Time) (Conversation, bool) {
+	for _, cv := range s.convs {
+		if cv.Category == c && cv.Open(t) {
+			return cv, true
+		}
+	}
+	return Conversation{}, false
+}
+
+// AnyConversation returns an open conversation of any category at t.
+func (s *State) AnyConversation(t time.Time) (Conversation, bool) {
+	for _, cv := range s.convs {
+		if cv.Open(t) {
+			return cv, true
+		}
+	}
+	return Conversation{}, false
+}
+
+// OpenConversation opens a conversation of category c at t lasting d, and
+// returns it. It replaces an expired conversation of the same category.
+func (s *State) OpenConversation(id uint64, c Category, t time.Time, d time.Duration) Conversation {
+	cv := Conversation{ID: id, Category: c, Start: t, End: t.Add(d)}
+	for i := range s.convs {
+		if s.convs[i].Category == c {
+			s.convs[i] = cv
+			return cv
+		}
+	}
+	s.convs = append(s.convs, cv)
+	return cv
+}
+
+// CloseConversations ends every open conversation at t (an FEP conversation
+// closes the others, CBP2-09).
+func (s *State) CloseConversations(t time.Time) {
+	for i := range s.convs {
+		if s.convs[i].Open(t) {
+			s.convs[i].End = t
+		}
+	}
+}
+
+// Idle reports whether nothing in the state can matter at t or later:
+// every window has closed. A caller may then drop the state to bound memory.
+func (s *State) Idle(cfg Config, t time.Time) bool {
+	if !s.lastInbound.IsZero() && t.Before(s.lastInbound.Add(cfg.CSW)) {
+		return false
+	}
+	if t.Before(s.fepEligibleUntil) || t.Before(s.fepEnd) {
+		return false
+	}
+	for _, cv := range s.convs {
+		if t.Before(cv.End) {
+			return false
+		}
+	}
+	return true
+}
