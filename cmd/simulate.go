@@ -20,21 +20,21 @@ import (
 )
 
 type simulateOptions struct {
-	files        []string
-	inputFormat  msglog.Format
-	columnMap    map[string]string
-	regime       string
-	tariffFile   string
-	location     *time.Location
-	policy       pricing.Policy
-	fepWindow    time.Duration
-	format       string
-	ledger       bool
-	groupBy      []string
-	skipInvalid  bool
-	maxErrors    int
-	reorder      int
-	kzLegacy     string
+	files       []string
+	inputFormat msglog.Format
+	columnMap   map[string]string
+	regime      string
+	tariffFile  string
+	location    *time.Location
+	policy      pricing.Policy
+	fepWindow   time.Duration
+	format      string
+	ledger      bool
+	groupBy     []string
+	skipInvalid bool
+	maxErrors   int
+	reorder     int
+	kzLegacy    string
 }
 
 const simulateLong = `Replay message logs through the customer-service window rules and a rate card,

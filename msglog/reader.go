@@ -201,4 +201,3 @@ func build(o *Options, line int, get func(canon string) (string, bool)) (Message
 	}
 	return m, nil
 }
-

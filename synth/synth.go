@@ -24,7 +24,7 @@ type Options struct {
 	Seed      uint64
 	Start     time.Time
 	Days      int
-	Customers int // 0: rows/40, at least 50
+	Customers int    // 0: rows/40, at least 50
 	Format    string // csv or ndjson
 }
 
