@@ -35,6 +35,7 @@ type simulateOptions struct {
 	maxErrors   int
 	reorder     int
 	kzLegacy    string
+	nanp        string
 }
 
 const simulateLong = `Replay message logs through the customer-service window rules and a rate card,
@@ -110,7 +111,9 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	complete(c, "late-reply-category", []string{"marketing", "utility", "authentication"})
 	complete(c, "format", render.Formats)
 	complete(c, "group-by", simulate.Dimensions)
+	f.String("nanp-caribbean", "Other", "market of +1 numbers of Caribbean countries Meta does not list (Bahamas, Trinidad, ...): Other or \"North America\"")
 	complete(c, "kazakhstan-before-2026-10", []string{"Russia", "Other"})
+	complete(c, "nanp-caribbean", []string{"Other", "North America"})
 	return c
 }
 
@@ -186,6 +189,10 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 	o.kzLegacy = v.GetString("kazakhstan-before-2026-10")
 	if o.kzLegacy != "Russia" && o.kzLegacy != "Other" {
 		return nil, usagef("--kazakhstan-before-2026-10 %q: want Russia or Other", o.kzLegacy)
+	}
+	o.nanp = v.GetString("nanp-caribbean")
+	if o.nanp != "Other" && o.nanp != "North America" {
+		return nil, usagef("--nanp-caribbean %q: want Other or \"North America\"", o.nanp)
 	}
 	if o.maxErrors < 0 || o.reorder < 0 {
 		return nil, usagef("--max-errors and --reorder-buffer must not be negative")
@@ -301,7 +308,7 @@ func openInputs(s *streams, files []string) ([]*input, func(), error) {
 }
 
 func runSimulate(s *streams, o *simulateOptions) error {
-	mk, err := pricing.LoadMarkets(pricing.MarketOptions{KazakhstanLegacy: o.kzLegacy})
+	mk, err := pricing.LoadMarkets(pricing.MarketOptions{KazakhstanLegacy: o.kzLegacy, NANPCaribbean: o.nanp})
 	if err != nil {
 		return err
 	}
@@ -332,7 +339,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 			return nil, nil, usageError{err}
 		}
 		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
-			Tariff: tariff, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy}
+			Tariff: tariff, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
 		if o.ledger {
 			loc := o.location
 			so.Ledger = func(e *simulate.Entry) error {

@@ -57,10 +57,16 @@ type MarketOptions struct {
 	// Russia = +7 with no network prefix, so the default is "Russia"; the
 	// other reading is "Other".
 	KazakhstanLegacy string
+	// NANPCaribbean is the market of +1 numbers of the Caribbean countries
+	// Meta does not list (Bahamas, Trinidad, ...): "Other" by MK-01 (the
+	// default), or "North America".
+	NANPCaribbean string
 }
 
 // DefaultMarketOptions returns the documented defaults.
-func DefaultMarketOptions() MarketOptions { return MarketOptions{KazakhstanLegacy: "Russia"} }
+func DefaultMarketOptions() MarketOptions {
+	return MarketOptions{KazakhstanLegacy: "Russia", NANPCaribbean: Other}
+}
 
 // LoadMarkets builds the built-in dated market table.
 func LoadMarkets(o MarketOptions) (*Markets, error) {
@@ -76,6 +82,25 @@ func LoadMarkets(o MarketOptions) (*Markets, error) {
 	case "Russia", "Other":
 	default:
 		return nil, fmt.Errorf("kazakhstan legacy market %q: want Russia or Other", o.KazakhstanLegacy)
+	}
+	if o.NANPCaribbean == "" {
+		o.NANPCaribbean = Other
+	}
+	if o.NANPCaribbean != Other && o.NANPCaribbean != "North America" {
+		return nil, fmt.Errorf("NANP Caribbean market %q: want Other or North America", o.NANPCaribbean)
+	}
+	raw, err = dataFS.ReadFile("data/nanp-caribbean.csv")
+	if err != nil {
+		return nil, err
+	}
+	var carib []marketRow
+	if err := gocsv.UnmarshalBytes(stripComments(raw), &carib); err != nil {
+		return nil, fmt.Errorf("nanp-caribbean.csv: %w", err)
+	}
+	for _, r := range carib {
+		m := o.NANPCaribbean
+		r.M0, r.M1, r.M2, r.M3 = m, m, m, m
+		rows = append(rows, r)
 	}
 	t := &Markets{byPrefix: map[string]*marketEntry{}, byISO2: map[string]*marketEntry{}}
 	names := map[string]bool{Other: true}

@@ -54,8 +54,9 @@ type Options struct {
 	GroupBy []string
 	// Ledger receives each business message's record, in replay order.
 	Ledger func(*Entry) error
-	// Echo, for Result.Settings.
+	// Echoed in Result.Settings.
 	KazakhstanPre string
+	NANPCaribbean string
 }
 
 // Engine replays messages. Feed it with Add in replay order, then call Result.
@@ -372,7 +373,7 @@ func (e *Engine) Result() Result {
 		tariff = e.o.Tariff.Name
 	}
 	r.Settings = Settings{Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
-		ServiceQuota: e.o.Policy.ServiceQuota, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre}
+		ServiceQuota: e.o.Policy.ServiceQuota, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
 	return r
 }
 

@@ -86,6 +86,7 @@ type Settings struct {
 	FEPWindow     string `json:"fep_window"`
 	Tariff        string `json:"tariff"`
 	KazakhstanPre string `json:"kazakhstan_before_2026_10"`
+	NANPCaribbean string `json:"nanp_caribbean"`
 }
 
 // Result is everything a run found. Every output format renders it.
