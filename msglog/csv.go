@@ -57,7 +57,6 @@ func (c *csvReader) Next() (Message, error) {
 		if err == io.EOF {
 			return Message{}, io.EOF
 		}
-		line, _ := c.r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -66,6 +65,7 @@ func (c *csvReader) Next() (Message, error) {
 			}
 			return Message{}, fmt.Errorf("%s: %w", c.o.Name, err)
 		}
+		line, _ := c.r.FieldPos(0)
 		if len(rec) == 1 && rec[0] == "" {
 			continue // blank line
 		}

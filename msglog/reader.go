@@ -73,6 +73,9 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 		}
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
+	if b, _ := br.Peek(3); string(b) == "\ufeff" {
+		br.Discard(3) // a UTF-8 byte-order mark, as spreadsheet exports write
+	}
 	f := o.Format
 	if f == FormatAuto {
 		switch strings.ToLower(filepath.Ext(o.Name)) {

@@ -1,0 +1,303 @@
+package msglog
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wacost/wacost/window"
+)
+
+// readAll returns the messages and the row errors of an input.
+func readAll(t testing.TB, in string, o Options) ([]Message, []string) {
+	t.Helper()
+	r, err := NewReader(strings.NewReader(in), o)
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	var ms []Message
+	var errs []string
+	for {
+		m, err := r.Next()
+		if err == io.EOF {
+			return ms, errs
+		}
+		var re *RowError
+		if errors.As(err, &re) {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if err != nil {
+			t.Fatalf("fatal: %v", err)
+		}
+		ms = append(ms, m)
+	}
+}
+
+const csvIn = `Timestamp,Customer,Direction,Type,Category,Country,Business,Entry_Point,Status,ID,extra
+2026-10-01T10:00:00-03:00,+55 11 98765-4321,inbound,,,,,ad,,w1,x
+1759323600,5511987654321,out,TEMPLATE,Marketing,,+1 555 010 0001,,delivered,w2,x
+1759323600123,5511987654321,OUT,text,,br,,,failed,w3,x
+`
+
+func TestCSV(t *testing.T) {
+	ms, errs := readAll(t, csvIn, Options{Name: "log.csv"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(ms) != 3 {
+		t.Fatalf("%d messages", len(ms))
+	}
+	m := ms[0]
+	if !m.Time.Equal(time.Date(2026, 10, 1, 13, 0, 0, 0, time.UTC)) || m.Customer != "5511987654321" || m.Direction != Inbound ||
+		m.EntryPoint != window.EntryAd || m.Business != DefaultBusiness || m.Type != "text" || m.ID != "w1" || m.Pos.Line != 2 {
+		t.Errorf("row 1: %+v", m)
+	}
+	m = ms[1]
+	if m.Time.Unix() != 1759323600 || !m.Template || m.Category != "marketing" || m.Business != "15550100001" || m.Failed || m.Pos.Line != 3 {
+		t.Errorf("row 2: %+v", m)
+	}
+	m = ms[2]
+	if m.Time.UnixMilli() != 1759323600123 || m.Template || !m.Failed || m.Country != "BR" {
+		t.Errorf("row 3: %+v", m)
+	}
+}
+
+func TestMapAndCaseInsensitiveHeaders(t *testing.T) {
+	in := "Created_At,WA_ID,dir\n2026-10-01T10:00:00Z,5511987654321,in\n"
+	ms, errs := readAll(t, in, Options{Name: "m.csv", Map: map[string]string{"timestamp": "created_at", "customer": "wa_id", "direction": "DIR"}})
+	if len(errs) > 0 || len(ms) != 1 || ms[0].Customer != "5511987654321" {
+		t.Fatalf("%v %v", ms, errs)
+	}
+}
+
+func TestHeaderErrors(t *testing.T) {
+	cases := []struct {
+		in   string
+		o    Options
+		want string
+	}{
+		{"time,customer,direction\n", Options{Name: "a.csv"}, `a.csv:1: header: missing required column timestamp`},
+		{"timestamp,customer,direction\n", Options{Name: "a.csv", Map: map[string]string{"customer": "wa_id"}}, `missing required column customer (mapped from "wa_id")`},
+		{"timestamp,customer,direction,wa_id\n", Options{Name: "a.csv", Map: map[string]string{"colour": "x"}}, `map: "colour" is not a column`},
+		{"timestamp,Timestamp,customer,direction\n", Options{Name: "a.csv"}, `both give "timestamp"`},
+		{"", Options{Name: "a.csv"}, "a.csv: empty input"},
+		{"[1,2", Options{Name: "a.json"}, ""},
+	}
+	for _, c := range cases {
+		_, err := NewReader(strings.NewReader(c.in), c.o)
+		if c.want == "" {
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %q", c.in, err, c.want)
+		}
+	}
+}
+
+func TestRowErrors(t *testing.T) {
+	in := "timestamp,customer,direction,type,category,country,entry_point,status\n" +
+		"yesterday,5511987654321,in,,,,,\n" + // 2
+		"2026-10-01T10:00:00Z,55-11-abc,in,,,,,\n" + // 3
+		"2026-10-01T10:00:00Z,5511987654321,sideways,,,,,\n" + // 4
+		"2026-10-01T10:00:00Z,5511987654321,out,template,promo,,,\n" + // 5
+		"2026-10-01T10:00:00Z,5511987654321,in,,,Brazil,,\n" + // 6
+		"2026-10-01T10:00:00Z,5511987654321,in,,,,tv,\n" + // 7
+		"2026-10-01T10:00:00Z,5511987654321,out,,,,,lost\n" + // 8
+		"2026-10-01T10:00:00Z,5511987654321\n" + // 9
+		"2026-10-01T10:00:00Z,,in,,,,,\n" + // 10
+		"2026-10-01T10:00:00Z,123,in,,,,,\n" + // 11
+		"2026-10-01T10:00:00Z,5511987654321,in,,,,,\n" // 12: good
+	ms, errs := readAll(t, in, Options{Name: "bad.csv"})
+	want := []string{
+		`bad.csv:2: timestamp: "yesterday" is not RFC 3339`,
+		`bad.csv:3: customer: "55-11-abc" is not a phone number`,
+		`bad.csv:4: direction: "sideways" is not in, out, inbound or outbound`,
+		`bad.csv:5: category: "promo" is not marketing, utility or authentication`,
+		`bad.csv:6: country: "Brazil" is not an ISO 3166 alpha-2 code`,
+		`bad.csv:7: entry_point: "tv" is not ad or page`,
+		`bad.csv:8: status: "lost" is not`,
+		`bad.csv:9: 2 fields, but the header has 8`,
+		`bad.csv:10: customer: missing`,
+		`bad.csv:11: customer: "123" has 3 digits`,
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("got %d errors, want %d:\n%s", len(errs), len(want), strings.Join(errs, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(errs[i], w) {
+			t.Errorf("error %d:\n got  %s\n want %s...", i, errs[i], w)
+		}
+	}
+	if len(ms) != 1 || ms[0].Pos.Line != 12 {
+		t.Fatalf("the good row must still be read: %v", ms)
+	}
+}
+
+func TestJSONArrayAndNDJSON(t *testing.T) {
+	arr := `[
+  {"timestamp": "2026-10-01T10:00:00Z", "customer": "5511987654321", "direction": "in"},
+  {"Timestamp": 1759313000, "CUSTOMER": 5511987654321, "direction": "out",
+   "type": "template", "category": "utility"},
+  {"timestamp": "2026-10-01T10:00:00Z", "customer": {"n": 1}, "direction": "in"}
+]`
+	ms, errs := readAll(t, arr, Options{Name: "a.json"})
+	if len(ms) != 2 || ms[1].Category != "utility" || ms[1].Pos.Line != 3 || ms[0].Pos.Line != 2 {
+		t.Fatalf("messages %+v", ms)
+	}
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "a.json:5: customer: want a string or a number") {
+		t.Fatalf("errors %v", errs)
+	}
+	nd := "{\"timestamp\": \"2026-10-01T10:00:00Z\", \"customer\": \"5511987654321\", \"direction\": \"in\"}\n\n" +
+		"not json\n" +
+		"{\"timestamp\": \"2026-10-01T11:00:00Z\", \"customer\": \"5511987654321\", \"direction\": \"out\"}\n"
+	ms, errs = readAll(t, nd, Options{Name: "a.ndjson"})
+	if len(ms) != 2 || ms[1].Pos.Line != 4 || len(errs) != 1 || !strings.HasPrefix(errs[0], "a.ndjson:3: not a JSON object") {
+		t.Fatalf("ndjson: %v %v", ms, errs)
+	}
+}
+
+func TestSniff(t *testing.T) {
+	for _, c := range []struct{ name, in string }{
+		{"stdin", "\ufeff  [{\"timestamp\":\"2026-10-01T10:00:00Z\",\"customer\":\"5511987654321\",\"direction\":\"in\"}]"},
+		{"stdin", "{\"timestamp\":\"2026-10-01T10:00:00Z\",\"customer\":\"5511987654321\",\"direction\":\"in\"}\n"},
+		{"stdin", "\ufefftimestamp,customer,direction\n2026-10-01T10:00:00Z,5511987654321,in\n"},
+		{"x.json", "{\"timestamp\":\"2026-10-01T10:00:00Z\",\"customer\":\"5511987654321\",\"direction\":\"in\"}\n"},
+	} {
+		ms, errs := readAll(t, c.in, Options{Name: c.name})
+		if len(ms) != 1 || len(errs) != 0 {
+			t.Errorf("%s %q: %v %v", c.name, c.in, ms, errs)
+		}
+	}
+}
+
+func TestTimestamps(t *testing.T) {
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	cases := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2026-10-01T10:00:00Z", time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)},
+		{"2026-10-01T10:00:00.5+05:30", time.Date(2026, 10, 1, 4, 30, 0, 5e8, time.UTC)},
+		{"2026-10-01 10:00:00+02:00", time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)},
+		{"2026-10-01 10:00:00", time.Date(2026, 10, 1, 13, 0, 0, 0, time.UTC)}, // no offset: the account's zone
+		{"1759312800", time.Unix(1759312800, 0)},
+		{"1759312800000", time.Unix(1759312800, 0)},
+		{"1759312800000000", time.Unix(1759312800, 0)},
+		{"1759312800000000000", time.Unix(1759312800, 0)},
+	}
+	for _, c := range cases {
+		got, msg := ParseTimestamp(c.in, sp)
+		if msg != "" || !got.Equal(c.want) {
+			t.Errorf("ParseTimestamp(%q) = %v %q, want %v", c.in, got, msg, c.want)
+		}
+	}
+	for _, bad := range []string{"", "2026-13-01T00:00:00Z", "-5", "99999999999999999999", "2026-10-01"} {
+		if _, msg := ParseTimestamp(bad, sp); msg == "" {
+			t.Errorf("ParseTimestamp(%q): want an error", bad)
+		}
+	}
+}
+
+func TestOrder(t *testing.T) {
+	at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(sec int, dir Direction, cust string, seq int64) Message {
+		return Message{Time: at.Add(time.Duration(sec) * time.Second), Direction: dir, Customer: cust, Business: "b", Pos: Pos{Seq: seq}}
+	}
+	// Two files, each in order: merged in order; ties put inbound first.
+	a := &Slice{Msgs: []Message{mk(1, Outbound, "1", 1), mk(5, Outbound, "1", 2)}}
+	b := &Slice{Msgs: []Message{mk(1, Inbound, "1", 3), mk(3, Inbound, "1", 4)}}
+	r := Merge(a, b)
+	var got []string
+	for {
+		m, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		got = append(got, m.Time.Format("05")+m.Direction.String())
+	}
+	if strings.Join(got, " ") != "01in 01out 03in 05out" {
+		t.Fatalf("merge order: %v", got)
+	}
+	// A reorder buffer of 3 fixes rows at most 3 places out of order.
+	s := &Slice{Msgs: []Message{mk(3, Inbound, "1", 1), mk(1, Inbound, "1", 2), mk(2, Inbound, "1", 3), mk(4, Inbound, "1", 4)}}
+	ro := Reorder(s, 3)
+	var prev Message
+	for i := 0; ; i++ {
+		m, err := ro.Next()
+		if err == io.EOF {
+			break
+		}
+		if i > 0 && Less(&m, &prev) {
+			t.Fatalf("reorder buffer released %v after %v", m.Time, prev.Time)
+		}
+		prev = m
+	}
+}
+
+func FuzzCSV(f *testing.F) {
+	f.Add(csvIn)
+	f.Add("timestamp,customer,direction\n\"2026-10-01T10:00:00Z\",\"+55 11\",in\n")
+	f.Add("timestamp,customer,direction\n1,2\n\"unterminated\n")
+	f.Add("customer,direction,timestamp\n5511987654321,out,1759312800\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := NewReader(strings.NewReader(in), Options{Name: "f.csv", Format: FormatCSV})
+		if err != nil {
+			return
+		}
+		for i := 0; i < 10000; i++ {
+			m, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			var re *RowError
+			if errors.As(err, &re) {
+				if re.Line < 1 || !strings.HasPrefix(err.Error(), "f.csv:") {
+					t.Fatalf("row error without a position: %v", err)
+				}
+				continue
+			}
+			if err != nil {
+				return
+			}
+			// Every accepted row is fully valid.
+			if m.Time.IsZero() || m.Customer == "" || (m.Direction != Inbound && m.Direction != Outbound) || m.Pos.Line < 2 {
+				t.Fatalf("accepted an invalid row: %+v", m)
+			}
+			if _, msg := NormalizeNumber(m.Customer); msg != "" {
+				t.Fatalf("customer %q not normalised", m.Customer)
+			}
+		}
+		t.Fatal("reader did not end")
+	})
+}
+
+func FuzzNDJSON(f *testing.F) {
+	f.Add("{\"timestamp\":\"2026-10-01T10:00:00Z\",\"customer\":\"5511987654321\",\"direction\":\"in\"}\n")
+	f.Add("{\"timestamp\":1,\"customer\":[1],\"direction\":null}\n{}\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := NewReader(strings.NewReader(in), Options{Name: "f.ndjson", Format: FormatNDJSON})
+		if err != nil {
+			return
+		}
+		for i := 0; i < 10000; i++ {
+			m, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				var re *RowError
+				if errors.As(err, &re) {
+					continue
+				}
+				return
+			}
+			if m.Customer == "" || m.Time.IsZero() {
+				t.Fatalf("accepted an invalid row: %+v", m)
+			}
+		}
+		t.Fatal("reader did not end")
+	})
+}
