@@ -133,7 +133,8 @@ func (e *Engine) Reject() { e.sum.Rejected++ }
 // for a row the rules cannot price (the state is unchanged), or a fatal error.
 func (e *Engine) Add(m *msglog.Message) error {
 	if e.last != nil && msglog.Less(m, e.last) {
-		return fmt.Errorf("%s: %w (%s comes after %s)", m.Pos, ErrOutOfOrder, m.Time.Format(time.RFC3339), e.last.Time.Format(time.RFC3339))
+		return fmt.Errorf("%s: %w (%s message at %s comes after %s message at %s)", m.Pos, ErrOutOfOrder,
+			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.Direction, e.last.Time.Format(time.RFC3339Nano))
 	}
 	day := pricing.DayOf(m.Time, e.o.Location)
 	mk := e.marketOf(m, day)

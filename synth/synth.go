@@ -64,6 +64,9 @@ func (h evHeap) Less(i, j int) bool {
 	if !h[i].t.Equal(h[j].t) {
 		return h[i].t.Before(h[j].t)
 	}
+	if h[i].in != h[j].in {
+		return h[i].in // at the same instant, the customer's message first
+	}
 	return h[i].seq < h[j].seq
 }
 func (h evHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
