@@ -154,7 +154,7 @@ func (t *textRenderer) Finish(r *simulate.Result) error {
 		var rows [][]string
 		for i, e := range t.entries {
 			reason := e.Reason
-			if e.Late && e.Reason != "late_reply" {
+			if e.Late && e.Reason != "late_reply" && e.Reason != "outside_window" {
 				reason += " (late)"
 			}
 			rows = append(rows, []string{e.Time.Format(time.RFC3339), e.Business, e.Customer, e.Market, e.Type, e.Category, e.Decision, reason, money[i], e.ID})
@@ -181,6 +181,7 @@ func (t *textRenderer) Finish(r *simulate.Result) error {
 		{"cost", m[0] + " " + cur},
 	}
 	t.table([]string{"", "total"}, map[int]bool{1: true}, rows)
+	t.w.WriteString("\n")
 	t.table([]string{"setting", "value"}, nil, [][]string{
 		{"period", period},
 		{"timezone", r.Settings.Timezone},

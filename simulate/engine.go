@@ -312,6 +312,10 @@ func (e *Engine) Live() int { return len(e.states) }
 // Result returns the totals. Call it once, after the last Add.
 func (e *Engine) Result() Result {
 	r := Result{Summary: e.sum, Notes: e.notes, GroupBy: e.o.GroupBy}
+	if r.Summary.First != nil {
+		first, last := r.Summary.First.In(e.o.Location), r.Summary.Last.In(e.o.Location)
+		r.Summary.First, r.Summary.Last = &first, &last
+	}
 	if r.GroupBy == nil {
 		r.GroupBy = []string{}
 	}
@@ -359,7 +363,7 @@ func (e *Engine) Result() Result {
 		r.Notes = []string{}
 	}
 	if e.sum.LateReplies > 0 && e.o.Policy.Late == pricing.LateTemplate {
-		r.Notes = append(r.Notes, fmt.Sprintf("%d free-form business messages were sent with no customer-service window open; they could not have been delivered, so each is priced as the %s template it would have had to be (reason late_reply; --late-replies block reports them as blocked)", e.sum.LateReplies, e.o.Policy.LateCategory))
+		r.Notes = append(r.Notes, fmt.Sprintf("%d free-form business message(s) sent with no customer-service window open could not have been delivered; each is priced as the %s template it would have had to be (reason late_reply; --late-replies block reports them as blocked)", e.sum.LateReplies, e.o.Policy.LateCategory))
 	}
 	late := "template"
 	if e.o.Policy.Late == pricing.LateBlock {
