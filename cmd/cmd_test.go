@@ -118,6 +118,18 @@ func TestSmallLedgerByHand(t *testing.T) {
 	}
 }
 
+func TestSpilledOutputIsComplete(t *testing.T) {
+	// With a tiny in-memory limit the ledger goes through a temporary file;
+	// the output must be the same bytes.
+	want := wacost(t, "", "simulate", sample, "--ledger", "--format", "csv")
+	defer func(old int) { spoolMemory = old }(spoolMemory)
+	spoolMemory = 1024
+	got := wacost(t, "", "simulate", sample, "--ledger", "--format", "csv")
+	if got.code != 0 || got.stdout != want.stdout || len(got.stdout) < 100*1024 {
+		t.Fatalf("spilled output differs (exit %d, %d bytes vs %d)", got.code, len(got.stdout), len(want.stdout))
+	}
+}
+
 func TestJSONSummaryKeys(t *testing.T) {
 	r := wacost(t, "", "simulate", sample, "--format", "json")
 	var doc struct{ Summary map[string]any }

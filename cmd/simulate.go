@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -307,6 +306,9 @@ func openInputs(s *streams, files []string) ([]*input, func(), error) {
 	return ins, cleanup, nil
 }
 
+// spoolMemory is how much output is held in memory before it spills to disk.
+var spoolMemory = 32 << 20
+
 func runSimulate(s *streams, o *simulateOptions) error {
 	mk, err := pricing.LoadMarkets(pricing.MarketOptions{KazakhstanLegacy: o.kzLegacy, NANPCaribbean: o.nanp})
 	if err != nil {
@@ -332,11 +334,11 @@ func runSimulate(s *streams, o *simulateOptions) error {
 
 	// One attempt: stream, in order. If the input turns out to be unsorted
 	// beyond the reorder buffers, start again with a full sort in memory.
-	attempt := func(sorted bool, out io.Writer) (*simulate.Result, *rowErrors, error) {
+	attempt := func(sorted bool, out io.Writer) (*rowErrors, error) {
 		errs := &rowErrors{w: s.err, max: o.maxErrors}
 		rd, err := render.New(o.format, out, o.ledger)
 		if err != nil {
-			return nil, nil, usageError{err}
+			return nil, usageError{err}
 		}
 		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
 			Tariff: tariff, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
@@ -349,7 +351,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 		}
 		eng, err := simulate.New(so)
 		if err != nil {
-			return nil, nil, usageError{err}
+			return nil, usageError{err}
 		}
 		var readers []msglog.Reader
 		var closers []io.Closer
@@ -361,12 +363,12 @@ func runSimulate(s *streams, o *simulateOptions) error {
 		for i, in := range ins {
 			rc, err := in.open()
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			closers = append(closers, rc)
 			r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i})
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			readers = append(readers, msglog.Reorder(r, o.reorder))
 		}
@@ -375,31 +377,32 @@ func runSimulate(s *streams, o *simulateOptions) error {
 		if sorted {
 			sl, err := msglog.SortAll(src, onErr)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			src = sl
 		}
 		if err := simulate.Run(eng, src, onErr); err != nil {
-			return nil, errs, err
+			return errs, err
 		}
 		res := eng.Result()
 		if errs.count > 0 && !o.skipInvalid {
-			return &res, errs, nil
+			return errs, nil
 		}
 		if err := rd.Finish(&res); err != nil {
-			return nil, errs, err
+			return errs, err
 		}
-		return &res, errs, nil
+		return errs, nil
 	}
 
-	// The first pass writes to a buffer, so that nothing reaches stdout if
-	// it has to start again.
-	var buf bytes.Buffer
-	res, errs, err := attempt(false, &buf)
+	// The output is spooled, so that nothing reaches stdout if the run has
+	// to start again or fails.
+	buf := newSpool(spoolMemory)
+	defer buf.Close()
+	errs, err := attempt(false, buf)
 	if errors.Is(err, simulate.ErrOutOfOrder) {
 		fmt.Fprintf(s.err, "wacost: %v; sorting all rows in memory and starting again\n", err)
 		buf.Reset()
-		res, errs, err = attempt(true, &buf)
+		errs, err = attempt(true, buf)
 	}
 	if err != nil {
 		if errs != nil {
@@ -411,7 +414,6 @@ func runSimulate(s *streams, o *simulateOptions) error {
 	if errs.count > 0 && !o.skipInvalid {
 		return silentError{ExitData}
 	}
-	_ = res
 	_, err = buf.WriteTo(s.out)
 	return err
 }
