@@ -1,0 +1,57 @@
+package simulate
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/synth"
+)
+
+// BenchmarkReplay1M replays 1M parsed messages (windows, markets, regimes,
+// cards, aggregates; no ledger).
+func BenchmarkReplay1M(b *testing.B) {
+	env := newEnv(b)
+	ms := synthMessages(b, 1_000_000, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, err := New(env.opts())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range ms {
+			if err := e.Add(&ms[j]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		_ = e.Result()
+	}
+	b.ReportMetric(float64(len(ms)*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkSimulateCSV1M is the whole path: read CSV, order, replay.
+func BenchmarkSimulateCSV1M(b *testing.B) {
+	env := newEnv(b)
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Rows: 1_000_000, Seed: 1, Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Days: 30}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := msglog.NewReader(bytes.NewReader(data), msglog.Options{Name: "bench.csv"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e, _ := New(env.opts())
+		if err := Run(e, msglog.Reorder(r, 4096), func(err error) error { return err }); err != nil {
+			b.Fatal(err)
+		}
+		_ = e.Result()
+	}
+	b.ReportMetric(float64(1_000_000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
