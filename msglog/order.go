@@ -6,27 +6,16 @@ import (
 	"sort"
 )
 
-// msgHeap is a min-heap of messages in replay order (Less).
-type msgHeap []Message
-
-func (h msgHeap) Len() int           { return len(h) }
-func (h msgHeap) Less(i, j int) bool { return Less(&h[i], &h[j]) }
-func (h msgHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *msgHeap) Push(x any)        { *h = append(*h, x.(Message)) }
-func (h *msgHeap) Pop() any {
-	old := *h
-	m := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return m
-}
-
-// reorder holds up to n messages and releases the earliest, which puts
-// rows that are at most n places out of order back in order.
+// reorder holds up to n messages in replay order and releases the
+// earliest, which puts rows that are at most n places out of order back in
+// order. The window is a sorted slice filled from the tail: a row in order
+// costs one comparison, a row k places late k swaps.
 type reorder struct {
-	r   Reader
-	n   int
-	h   msgHeap
-	eof bool
+	r    Reader
+	n    int
+	buf  []Message
+	head int
+	eof  bool
 }
 
 // Reorder wraps r with a reorder buffer of n messages (n <= 1: none).
@@ -39,7 +28,7 @@ func Reorder(r Reader, n int) Reader {
 }
 
 func (b *reorder) Next() (Message, error) {
-	for !b.eof && len(b.h) < b.n {
+	for !b.eof && len(b.buf)-b.head < b.n {
 		m, err := b.r.Next()
 		if err == io.EOF {
 			b.eof = true
@@ -48,18 +37,29 @@ func (b *reorder) Next() (Message, error) {
 		if err != nil {
 			return m, err
 		}
-		heap.Push(&b.h, m)
+		b.buf = append(b.buf, m)
+		for i := len(b.buf) - 1; i > b.head && Less(&b.buf[i], &b.buf[i-1]); i-- {
+			b.buf[i], b.buf[i-1] = b.buf[i-1], b.buf[i]
+		}
 	}
-	if len(b.h) == 0 {
+	if b.head == len(b.buf) {
 		return Message{}, io.EOF
 	}
-	return heap.Pop(&b.h).(Message), nil
+	m := b.buf[b.head]
+	b.buf[b.head] = Message{}
+	b.head++
+	if b.head >= b.n && b.head*2 >= len(b.buf) {
+		n := copy(b.buf, b.buf[b.head:])
+		b.buf = b.buf[:n]
+		b.head = 0
+	}
+	return m, nil
 }
 
 // merge is a k-way merge of readers that are each in order.
 type merge struct {
 	rs    []Reader
-	heads msgHeap
+	heads []Message
 	src   []int // src[i]: reader of heads[i]
 	init  bool
 	errs  []error

@@ -59,12 +59,25 @@ type Options struct {
 	NANPCaribbean string
 }
 
+type pairKey struct{ business, customer string }
+
+type quotaKey struct {
+	business string
+	month    string
+}
+
 // Engine replays messages. Feed it with Add in replay order, then call Result.
 type Engine struct {
 	o       Options
 	forced  *pricing.Regime
-	states  map[string]*window.State
-	quota   map[string]int64 // business \x00 month -> free service messages used
+	states  map[pairKey]*window.State
+	quota   map[quotaKey]int64 // free service messages used
+	// per-day caches: the day, its month and the regime in force
+	day                 pricing.Day
+	dayStr, month       string
+	regDay              pricing.Day
+	regMexico           bool
+	regAuto             *pricing.Regime
 	sum     Summary
 	regimes map[[2]string]*RegimeUse
 	market  map[string]*Counts
@@ -89,7 +102,7 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: map[string]*window.State{}, quota: map[string]int64{},
+	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{},
 		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
 		groups: map[Group]*Counts{}, noted: map[string]bool{}}
 	if o.Regime != "" && o.Regime != "auto" {
@@ -137,40 +150,40 @@ func (e *Engine) Add(m *msglog.Message) error {
 			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.Direction, e.last.Time.Format(time.RFC3339Nano))
 	}
 	day := pricing.DayOf(m.Time, e.o.Location)
+	if day != e.day {
+		e.day, e.dayStr = day, day.String()
+		e.month = e.dayStr[:7]
+	}
 	mk := e.marketOf(m, day)
 	reg := e.forced
 	if reg == nil {
-		r, err := pricing.RegimeAt(day, mk.Name)
-		if err != nil {
-			return fmt.Errorf("%s: %v", m.Pos, err)
+		var err error
+		if reg, err = e.regimeAt(day, mk.Name, m); err != nil {
+			return err
 		}
-		if !r.Implemented {
-			return fmt.Errorf("%s: a message of %s falls under regime %s (%s, from %s), which this version of wacost cannot price yet; replay the log under an implemented regime with --regime (%s)",
-				m.Pos, day, r.Name, r.Title, r.From, strings.Join(Implemented(), ", "))
-		}
-		reg = &r
 	}
-	key := m.Business + "\x00" + m.Customer
+	key := pairKey{m.Business, m.Customer}
 	st := e.states[key]
 	if st == nil {
 		st = &window.State{}
 		e.states[key] = st
 	}
 	ent := &e.entry
-	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type,
-		Regime: reg.Name, Source: m.Pos.String()}
-
-	month := day.Month()
+	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
+	if e.o.Ledger != nil {
+		ent.Source = m.Pos.String()
+	}
+	month := e.month
 	if m.Direction == msglog.Inbound {
 		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
 		ent.Category = "inbound"
-		e.account(ent, true, day, month, "")
+		e.account(ent, true, month, "")
 	} else {
 		if err := e.outbound(m, st, reg, ent, month); err != nil {
 			return err
 		}
 		card := ent.Card
-		e.account(ent, false, day, month, card)
+		e.account(ent, false, month, card)
 		if e.o.Ledger != nil {
 			if err := e.o.Ledger(ent); err != nil {
 				return err
@@ -184,6 +197,24 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.evict(m.Time)
 	}
 	return nil
+}
+
+// regimeAt is the regime in force on day d for a market, cached per day.
+func (e *Engine) regimeAt(d pricing.Day, market string, m *msglog.Message) (*pricing.Regime, error) {
+	mexico := market == "Mexico"
+	if e.regAuto != nil && d == e.regDay && mexico == e.regMexico {
+		return e.regAuto, nil
+	}
+	r, err := pricing.RegimeAt(d, market)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", m.Pos, err)
+	}
+	if !r.Implemented {
+		return nil, fmt.Errorf("%s: a message of %s falls under regime %s (%s, from %s), which this version of wacost cannot price yet; replay the log under an implemented regime with --regime (%s)",
+			m.Pos, d, r.Name, r.Title, r.From, strings.Join(Implemented(), ", "))
+	}
+	e.regAuto, e.regDay, e.regMexico = &r, d, mexico
+	return e.regAuto, nil
 }
 
 // marketOf is the market of a message's customer on day d.
@@ -203,7 +234,7 @@ func (e *Engine) cardFor(r *pricing.Regime) (*pricing.Card, error) {
 
 func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, ent *Entry, month string) error {
 	cat, _ := pricing.ParseCategory(m.Category)
-	qk := m.Business + "\x00" + month
+	qk := quotaKey{m.Business, month}
 	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed, QuotaLeft: e.quota[qk] < e.o.Policy.ServiceQuota}
 	ws := st.Peek(e.o.Window, m.Time)
 	d, err := reg.Decide(msg, ws, e.o.Policy)
@@ -258,7 +289,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	return nil
 }
 
-func (e *Engine) account(ent *Entry, inbound bool, day pricing.Day, month, card string) {
+func (e *Engine) account(ent *Entry, inbound bool, month, card string) {
 	e.sum.Counts.add(ent, inbound)
 	add := func(m map[string]*Counts, k string) {
 		c := m[k]
@@ -271,7 +302,7 @@ func (e *Engine) account(ent *Entry, inbound bool, day pricing.Day, month, card 
 	add(e.market, ent.Market)
 	add(e.cat, ent.Category)
 	if len(e.o.GroupBy) > 0 {
-		g := groupKey(e.o.GroupBy, ent, month, day.String())
+		g := groupKey(e.o.GroupBy, ent, month, e.dayStr)
 		c := e.groups[g]
 		if c == nil {
 			c = &Counts{}
@@ -283,10 +314,10 @@ func (e *Engine) account(ent *Entry, inbound bool, day pricing.Day, month, card 
 		k := [2]string{ent.Regime, card}
 		ru := e.regimes[k]
 		if ru == nil {
-			ru = &RegimeUse{Regime: ent.Regime, Card: card, Currency: ent.Currency, From: day.String()}
+			ru = &RegimeUse{Regime: ent.Regime, Card: card, Currency: ent.Currency, From: e.dayStr}
 			e.regimes[k] = ru
 		}
-		ru.To = day.String()
+		ru.To = e.dayStr
 		ru.Counts.add(ent, false)
 	}
 	t := ent.Time
