@@ -68,27 +68,27 @@ type quotaKey struct {
 
 // Engine replays messages. Feed it with Add in replay order, then call Result.
 type Engine struct {
-	o       Options
-	forced  *pricing.Regime
-	states  map[pairKey]*window.State
-	quota   map[quotaKey]int64 // free service messages used
+	o      Options
+	forced *pricing.Regime
+	states map[pairKey]*window.State
+	quota  map[quotaKey]int64 // free service messages used
 	// per-day caches: the day, its month and the regime in force
-	day                 pricing.Day
-	dayStr, month       string
-	regDay              pricing.Day
-	regMexico           bool
-	regAuto             *pricing.Regime
-	sum     Summary
-	regimes map[[2]string]*RegimeUse
-	market  map[string]*Counts
-	cat     map[string]*Counts
-	groups  map[Group]*Counts
-	notes   []string
-	noted   map[string]bool
-	last    *msglog.Message
-	lastMsg msglog.Message
-	n       int64
-	entry   Entry
+	day           pricing.Day
+	dayStr, month string
+	regDay        pricing.Day
+	regMexico     bool
+	regAuto       *pricing.Regime
+	sum           Summary
+	regimes       map[[2]string]*RegimeUse
+	market        map[string]*Counts
+	cat           map[string]*Counts
+	groups        map[Group]*Counts
+	notes         []string
+	noted         map[string]bool
+	last          *msglog.Message
+	lastMsg       msglog.Message
+	n             int64
+	entry         Entry
 }
 
 // New checks the options and returns an engine.
