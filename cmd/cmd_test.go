@@ -176,6 +176,12 @@ func TestStdinAndUnsortedInput(t *testing.T) {
 	if !sameSummary(got.stdout, want.stdout) {
 		t.Fatal("unsorted stdin priced differently")
 	}
+	// Bad rows found before the restart are reported once, not per pass.
+	bad := strings.Replace(rev, "2026-10-03T10:02:00Z", "noon", 1)
+	got = wacost(t, bad, "simulate", "--reorder-buffer", "2", "--skip-invalid")
+	if got.code != 0 || strings.Count(got.stderr, "timestamp: \"noon\"") != 1 {
+		t.Fatalf("the bad row must be reported exactly once: exit %d\n%s", got.code, got.stderr)
+	}
 }
 
 func sameSummary(a, b string) bool {
@@ -307,7 +313,7 @@ func TestTariffFile(t *testing.T) {
 
 func TestHelpVersionCompletion(t *testing.T) {
 	r := wacost(t, "", "simulate", "--help")
-	for _, want := range []string{"2018-08", "2025-07", "2026-10", "2022-02", "not implemented yet", "PROXY", "Exit status"} {
+	for _, want := range []string{"2018-08", "2025-07", "2026-10", "2022-02", "not implemented yet", "PROXY", "Exit status", "2018-08-01 .. 2022-01-31"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("simulate --help lacks %q", want)
 		}

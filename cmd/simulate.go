@@ -58,7 +58,7 @@ func regimeHelp() string {
 	for _, r := range pricing.Regimes() {
 		until := "today"
 		if r.Until != 0 {
-			until = (r.Until - 0).String()
+			until = r.Until.AddDays(-1).String()
 		}
 		state := ""
 		if !r.Implemented {
@@ -224,21 +224,26 @@ func loadTariff(path string, mk *pricing.Markets) (*pricing.Card, error) {
 	}
 }
 
-// rowErrors lists bad rows on stderr, up to a limit.
+// rowErrors collects bad rows and lists them on stderr, up to a limit,
+// once the pass that found them is the one that counts.
 type rowErrors struct {
 	w     io.Writer
 	max   int
 	count int
+	first []string
 }
 
 func (r *rowErrors) add(err error) {
 	r.count++
 	if r.count <= r.max {
-		fmt.Fprintf(r.w, "wacost: %v\n", err)
+		r.first = append(r.first, err.Error())
 	}
 }
 
 func (r *rowErrors) flush(skipped bool) {
+	for _, e := range r.first {
+		fmt.Fprintf(r.w, "wacost: %s\n", e)
+	}
 	if r.count > r.max {
 		fmt.Fprintf(r.w, "wacost: ... and %d more bad rows\n", r.count-r.max)
 	}

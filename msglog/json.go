@@ -10,51 +10,35 @@ import (
 	"strings"
 )
 
-// object resolves one JSON object's keys against the canonical columns.
-func objectGetter(o *Options, obj map[string]any) (func(string) (string, bool), string) {
+// decodeObject resolves one JSON object's keys (case-insensitive, mapped)
+// against the canonical columns and builds its Message.
+func decodeObject(o *Options, line int, obj map[string]any) (Message, error) {
+	vals := make(map[string]string, len(Columns))
 	lower := make(map[string]any, len(obj))
 	for k, v := range obj {
 		lower[strings.ToLower(strings.TrimSpace(k))] = v
 	}
-	var bad string
-	get := func(canon string) (string, bool) {
-		key := canon
-		if m, ok := o.Map[canon]; ok {
+	for _, c := range Columns {
+		key := c
+		if m, ok := o.Map[c]; ok {
 			key = strings.ToLower(m)
 		}
-		v, ok := lower[key]
-		if !ok || v == nil {
-			return "", false
-		}
-		switch x := v.(type) {
+		switch x := lower[key].(type) {
+		case nil:
 		case string:
-			return x, true
+			vals[c] = x
 		case json.Number:
-			return x.String(), true
+			vals[c] = x.String()
 		case bool:
-			return fmt.Sprint(x), true
+			vals[c] = fmt.Sprint(x)
 		default:
-			if bad == "" {
-				bad = canon
-			}
-			return "\x00", true
+			return Message{Pos: Pos{File: o.Name, Line: line}}, &RowError{File: o.Name, Line: line, Field: c, Msg: "want a string or a number, not an object or array"}
 		}
 	}
-	// Check nested values up front so the error names the field.
-	for _, c := range Columns {
-		if v, _ := get(c); v == "\x00" {
-			return get, c
-		}
-	}
-	return get, bad
-}
-
-func decodeObject(o *Options, line int, obj map[string]any) (Message, error) {
-	get, bad := objectGetter(o, obj)
-	if bad != "" {
-		return Message{Pos: Pos{File: o.Name, Line: line}}, &RowError{File: o.Name, Line: line, Field: bad, Msg: "want a string or a number, not an object or array"}
-	}
-	return build(o, line, get)
+	return build(o, line, func(c string) (string, bool) {
+		v, ok := vals[c]
+		return v, ok
+	})
 }
 
 type ndjsonReader struct {

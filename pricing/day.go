@@ -43,3 +43,9 @@ func (d Day) String() string {
 
 // Month returns the day's month as "2006-01".
 func (d Day) Month() string { return d.String()[:7] }
+
+// AddDays returns the calendar day n days later (earlier for negative n).
+func (d Day) AddDays(n int) Day {
+	t := time.Date(int(d/10000), time.Month(d/100%100), int(d%100), 12, 0, 0, 0, time.UTC)
+	return DayOf(t.AddDate(0, 0, n), time.UTC)
+}

@@ -239,3 +239,12 @@ func TestRegimeAt(t *testing.T) {
 		t.Error("before 2018-08-01 there is no pricing")
 	}
 }
+
+func TestDayAddDays(t *testing.T) {
+	if got := MustDay(2022, 2, 1).AddDays(-1); got != MustDay(2022, 1, 31) {
+		t.Fatalf("2022-02-01 - 1 day = %s", got)
+	}
+	if got := MustDay(2024, 2, 28).AddDays(1); got != MustDay(2024, 2, 29) {
+		t.Fatalf("leap day: %s", got)
+	}
+}

@@ -152,8 +152,6 @@ func groupKey(dims []string, e *Entry, month, day string) Group {
 	return g
 }
 
-func (g Group) key() Group { g.Counts = Counts{}; return g }
-
 // sortGroups orders rows by their key fields, in the dimension order.
 func sortGroups(rows []Group, dims []string) {
 	sort.Slice(rows, func(i, j int) bool {
