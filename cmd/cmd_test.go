@@ -66,6 +66,7 @@ func TestGolden(t *testing.T) {
 		{"small.ledger.txt", []string{"simulate", small, "--ledger"}},
 		{"small.ledger.json", []string{"simulate", small, "--ledger", "--format", "json"}},
 		{"small.ledger.ndjson", []string{"simulate", small, "--ledger", "--format", "ndjson"}},
+		{"span-2018-2026.table.txt", []string{"simulate", "../testdata/span-2018-2026.csv"}},
 		{"small.block.sao-paulo.txt", []string{"simulate", small, "--ledger", "--late-replies", "block", "--timezone", "America/Sao_Paulo", "--format", "markdown"}},
 	}
 	for _, c := range cases {
@@ -76,6 +77,25 @@ func TestGolden(t *testing.T) {
 			}
 			golden(t, c.name, r.stdout)
 		})
+	}
+}
+
+func TestSpan2018To2026(t *testing.T) {
+	// A log from August 2018 to October 2026 under --regime auto: every
+	// regime appears, with its own subtotal, and no date is unsupported.
+	r := wacost(t, "", "simulate", "../testdata/span-2018-2026.csv", "--format", "json")
+	var doc struct {
+		Summary struct{ Regimes []string }
+		Regimes []struct{ Regime, Card string }
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if got := strings.Join(doc.Summary.Regimes, ","); got != "2018-08,2021-02,2022-02,2023-06,2024-11,2025-07,2026-10" {
+		t.Fatalf("regimes used: %s", got)
+	}
+	if len(doc.Regimes) < 7 {
+		t.Fatalf("%d regime subtotals", len(doc.Regimes))
 	}
 }
 
@@ -233,7 +253,7 @@ func TestExitCodes(t *testing.T) {
 	badTariff := filepath.Join(dir, "t.csv")
 	os.WriteFile(badTariff, []byte("# currency: USD\nmarket,marketing\nBrazil,0.05\nNarnia,0.01\n"), 0o644)
 	old := filepath.Join(dir, "old.csv")
-	os.WriteFile(old, []byte("timestamp,customer,direction,type,category\n2023-03-01T10:00:00Z,5511987654321,out,template,marketing\n"), 0o644)
+	os.WriteFile(old, []byte("timestamp,customer,direction,type,category\n2017-03-01T10:00:00Z,5511987654321,out,template,marketing\n"), 0o644)
 	cases := []struct {
 		args   []string
 		code   int
@@ -243,7 +263,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"simulate", "--bogus"}, 2, "unknown flag"},
 		{[]string{"simulate", small, "--format", "xml"}, 2, `--format "xml"`},
 		{[]string{"simulate", small, "--regime", "1999-01"}, 2, `unknown regime "1999-01"`},
-		{[]string{"simulate", small, "--regime", "2023-06"}, 2, "not implemented yet"},
+		{[]string{"simulate", small, "--regime", "2023-06"}, 0, ""},
 		{[]string{"simulate", small, "--timezone", "Mars/Olympus"}, 2, "IANA"},
 		{[]string{"simulate", small, "--map", "timestamp"}, 2, "COLUMN=HEADER"},
 		{[]string{"simulate", small, "--map", "colour=x"}, 2, "no such column"},
@@ -252,7 +272,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"simulate", filepath.Join(dir, "missing.csv")}, 1, "missing.csv"},
 		{[]string{"simulate", small, "--tariff", badTariff}, 1, badTariff + ":4: market:"},
-		{[]string{"simulate", old}, 1, "regime 2022-02"},
+		{[]string{"simulate", old}, 1, "old.csv:2: 2017-03-01 is before 2018-08-01"},
 		{[]string{"simulate", old, "--regime", "2025-07"}, 0, ""},
 		{[]string{"simulate", small, "--map", "timestamp=created_at"}, 1, `small.csv:1: header: missing required column timestamp (mapped from "created_at")`},
 	}
@@ -313,7 +333,7 @@ func TestTariffFile(t *testing.T) {
 
 func TestHelpVersionCompletion(t *testing.T) {
 	r := wacost(t, "", "simulate", "--help")
-	for _, want := range []string{"2018-08", "2025-07", "2026-10", "2022-02", "not implemented yet", "PROXY", "Exit status", "2018-08-01 .. 2022-01-31"} {
+	for _, want := range []string{"2018-08", "2021-02", "2022-02", "2023-06", "2024-11", "2025-07", "2026-10", "PROXY", "Exit status", "2018-08-01 .. 2022-01-31"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("simulate --help lacks %q", want)
 		}

@@ -48,7 +48,7 @@ entry_point, status, id. Rows need not be sorted.
 
 Regimes (--regime; "auto" picks each message's regime by its date in --timezone):
 %s
-Tariffs: built-in cards per regime. The 2018-08 regime's card is a PROXY: Meta's
+Tariffs: built-in cards per regime, chosen by each message's date. The 2018-08 regime's card is a PROXY: Meta's
 2018-2021 per-country template prices were not found, so each market's earliest
 known business-initiated rate stands in. Load a real card with --tariff FILE
 (CSV "market,<key>,..." with a "# currency: USD" line, or YAML/JSON).`
@@ -96,6 +96,8 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.String("late-replies", "template", "free-form messages sent with no window open: template (price as a template) or block")
 	f.String("late-reply-category", "utility", "template category a late reply is priced as: marketing, utility or authentication")
 	f.Int64("service-quota", 1000, "free service messages per business number per month (regime 2026-10)")
+	f.Int64("free-tier", 1000, "free conversations per account per month: any under 2022-02, service under 2023-06")
+	f.Int64("mexico-free-sessions", 1000, "monthly free sessions of the 2021 Mexico test (sources say 1,000 or 1,500)")
 	f.Duration("fep-window", window.FEP, "length of a free-entry-point window")
 	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
 	f.Bool("ledger", false, "print one record per business message")
@@ -105,7 +107,7 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
 	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
-	complete(c, "regime", append([]string{"auto"}, simulate.Implemented()...))
+	complete(c, "regime", append([]string{"auto"}, pricing.RegimeNames()...))
 	complete(c, "late-replies", []string{"template", "block"})
 	complete(c, "late-reply-category", []string{"marketing", "utility", "authentication"})
 	complete(c, "format", render.Formats)
@@ -174,6 +176,10 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 	o.policy.LateCategory = cat
 	if o.policy.ServiceQuota = v.GetInt64("service-quota"); o.policy.ServiceQuota < 0 {
 		return nil, usagef("--service-quota must not be negative")
+	}
+	o.policy.FreeTier, o.policy.MexicoFreeSessions = v.GetInt64("free-tier"), v.GetInt64("mexico-free-sessions")
+	if o.policy.FreeTier < 0 || o.policy.MexicoFreeSessions < 0 {
+		return nil, usagef("--free-tier and --mexico-free-sessions must not be negative")
 	}
 	if o.fepWindow = v.GetDuration("fep-window"); o.fepWindow <= 0 {
 		return nil, usagef("--fep-window must be positive")

@@ -24,10 +24,14 @@ const (
 	KeyAuthentication
 	KeyAuthIntl
 	KeyService
+	KeyBusinessInitiated // conversation opened outside the window (2022-02)
+	KeyUserInitiated     // conversation opened inside the window (2022-02)
+	KeyConversation      // any 24 h session (2021 Mexico test)
 	numKeys
 )
 
-var keyNames = [numKeys]string{"template", "marketing", "utility", "authentication", "authentication_international", "service"}
+var keyNames = [numKeys]string{"template", "marketing", "utility", "authentication", "authentication_international", "service",
+	"business_initiated", "user_initiated", "conversation"}
 
 // String returns the key's column name.
 func (k Key) String() string {
@@ -37,9 +41,12 @@ func (k Key) String() string {
 	return fmt.Sprintf("key(%d)", k)
 }
 
-// ParseKey parses a column name; "authentication-international" is accepted too.
+// ParseKey parses a column name; "authentication-international" is
+// accepted too, and a "meta_" prefix or "_derived" suffix (as in the
+// reference transcriptions) is ignored.
 func ParseKey(s string) (Key, bool) {
 	s = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_")
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "meta_"), "_derived")
 	for i, n := range keyNames {
 		if n == s {
 			return Key(i), true
@@ -67,7 +74,9 @@ type Card struct {
 	Effective Day    // first day the card applies (0 for user cards without one)
 	Unit      string // "per delivered message", "per template message"
 	// Proxy marks a whole card that stands in for unknown prices.
-	Proxy      bool
+	Proxy bool
+	// Note is said once by a run that bills with the card (how it was made).
+	Note       string
 	Provenance []string // the file's comment lines
 	Source     string   // file name
 	rates      map[string]*Rate
@@ -140,6 +149,10 @@ type CardOptions struct {
 	Name string // defaults to the file name
 	// Market canonicalises a market name, or reports it unknown. Nil accepts any name.
 	Market func(string) (string, bool)
+	// Aliases rename rows before the market check ("United States" ->
+	// "North America"); a second row for the same market with the same
+	// prices is then dropped, with different prices it is an error.
+	Aliases map[string]string
 }
 
 // ParseCardCSV reads a card in Meta's CSV shape: a header `market,<key>,...`
@@ -246,8 +259,10 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 			return ""
 		}
 		rate := &Rate{Line: ln, Basis: field(basisCol)}
-		if err := c.addMarket(rate, field(marketCol), o); err != nil {
-			return nil, &FileError{File: file, Line: ln, Field: "market", Err: err}
+		name := field(marketCol)
+		alias, aliased := o.Aliases[name]
+		if aliased {
+			name = alias
 		}
 		for i, k := range keyCol {
 			v := field(i)
@@ -262,6 +277,15 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: negative price", v)}
 			}
 			rate.Price[k], rate.Has[k] = m, true
+		}
+		if prev, dup := c.rates[name]; aliased && dup {
+			if prev.Price != rate.Price || prev.Has != rate.Has {
+				return nil, &FileError{File: file, Line: ln, Field: "market", Err: fmt.Errorf("%q (as %s) has other prices than line %d", field(marketCol), name, prev.Line)}
+			}
+			continue
+		}
+		if err := c.addMarket(rate, name, o); err != nil {
+			return nil, &FileError{File: file, Line: ln, Field: "market", Err: err}
 		}
 		if currencyCol >= 0 {
 			cur := strings.ToUpper(field(currencyCol))
@@ -401,6 +425,16 @@ func ParseCardYAML(r io.Reader, file string, o CardOptions) (*Card, error) {
 		return nil, &FileError{File: file, Field: "rates", Err: errors.New("no markets")}
 	}
 	return c, c.finish(file)
+}
+
+// fill adds other's rows for markets c does not have (a card's FILL file).
+func (c *Card) fill(other *Card) {
+	for _, m := range other.order {
+		if _, ok := c.rates[m]; !ok {
+			c.rates[m] = other.rates[m]
+			c.order = append(c.order, m)
+		}
+	}
 }
 
 // SortedMarkets returns the card's market names sorted alphabetically.

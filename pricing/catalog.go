@@ -9,53 +9,117 @@ import (
 //go:embed data/*.csv
 var dataFS embed.FS
 
+// Family names the kind of prices a card holds, which decides the
+// regimes that can use it.
+type Family string
+
+// Card families.
+const (
+	FamilyTemplate Family = "template"     // per template message (2018-08)
+	FamilyMexico   Family = "mexico"       // per session, +52 only (2021-02)
+	FamilyCBP1     Family = "conversation" // per conversation, user-/business-initiated (2022-02)
+	FamilyCBP2     Family = "category"     // per conversation by category (2023-06, 2024-11)
+	FamilyPMP      Family = "message"      // per message by category (2025-07, 2026-10)
+)
+
 // builtin describes an embedded card.
 type builtin struct {
-	name, file, currency, unit string
-	effective                  Day
-	proxy                      bool
+	name, file, fill, currency, unit string
+	family                           Family
+	effective                        Day
+	proxy                            bool
+	note                             string
+	aliases                          map[string]string
 }
 
 var builtins = []builtin{
-	{name: "2018-08-proxy", file: "data/2018-08-proxy.csv", currency: "USD", unit: "per delivered template message", effective: MustDay(2018, 8, 1), proxy: true},
-	{name: "2025-07", file: "data/2025-07.csv", currency: "USD", unit: "per delivered template message", effective: MustDay(2025, 7, 1)},
-	{name: "2026-10", file: "data/2026-10.csv", currency: "USD", unit: "per delivered message", effective: MustDay(2026, 10, 1)},
+	{name: "2018-08-proxy", file: "data/2018-08-proxy.csv", currency: "USD", unit: "per delivered template message", family: FamilyTemplate,
+		effective: MustDay(2018, 8, 1), proxy: true,
+		note: "card 2018-08-proxy is a PROXY: Meta's 2018-2021 per-country template prices were not published in the material found; its figures are each market's earliest known business-initiated rate. Load the real schedule with --tariff."},
+	{name: "2021-02-mx", file: "data/2021-02-mx.csv", currency: "USD", unit: "per 24 h session (+52 only)", family: FamilyMexico,
+		effective: MustDay(2021, 2, 1)},
+	{name: "2023-05", file: "data/2023-05.csv", fill: "data/2023-05-fill.csv", currency: "USD", unit: "per 24 h conversation", family: FamilyCBP1,
+		effective: MustDay(2022, 2, 1),
+		note:      "card 2023-05 (conversation pricing 2022-02 .. 2023-05) is DERIVED: a BSP resale table divided by an inferred 1.2 markup; the Feb-2022 launch card was not found."},
+	{name: "2023-06", file: "data/2023-06.csv", fill: "data/2023-06-fill.csv", currency: "USD", unit: "per 24 h conversation", family: FamilyCBP2,
+		effective: MustDay(2023, 6, 1),
+		note:      "card 2023-06 is DERIVED (BSP price / 1.2) for 11 markets; the other markets are FILLED from the 2025-01 card (see tariff show)."},
+	{name: "2025-01", file: "data/2025-01.csv", currency: "USD", unit: "per 24 h conversation", family: FamilyCBP2,
+		effective: MustDay(2024, 11, 1), aliases: map[string]string{"United States": "North America", "Canada": "North America"}},
+	{name: "2025-07", file: "data/2025-07.csv", currency: "USD", unit: "per delivered template message", family: FamilyPMP,
+		effective: MustDay(2025, 7, 1)},
+	{name: "2026-10", file: "data/2026-10.csv", currency: "USD", unit: "per delivered message", family: FamilyPMP,
+		effective: MustDay(2026, 10, 1)},
 }
 
 // Catalog is the set of built-in cards.
 type Catalog struct {
-	cards map[string]*Card
-	order []string
+	cards  map[string]*Card
+	family map[string]Family
+	order  []string
 }
 
 // LoadCatalog parses the embedded cards; market names are checked against mk.
 func LoadCatalog(mk *Markets) (*Catalog, error) {
-	cat := &Catalog{cards: map[string]*Card{}}
+	cat := &Catalog{cards: map[string]*Card{}, family: map[string]Family{}}
 	for _, b := range builtins {
-		raw, err := dataFS.ReadFile(b.file)
+		c, err := parseBuiltin(b.file, b, mk)
 		if err != nil {
 			return nil, err
 		}
-		c, err := parseWithCurrency(raw, b, mk)
-		if err != nil {
-			return nil, err
+		if b.fill != "" {
+			f, err := parseBuiltin(b.fill, b, mk)
+			if err != nil {
+				return nil, err
+			}
+			c.fill(f)
 		}
-		c.Currency, c.Effective, c.Unit, c.Proxy = b.currency, b.effective, b.unit, b.proxy
+		c.Currency, c.Effective, c.Unit, c.Proxy, c.Note = b.currency, b.effective, b.unit, b.proxy, b.note
 		cat.cards[b.name] = c
+		cat.family[b.name] = b.family
 		cat.order = append(cat.order, b.name)
 	}
 	return cat, nil
 }
 
-func parseWithCurrency(raw []byte, b builtin, mk *Markets) (*Card, error) {
+func parseBuiltin(file string, b builtin, mk *Markets) (*Card, error) {
+	raw, err := dataFS.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
 	withCur := append([]byte("# currency: "+b.currency+"\n"), raw...)
-	c, err := ParseCardCSV(bytes.NewReader(withCur), b.file, CardOptions{Name: b.name, Market: mk.Known})
+	c, err := ParseCardCSV(bytes.NewReader(withCur), file, CardOptions{Name: b.name, Market: mk.Known, Aliases: b.aliases})
 	if err != nil {
 		return nil, err
 	}
 	c.Provenance = c.Provenance[1:]
 	return c, nil
 }
+
+// CardFor returns the built-in card regime r prices with on day d: the
+// latest card of its family effective on or before d and before the
+// regime ended, or the family's first card for days before it. A regime
+// forced onto a log of another period so keeps its own cards.
+func (c *Catalog) CardFor(r Regime, d Day) (*Card, error) {
+	f := r.Family
+	var best *Card
+	for _, n := range c.order {
+		card := c.cards[n]
+		if c.family[n] != f || (r.Until != 0 && card.Effective >= r.Until) {
+			continue
+		}
+		if best == nil || (card.Effective <= d && card.Effective > best.Effective) {
+			best = card
+		}
+	}
+	if best == nil {
+		return nil, fmt.Errorf("no built-in card for %s pricing", f)
+	}
+	return best, nil
+}
+
+// Family returns a built-in card's family.
+func (c *Catalog) Family(name string) Family { return c.family[name] }
 
 // Card returns a built-in card by name.
 func (c *Catalog) Card(name string) (*Card, error) {

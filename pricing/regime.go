@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wacost/wacost/window"
 )
@@ -14,8 +15,9 @@ type Regime struct {
 	From  Day // first day
 	Until Day // first day no longer in force; 0 = still in force
 	Title string
-	// Card is the built-in card the regime prices with by default.
-	Card string
+	// Family is the kind of card the regime prices with; the built-in card
+	// of that family in force on the message's day is used.
+	Family Family
 	// Implemented is false for regimes this version of wacost cannot price yet.
 	Implemented bool
 	// MexicoOnly marks the 2021 test that applied to +52 recipients only.
@@ -23,19 +25,19 @@ type Regime struct {
 }
 
 var regimes = []Regime{
-	{Name: "2018-08", From: MustDay(2018, 8, 1), Until: MustDay(2022, 2, 1), Card: "2018-08-proxy", Implemented: true,
+	{Name: "2018-08", From: MustDay(2018, 8, 1), Until: MustDay(2022, 2, 1), Family: FamilyTemplate, Implemented: true,
 		Title: "per template message; every business message free inside the customer-service window"},
-	{Name: "2021-02", From: MustDay(2021, 2, 1), Until: MustDay(2022, 2, 1), MexicoOnly: true,
-		Title: "Mexico (+52) test of per-conversation pricing"},
-	{Name: "2022-02", From: MustDay(2022, 2, 1), Until: MustDay(2023, 6, 1),
-		Title: "conversations: user- vs business-initiated, 1,000 free a month"},
-	{Name: "2023-06", From: MustDay(2023, 6, 1), Until: MustDay(2024, 11, 1),
-		Title: "conversations by category (marketing, utility, authentication, service)"},
-	{Name: "2024-11", From: MustDay(2024, 11, 1), Until: MustDay(2025, 7, 1),
-		Title: "conversations by category; service conversations free"},
-	{Name: "2025-07", From: MustDay(2025, 7, 1), Until: MustDay(2026, 10, 1), Card: "2025-07", Implemented: true,
+	{Name: "2021-02", From: MustDay(2021, 2, 1), Until: MustDay(2022, 2, 1), MexicoOnly: true, Family: FamilyMexico, Implemented: true,
+		Title: "Mexico (+52) test: 24 h sessions at a flat price, a monthly free allowance"},
+	{Name: "2022-02", From: MustDay(2022, 2, 1), Until: MustDay(2023, 6, 1), Family: FamilyCBP1, Implemented: true,
+		Title: "24 h conversations, user- vs business-initiated; 1,000 free a month"},
+	{Name: "2023-06", From: MustDay(2023, 6, 1), Until: MustDay(2024, 11, 1), Family: FamilyCBP2, Implemented: true,
+		Title: "24 h conversations by category; 1,000 free service conversations a month"},
+	{Name: "2024-11", From: MustDay(2024, 11, 1), Until: MustDay(2025, 7, 1), Family: FamilyCBP2, Implemented: true,
+		Title: "24 h conversations by category; service conversations free"},
+	{Name: "2025-07", From: MustDay(2025, 7, 1), Until: MustDay(2026, 10, 1), Family: FamilyPMP, Implemented: true,
 		Title: "per message: templates billed; utility free inside the window"},
-	{Name: "2026-10", From: MustDay(2026, 10, 1), Card: "2026-10", Implemented: true,
+	{Name: "2026-10", From: MustDay(2026, 10, 1), Family: FamilyPMP, Implemented: true,
 		Title: "per message, paid service: free-form billed after a monthly free quota per number"},
 }
 
@@ -137,17 +139,22 @@ type Reason uint8
 
 // Reasons, as printed in the ledger.
 const (
-	ReasonCSW           Reason = iota // customer_service_window: free inside the CSW
-	ReasonFEP                         // free_entry_point
-	ReasonFreeQuota                   // free_quota: within the monthly free service messages
-	ReasonTemplate                    // template: a billed template
-	ReasonService                     // service: a billed free-form (service) message
-	ReasonLateReply                   // late_reply: free-form outside the window, priced as a template
-	ReasonOutsideWindow               // outside_window: free-form outside the window, blocked
-	ReasonFailed                      // failed: not delivered
+	ReasonCSW              Reason = iota // customer_service_window: free inside the CSW
+	ReasonFEP                            // free_entry_point
+	ReasonFreeQuota                      // free_quota: within the monthly free service messages (2026-10)
+	ReasonTemplate                       // template: a billed template
+	ReasonService                        // service: a billed free-form (service) message
+	ReasonLateReply                      // late_reply: free-form outside the window, priced as a template
+	ReasonOutsideWindow                  // outside_window: free-form outside the window, blocked
+	ReasonFailed                         // failed: not delivered
+	ReasonConversation                   // conversation: opened a paid conversation
+	ReasonConversationOpen               // conversation_open: covered by an open conversation
+	ReasonFreeTier                       // free_tier: opened a conversation inside the monthly free tier
+	ReasonFreeService                    // free_service: opened a service conversation, free from 2024-11
 )
 
-var reasonNames = []string{"customer_service_window", "free_entry_point", "free_quota", "template", "service", "late_reply", "outside_window", "failed"}
+var reasonNames = []string{"customer_service_window", "free_entry_point", "free_quota", "template", "service", "late_reply",
+	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service"}
 
 func (r Reason) String() string { return reasonNames[r] }
 
@@ -171,11 +178,18 @@ type Policy struct {
 	// ServiceQuota is the number of free service messages per business
 	// phone number per month under 2026-10 (PE-04; default 1,000).
 	ServiceQuota int64
+	// FreeTier is the number of free conversations per account per month:
+	// any conversation under 2022-02 (CBP1-05), service conversations under
+	// 2023-06 (CBP2-12). Default 1,000.
+	FreeTier int64
+	// MexicoFreeSessions is the monthly free allowance of the 2021 Mexico
+	// test (1,000 or 1,500 by source; default 1,000).
+	MexicoFreeSessions int64
 }
 
 // DefaultPolicy returns the documented defaults.
 func DefaultPolicy() Policy {
-	return Policy{Late: LateTemplate, LateCategory: CatUtility, ServiceQuota: 1000}
+	return Policy{Late: LateTemplate, LateCategory: CatUtility, ServiceQuota: 1000, FreeTier: 1000, MexicoFreeSessions: 1000}
 }
 
 // Message is what the rules need to know of one business message.
@@ -183,8 +197,26 @@ type Message struct {
 	Template bool
 	Category Category
 	Failed   bool
-	// QuotaLeft: the business number still has free service messages this month.
+	// QuotaLeft: the business number still has free service messages this month (2026-10).
 	QuotaLeft bool
+	// FreeTierLeft: the account still has free conversations this month
+	// (the 2022-02 / 2023-06 free tier, or the Mexico test's allowance).
+	FreeTierLeft bool
+}
+
+// Conversations is the read side of a customer's conversations (a
+// *window.State): the rules look, the engine opens.
+type Conversations interface {
+	Conversation(c window.Category, t time.Time) (window.Conversation, bool)
+	AnyConversation(t time.Time) (window.Conversation, bool)
+}
+
+// Open asks the engine to open a conversation when the message is delivered.
+type Open struct {
+	Category window.Category
+	Duration time.Duration
+	// CloseOthers: a free-entry-point conversation closes the others (CBP2-09).
+	CloseOthers bool
 }
 
 // ErrNoCategory is returned by Decide for a template without a category
@@ -197,20 +229,37 @@ type Decision struct {
 	Reason  Reason
 	// Key is the card price that applies when Outcome is Billed.
 	Key Key
-	// Category is the pricing category: marketing, utility, authentication,
-	// service or template (a template of unknown category, 2018 rule).
+	// Category is the pricing category: marketing, utility,
+	// authentication, service, template (2018 rule), business_initiated,
+	// user_initiated or conversation (conversation regimes).
 	Category string
 	// Late: a free-form message sent outside the customer-service window.
 	Late bool
+	// Conversation is the covering conversation's id (0: none or new).
+	Conversation uint64
+	// Open, if set, is the conversation this message opens on delivery.
+	Open *Open
+	// FreeTier: the message used one unit of the account's monthly free tier.
+	FreeTier bool
 }
 
 // Delivered reports whether the message reached the customer (and so can
 // open windows).
 func (d Decision) Delivered() bool { return d.Outcome == Free || d.Outcome == Billed }
 
-// Decide applies the regime's rules to one business message, given the
-// windows at its send time.
-func (r Regime) Decide(m Message, w window.Status, p Policy) (Decision, error) {
+// Conversation categories used by the conversation regimes.
+const (
+	ConvFEP      window.Category = "free_entry_point"
+	ConvSession  window.Category = "conversation"
+	ConvBusiness window.Category = "business_initiated"
+	ConvUser     window.Category = "user_initiated"
+	ConvService  window.Category = "service"
+)
+
+// Decide applies the regime's rules to one business message sent at t,
+// given the windows then (w), the customer's conversations (cv) and the
+// durations of conversations (conv) and free-entry-point windows (fep).
+func (r Regime) Decide(m Message, t time.Time, w window.Status, cv Conversations, p Policy, fep time.Duration) (Decision, error) {
 	if !r.Implemented {
 		return Decision{}, fmt.Errorf("regime %s (%s, from %s) is not implemented yet", r.Name, r.Title, r.From)
 	}
@@ -224,7 +273,7 @@ func (r Regime) Decide(m Message, w window.Status, p Policy) (Decision, error) {
 		}
 		tmpl, cat = true, p.LateCategory
 	}
-	if tmpl && cat == CatNone && r.Name != "2018-08" {
+	if tmpl && cat == CatNone && (r.Family == FamilyCBP2 || r.Family == FamilyPMP) {
 		return Decision{}, fmt.Errorf("%w under regime %s", ErrNoCategory, r.Name)
 	}
 	switch {
@@ -239,46 +288,163 @@ func (r Regime) Decide(m Message, w window.Status, p Policy) (Decision, error) {
 		d.Outcome, d.Reason = Undelivered, ReasonFailed
 		return d, nil
 	}
-	bill := func(k Key, why Reason) (Decision, error) {
-		d.Outcome, d.Key, d.Reason = Billed, k, why
-		if d.Late {
-			d.Reason = ReasonLateReply
-		}
-		return d, nil
-	}
-	free := func(why Reason) (Decision, error) {
-		d.Outcome, d.Reason = Free, why
-		return d, nil
-	}
-	switch r.Name {
-	case "2018-08":
+	rules := decider{d: d, late: d.Late}
+	switch r.Family {
+	case FamilyTemplate:
 		// everything free inside the window; templates billed outside.
 		if w.InCSW {
-			return free(ReasonCSW)
+			return rules.free(ReasonCSW)
 		}
-		return bill(KeyTemplate, ReasonTemplate)
-	case "2025-07":
-		if w.InFEP { // PMP-09
-			return free(ReasonFEP)
-		}
-		if !tmpl { // PMP-05
-			return free(ReasonCSW)
-		}
-		if cat == CatUtility && w.InCSW { // PMP-04
-			return free(ReasonCSW)
-		}
-		return bill(cat.key(), ReasonTemplate) // PMP-02, PMP-03
-	case "2026-10":
-		if w.InFEP { // PE-06
-			return free(ReasonFEP)
-		}
-		if !tmpl { // PE-01, PE-04
-			if m.QuotaLeft {
-				return free(ReasonFreeQuota)
-			}
-			return bill(KeyService, ReasonService)
-		}
-		return bill(cat.key(), ReasonTemplate) // PE-05, PE-08
+		return rules.bill(KeyTemplate, ReasonTemplate)
+	case FamilyMexico:
+		return rules.mexico(t, cv, m)
+	case FamilyCBP1:
+		return rules.cbp1(t, w, cv, m, fep)
+	case FamilyCBP2:
+		return rules.cbp2(r, t, w, cv, m, tmpl, cat, fep)
+	case FamilyPMP:
+		return rules.pmp(r, t, w, cv, m, tmpl, cat)
 	}
 	return Decision{}, fmt.Errorf("regime %s has no rules", r.Name)
+}
+
+type decider struct {
+	d    Decision
+	late bool
+}
+
+func (x decider) bill(k Key, why Reason) (Decision, error) {
+	x.d.Outcome, x.d.Key, x.d.Reason = Billed, k, why
+	if x.late && why == ReasonTemplate {
+		x.d.Reason = ReasonLateReply
+	}
+	return x.d, nil
+}
+
+func (x decider) free(why Reason) (Decision, error) {
+	x.d.Outcome, x.d.Reason = Free, why
+	return x.d, nil
+}
+
+// covered: free, inside an open conversation.
+func (x decider) covered(c window.Conversation) (Decision, error) {
+	x.d.Conversation = c.ID
+	return x.free(ReasonConversationOpen)
+}
+
+// open: this message opens a conversation, billed at k unless free says why not.
+func (x decider) open(c window.Category, dur time.Duration, k Key, freeWhy Reason, freeTier bool) (Decision, error) {
+	x.d.Open = &Open{Category: c, Duration: dur}
+	if freeTier {
+		x.d.FreeTier = true
+		return x.free(ReasonFreeTier)
+	}
+	if freeWhy != ReasonConversation {
+		return x.free(freeWhy)
+	}
+	x.d.Outcome, x.d.Key, x.d.Reason = Billed, k, ReasonConversation
+	return x.d, nil
+}
+
+// fepConversation handles a message inside a free-entry-point window under
+// the conversation regimes: the reply that opens it starts a free
+// conversation that closes the others (CBP1-06, CBP2-09).
+func (x decider) fepConversation(t time.Time, w window.Status, cv Conversations, fep time.Duration) (Decision, error) {
+	if w.FEPOpened {
+		x.d.Open = &Open{Category: ConvFEP, Duration: fep, CloseOthers: true}
+		return x.free(ReasonFEP)
+	}
+	if c, ok := cv.Conversation(ConvFEP, t); ok {
+		x.d.Conversation = c.ID
+	}
+	return x.free(ReasonFEP)
+}
+
+// mexico: the 2021 test for +52 numbers. Any delivered business message
+// with no session open starts a 24 h session at one flat price (A-MX).
+func (x decider) mexico(t time.Time, cv Conversations, m Message) (Decision, error) {
+	x.d.Category = "conversation"
+	if c, ok := cv.Conversation(ConvSession, t); ok {
+		return x.covered(c)
+	}
+	return x.open(ConvSession, ConversationLength, KeyConversation, ReasonConversation, m.FreeTierLeft)
+}
+
+// ConversationLength is the length of a conversation (CBP1-01, CBP2-06).
+const ConversationLength = 24 * time.Hour
+
+// cbp1: 2022-02. One conversation at a time covers every business message;
+// a new one is user-initiated if the window is open, else
+// business-initiated (CBP1-02, -03, -07, -08); the first 1,000 a month are
+// free (CBP1-05).
+func (x decider) cbp1(t time.Time, w window.Status, cv Conversations, m Message, fep time.Duration) (Decision, error) {
+	if w.InFEP {
+		x.d.Category = "free_entry_point"
+		return x.fepConversation(t, w, cv, fep)
+	}
+	if c, ok := cv.AnyConversation(t); ok {
+		x.d.Category = string(c.Category)
+		return x.covered(c)
+	}
+	if w.InCSW {
+		x.d.Category = string(ConvUser)
+		return x.open(ConvUser, ConversationLength, KeyUserInitiated, ReasonConversation, m.FreeTierLeft)
+	}
+	x.d.Category = string(ConvBusiness)
+	return x.open(ConvBusiness, ConversationLength, KeyBusinessInitiated, ReasonConversation, m.FreeTierLeft)
+}
+
+// cbp2: 2023-06 and 2024-11. A template of category X opens an X
+// conversation unless one is open (CBP2-03); a free-form message opens a
+// service conversation only when none of any category is open (CBP2-04);
+// service conversations are in the free tier (CBP2-12) and free from
+// 2024-11 (CBP2-13).
+func (x decider) cbp2(r Regime, t time.Time, w window.Status, cv Conversations, m Message, tmpl bool, cat Category, fep time.Duration) (Decision, error) {
+	if w.InFEP {
+		return x.fepConversation(t, w, cv, fep)
+	}
+	if tmpl {
+		c := window.Category(cat.String())
+		if open, ok := cv.Conversation(c, t); ok {
+			return x.covered(open)
+		}
+		return x.open(c, ConversationLength, cat.key(), ReasonConversation, false)
+	}
+	if open, ok := cv.AnyConversation(t); ok {
+		return x.covered(open)
+	}
+	if r.Name == "2024-11" {
+		return x.open(ConvService, ConversationLength, KeyService, ReasonFreeService, false)
+	}
+	return x.open(ConvService, ConversationLength, KeyService, ReasonConversation, m.FreeTierLeft)
+}
+
+// pmp: 2025-07 and 2026-10, per message.
+func (x decider) pmp(r Regime, t time.Time, w window.Status, cv Conversations, m Message, tmpl bool, cat Category) (Decision, error) {
+	if w.InFEP { // PMP-09, PE-06
+		return x.free(ReasonFEP)
+	}
+	if tmpl && cat == CatUtility {
+		// CBP2-17: a utility conversation opened before 2025-07-01 still
+		// covers utility templates until it expires.
+		if c, ok := cv.Conversation(window.Category("utility"), t); ok {
+			return x.covered(c)
+		}
+	}
+	if r.Name == "2025-07" {
+		if !tmpl { // PMP-05
+			return x.free(ReasonCSW)
+		}
+		if cat == CatUtility && w.InCSW { // PMP-04
+			return x.free(ReasonCSW)
+		}
+		return x.bill(cat.key(), ReasonTemplate) // PMP-02, PMP-03
+	}
+	if !tmpl { // PE-01, PE-04
+		if m.QuotaLeft {
+			return x.free(ReasonFreeQuota)
+		}
+		return x.bill(KeyService, ReasonService)
+	}
+	return x.bill(cat.key(), ReasonTemplate) // PE-05, PE-08
 }

@@ -151,15 +151,27 @@ func (t *textRenderer) Finish(r *simulate.Result) error {
 			ms = append(ms, e.Cost)
 		}
 		money := padMoney(ms)
+		convs := false
+		for _, e := range t.entries {
+			convs = convs || e.Conversation != ""
+		}
 		var rows [][]string
 		for i, e := range t.entries {
 			reason := e.Reason
 			if e.Late && e.Reason != "late_reply" && e.Reason != "outside_window" {
 				reason += " (late)"
 			}
-			rows = append(rows, []string{e.Time.Format(time.RFC3339), e.Business, e.Customer, e.Market, e.Type, e.Category, e.Decision, reason, money[i], e.ID})
+			row := []string{e.Time.Format(time.RFC3339), e.Business, e.Customer, e.Market, e.Type, e.Category, e.Decision, reason, money[i], e.ID}
+			if convs {
+				row = append(row, e.Conversation)
+			}
+			rows = append(rows, row)
 		}
-		t.table([]string{"timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost (" + cur + ")", "id"}, map[int]bool{8: true}, rows)
+		header := []string{"timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost (" + cur + ")", "id"}
+		if convs {
+			header = append(header, "conversation")
+		}
+		t.table(header, map[int]bool{8: true}, rows)
 	}
 
 	t.heading("Summary")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,12 +34,15 @@ type Entry struct {
 	Regime   string        `json:"regime"`
 	Card     string        `json:"card"`
 	Late     bool          `json:"late_reply"`
-	Source   string        `json:"source"`
-	outcome  pricing.Outcome
+	// Conversation is the id of the conversation the message opened or
+	// was covered by (conversation regimes), "" otherwise.
+	Conversation string `json:"conversation"`
+	Source       string `json:"source"`
+	outcome      pricing.Outcome
 }
 
 // LedgerColumns are the ledger's fields, in output order.
-var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "source"}
+var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "source"}
 
 // Options configure a replay.
 type Options struct {
@@ -72,6 +76,9 @@ type Engine struct {
 	forced *pricing.Regime
 	states map[pairKey]*window.State
 	quota  map[quotaKey]int64 // free service messages used
+	// tier counts the account's free conversations per family and month.
+	tier    map[quotaKey]int64
+	convSeq uint64
 	// per-day caches: the day, its month and the regime in force
 	day           pricing.Day
 	dayStr, month string
@@ -102,7 +109,7 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{},
+	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{},
 		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
 		groups: map[Group]*Counts{}, noted: map[string]bool{}}
 	if o.Regime != "" && o.Regime != "auto" {
@@ -179,7 +186,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		ent.Category = "inbound"
 		e.account(ent, true, month, "")
 	} else {
-		if err := e.outbound(m, st, reg, ent, month); err != nil {
+		if err := e.outbound(m, st, reg, ent, day, month); err != nil {
 			return err
 		}
 		card := ent.Card
@@ -225,26 +232,32 @@ func (e *Engine) marketOf(m *msglog.Message, d pricing.Day) pricing.Market {
 	return e.o.Markets.Lookup(m.Customer, d)
 }
 
-func (e *Engine) cardFor(r *pricing.Regime) (*pricing.Card, error) {
+func (e *Engine) cardFor(r *pricing.Regime, d pricing.Day) (*pricing.Card, error) {
 	if e.o.Tariff != nil {
 		return e.o.Tariff, nil
 	}
-	return e.o.Catalog.Card(r.Card)
+	return e.o.Catalog.CardFor(*r, d)
 }
 
-func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, ent *Entry, month string) error {
+func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, ent *Entry, day pricing.Day, month string) error {
 	cat, _ := pricing.ParseCategory(m.Category)
 	qk := quotaKey{m.Business, month}
-	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed, QuotaLeft: e.quota[qk] < e.o.Policy.ServiceQuota}
+	tk := quotaKey{string(reg.Family), month} // the whole log is one account
+	tierLimit := e.o.Policy.FreeTier
+	if reg.Family == pricing.FamilyMexico {
+		tierLimit = e.o.Policy.MexicoFreeSessions
+	}
+	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed,
+		QuotaLeft: e.quota[qk] < e.o.Policy.ServiceQuota, FreeTierLeft: e.tier[tk] < tierLimit}
 	ws := st.Peek(e.o.Window, m.Time)
-	d, err := reg.Decide(msg, ws, e.o.Policy)
+	d, err := reg.Decide(msg, m.Time, ws, st, e.o.Policy, e.o.Window.FEP)
 	if err != nil {
 		if errors.Is(err, pricing.ErrNoCategory) {
 			return &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "category", Msg: err.Error()}
 		}
 		return fmt.Errorf("%s: %v", m.Pos, err)
 	}
-	card, err := e.cardFor(reg)
+	card, err := e.cardFor(reg, day)
 	if err != nil {
 		return err
 	}
@@ -256,9 +269,23 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	ent.Card, ent.Currency = card.Name, card.Currency
 	if d.Delivered() {
 		st.Deliver(e.o.Window, m.Time)
+		if d.Open != nil {
+			if d.Open.CloseOthers {
+				st.CloseConversations(m.Time)
+			}
+			e.convSeq++
+			st.OpenConversation(e.convSeq, d.Open.Category, m.Time, d.Open.Duration)
+			d.Conversation = e.convSeq
+		}
+	}
+	if d.Conversation != 0 {
+		ent.Conversation = "c" + strconv.FormatUint(d.Conversation, 10)
 	}
 	if d.Reason == pricing.ReasonFreeQuota {
 		e.quota[qk]++
+	}
+	if d.FreeTier {
+		e.tier[tk]++
 	}
 	if d.Outcome == pricing.Billed {
 		price, rate, err := card.Price(ent.Market, d.Key)
@@ -276,10 +303,11 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 			return fmt.Errorf("%s: %v", m.Pos, err)
 		}
 		ent.Cost = price
-		if card.Proxy {
-			e.note("proxy:"+card.Name, fmt.Sprintf("card %s is a PROXY: Meta's 2018-2021 per-country template prices were not published in the material found; its figures are each market's earliest known business-initiated rate. Load the real schedule with --tariff.", card.Name))
-		} else if rate.Estimated {
-			e.note("est:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, ent.Market, rate.Basis))
+		if card.Note != "" {
+			e.note("card:"+card.Name, card.Note)
+		}
+		if rate.Estimated {
+			e.note("est:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis))
 		}
 	}
 	if d.Late {
@@ -409,7 +437,7 @@ func (e *Engine) Result() Result {
 		tariff = e.o.Tariff.Name
 	}
 	r.Settings = Settings{Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
-		ServiceQuota: e.o.Policy.ServiceQuota, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
+		ServiceQuota: e.o.Policy.ServiceQuota, FreeTier: e.o.Policy.FreeTier, MexicoFree: e.o.Policy.MexicoFreeSessions, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
 	return r
 }
 

@@ -83,6 +83,8 @@ type Settings struct {
 	LateReplies   string `json:"late_replies"`
 	LateCategory  string `json:"late_reply_category"`
 	ServiceQuota  int64  `json:"service_quota"`
+	FreeTier      int64  `json:"free_tier"`
+	MexicoFree    int64  `json:"mexico_free_sessions"`
 	FEPWindow     string `json:"fep_window"`
 	Tariff        string `json:"tariff"`
 	KazakhstanPre string `json:"kazakhstan_before_2026_10"`

@@ -340,48 +340,24 @@ func TestSwitchTo2026_10(t *testing.T) {
 }
 
 func TestRegimeDateInAccountTimezone(t *testing.T) {
-	// 2025-07-01T02:00Z is still June 30 in Sao Paulo: regime 2024-11, which
-	// this version cannot price. The error names the date and the regime.
+	// 2025-07-01T02:00Z is still June 30 in Sao Paulo: regime 2024-11, a
+	// marketing conversation on the 2025-01 card; in UTC it is July 1:
+	// a per-message marketing template on the 2025-07 card.
 	env := newEnv(t)
 	sp, _ := time.LoadLocation("America/Sao_Paulo")
 	o := env.opts()
 	o.Location = sp
 	ms := messages(time.Date(2025, 7, 1, 2, 0, 0, 0, time.UTC), brazil, []step{{0, "BT:marketing", false}})
-	e, _ := New(o)
-	err := e.Add(&ms[0])
-	if err == nil || !strings.Contains(err.Error(), "2025-06-30") || !strings.Contains(err.Error(), "2024-11") {
-		t.Fatalf("want an error naming 2025-06-30 and regime 2024-11, got %v", err)
+	ledger, _ := replay(t, o, ms)
+	if ledger[0].Regime != "2024-11" || ledger[0].Card != "2025-01" || ledger[0].Reason != "conversation" {
+		t.Fatalf("Sao Paulo: %+v", ledger[0])
 	}
 	o.Location = time.UTC
-	ledger, _ := replay(t, o, ms)
+	ledger, _ = replay(t, o, ms)
 	checkLedger(t, ledger, []want{{"billed", "template", "0.0625", false}})
-}
-
-func TestUnbuiltRegimesFail(t *testing.T) {
-	env := newEnv(t)
-	for _, c := range []struct {
-		day    time.Time
-		regime string
-	}{
-		{time.Date(2022, 3, 1, 0, 0, 0, 0, time.UTC), "2022-02"},
-		{time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC), "2023-06"},
-		{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), "2024-11"},
-	} {
-		ms := messages(c.day, brazil, []step{{0, "BT:marketing", false}})
-		e, _ := New(env.opts())
-		if err := e.Add(&ms[0]); err == nil || !strings.Contains(err.Error(), "regime "+c.regime) {
-			t.Errorf("%s: want an error naming regime %s, got %v", c.day.Format("2006-01-02"), c.regime, err)
-		}
+	if ledger[0].Regime != "2025-07" {
+		t.Fatalf("UTC: regime %s", ledger[0].Regime)
 	}
-	// The Mexico test of 2021 applies to +52 only; Brazil stays on 2018-08.
-	ms := messages(time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC), "5215512345678", []step{{0, "BT:marketing", false}})
-	e, _ := New(env.opts())
-	if err := e.Add(&ms[0]); err == nil || !strings.Contains(err.Error(), "2021-02") {
-		t.Errorf("+52 in 2021: want regime 2021-02 named, got %v", err)
-	}
-	ms = messages(time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC), brazil, []step{{0, "BT:marketing", false}})
-	ledger, _ := replay(t, env.opts(), ms)
-	checkLedger(t, ledger, []want{{"billed", "template", "0.05", false}})
 }
 
 func TestForcedRegime(t *testing.T) {
@@ -402,9 +378,9 @@ func TestForcedRegime(t *testing.T) {
 	if res.Summary.Cost.String() != "0.0761" {
 		t.Fatalf("total %s, want 0.0761", res.Summary.Cost)
 	}
-	o.Regime = "2022-02"
+	o.Regime = "1999-01"
 	if _, err := New(o); err == nil {
-		t.Fatal("forcing an unbuilt regime must fail")
+		t.Fatal("forcing an unknown regime must fail")
 	}
 }
 
