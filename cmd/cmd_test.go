@@ -107,7 +107,9 @@ func TestSmallLedgerByHand(t *testing.T) {
 	// s6 utility in the window, 2026-10: billed 0.0014.
 	// s7 failed: undelivered. s8 free-form 48h after the customer wrote:
 	// a late reply, priced as a utility template: 0.0014.
-	// s9 +1 415 marketing: North America 0.025. Total 0.0292.
+	// s9 +1 416 (Canada) marketing: North America 0.025. s10 +1 415 (US)
+	// marketing after 2025-04-01: withheld by Meta, undelivered (policy),
+	// not priced. Total 0.0292.
 	r := wacost(t, "", "simulate", small, "--ledger", "--format", "json")
 	var out struct {
 		Ledger []struct {
@@ -125,7 +127,8 @@ func TestSmallLedgerByHand(t *testing.T) {
 		"s2": "free free_entry_point 0.00 Brazil", "s3": "free free_entry_point 0.00 Brazil",
 		"s4": "billed template 0.0014 India", "s6": "billed template 0.0014 India",
 		"s7": "undelivered failed 0.00 India", "s8": "billed late_reply 0.0014 India",
-		"s9": "billed template 0.025 North America",
+		"s9":  "billed template 0.025 North America",
+		"s10": "undelivered policy 0.00 North America",
 	}
 	for _, e := range out.Ledger {
 		if got := strings.Join([]string{e.Decision, e.Reason, e.Cost, e.Market}, " "); got != want[e.ID] {
@@ -133,7 +136,7 @@ func TestSmallLedgerByHand(t *testing.T) {
 		}
 	}
 	s := out.Summary
-	if s.Cost != "0.0292" || s.Currency != "USD" || s.Billed != 4 || s.Free != 2 || s.Undelivered != 1 {
+	if len(out.Ledger) != 8 || s.Cost != "0.0292" || s.Currency != "USD" || s.Billed != 4 || s.Free != 2 || s.Undelivered != 2 {
 		t.Fatalf("summary %+v", s)
 	}
 }

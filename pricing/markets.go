@@ -30,16 +30,23 @@ type marketRow struct {
 	M3      string `csv:"market_from_2026_10_01"`
 }
 
+// Unmessageable is the market name given to numbers WhatsApp Business
+// messages cannot reach (MK-03); they are reported, never priced.
+const Unmessageable = "Not messageable"
+
 // Market is the rate-card row a recipient maps to.
 type Market struct {
 	Name    string // "Brazil", "Rest of Africa", "Other"
-	ISO2    string // "" when the number does not tell (e.g. +1 US/CA) or unknown
+	ISO2    string // "" when unknown
 	Country string
+	// Unmessageable: business messages to this number cannot be sent.
+	Unmessageable bool
 }
 
 type marketEntry struct {
 	iso2, country string
 	markets       [4]string // per epoch
+	unmessageable bool
 }
 
 // Markets is the dated calling-code to market table.
@@ -102,6 +109,18 @@ func LoadMarkets(o MarketOptions) (*Markets, error) {
 		r.M0, r.M1, r.M2, r.M3 = m, m, m, m
 		rows = append(rows, r)
 	}
+	canada, err := readRows("data/nanp-canada.csv")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range canada {
+		r.M0, r.M1, r.M2, r.M3 = "North America", "North America", "North America", "North America"
+		rows = append(rows, r)
+	}
+	blocked, err := readRows("data/unmessageable.csv")
+	if err != nil {
+		return nil, err
+	}
 	t := &Markets{byPrefix: map[string]*marketEntry{}, byISO2: map[string]*marketEntry{}}
 	names := map[string]bool{Other: true}
 	for _, r := range rows {
@@ -122,6 +141,23 @@ func LoadMarkets(o MarketOptions) (*Markets, error) {
 			t.byPrefix[r.Prefix] = e
 		}
 		if _, ok := t.byISO2[r.ISO2]; !ok {
+			t.byISO2[r.ISO2] = e
+		}
+		if len(r.Prefix) > t.maxLen {
+			t.maxLen = len(r.Prefix)
+		}
+	}
+	// +1 without a listed area code is the United States (Canada's area
+	// codes are listed): the US marketing pause needs to tell them apart.
+	if e := t.byPrefix["1"]; e != nil {
+		e.iso2, e.country = "US", "United States"
+		t.byISO2["US"] = e
+	}
+	for _, r := range blocked {
+		e := &marketEntry{iso2: r.ISO2, country: r.Country, unmessageable: true,
+			markets: [4]string{Unmessageable, Unmessageable, Unmessageable, Unmessageable}}
+		t.byPrefix[r.Prefix] = e
+		if len(r.ISO2) == 2 {
 			t.byISO2[r.ISO2] = e
 		}
 		if len(r.Prefix) > t.maxLen {
@@ -155,7 +191,7 @@ func (t *Markets) Lookup(digits string, d Day) Market {
 	}
 	for ; n > 0; n-- {
 		if e, ok := t.byPrefix[digits[:n]]; ok {
-			return Market{Name: e.markets[epoch(d)], ISO2: e.iso2, Country: e.country}
+			return Market{Name: e.markets[epoch(d)], ISO2: e.iso2, Country: e.country, Unmessageable: e.unmessageable}
 		}
 	}
 	return Market{Name: Other}
@@ -166,7 +202,7 @@ func (t *Markets) Lookup(digits string, d Day) Market {
 func (t *Markets) ByCountry(iso2 string, d Day) Market {
 	iso2 = strings.ToUpper(iso2)
 	if e, ok := t.byISO2[iso2]; ok {
-		return Market{Name: e.markets[epoch(d)], ISO2: iso2, Country: e.country}
+		return Market{Name: e.markets[epoch(d)], ISO2: iso2, Country: e.country, Unmessageable: e.unmessageable}
 	}
 	return Market{Name: Other, ISO2: iso2}
 }
@@ -183,6 +219,18 @@ func (t *Markets) Known(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+func readRows(file string) ([]marketRow, error) {
+	raw, err := dataFS.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var rows []marketRow
+	if err := gocsv.UnmarshalBytes(stripComments(raw), &rows); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return rows, nil
 }
 
 func stripComments(b []byte) []byte {

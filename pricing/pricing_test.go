@@ -248,3 +248,35 @@ func TestDayAddDays(t *testing.T) {
 		t.Fatalf("leap day: %s", got)
 	}
 }
+
+func TestNANPSplitAndUnmessageable(t *testing.T) {
+	mk, _ := LoadMarkets(DefaultMarketOptions())
+	d := MustDay(2025, 5, 1)
+	for _, c := range []struct{ digits, market, iso2 string }{
+		{"14155550100", "North America", "US"},
+		{"14165550100", "North America", "CA"}, // Toronto
+		{"16045550100", "North America", "CA"}, // Vancouver
+		{"16715550100", "North America", "US"}, // Guam
+		{"18095550100", "Rest of Latin America", "DO"},
+		{"5352123456", Unmessageable, "CU"},
+		{"79781234567", Unmessageable, "UA-43"},
+		{"79161234567", "Russia", "RU"},
+	} {
+		m := mk.Lookup(c.digits, d)
+		if m.Name != c.market || m.ISO2 != c.iso2 {
+			t.Errorf("%s: %s/%s, want %s/%s", c.digits, m.Name, m.ISO2, c.market, c.iso2)
+		}
+	}
+	if r, ok := Withheld(mk.Lookup("14155550100", d), d, true, CatMarketing); !ok || r != ReasonPolicy {
+		t.Error("US marketing after 2025-04-01 is withheld")
+	}
+	if _, ok := Withheld(mk.Lookup("14165550100", d), d, true, CatMarketing); ok {
+		t.Error("Canada is not affected by the US pause")
+	}
+	if _, ok := Withheld(mk.Lookup("14155550100", MustDay(2025, 3, 31)), MustDay(2025, 3, 31), true, CatMarketing); ok {
+		t.Error("the pause starts 2025-04-01")
+	}
+	if _, ok := Withheld(mk.Lookup("14155550100", d), d, true, CatUtility); ok {
+		t.Error("only marketing is paused")
+	}
+}

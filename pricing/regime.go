@@ -151,10 +151,12 @@ const (
 	ReasonConversationOpen               // conversation_open: covered by an open conversation
 	ReasonFreeTier                       // free_tier: opened a conversation inside the monthly free tier
 	ReasonFreeService                    // free_service: opened a service conversation, free from 2024-11
+	ReasonPolicy                         // policy: withheld by Meta (US marketing pause), not delivered
+	ReasonUnmessageable                  // unmessageable: a country WhatsApp Business cannot message
 )
 
 var reasonNames = []string{"customer_service_window", "free_entry_point", "free_quota", "template", "service", "late_reply",
-	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service"}
+	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service", "policy", "unmessageable"}
 
 func (r Reason) String() string { return reasonNames[r] }
 
@@ -241,6 +243,24 @@ type Decision struct {
 	Open *Open
 	// FreeTier: the message used one unit of the account's monthly free tier.
 	FreeTier bool
+}
+
+// USMarketingPause is the day Meta stopped delivering marketing templates
+// to United States (+1) numbers (CBP2-16).
+var USMarketingPause = MustDay(2025, 4, 1)
+
+// Withheld reports whether a business message to market mk on day d is
+// never delivered by policy, and why: numbers in unmessageable countries
+// (MK-03), and marketing templates to US numbers from 2025-04-01 (CBP2-16;
+// Canada is not affected). Such messages are not priced.
+func Withheld(mk Market, d Day, template bool, c Category) (Reason, bool) {
+	if mk.Unmessageable {
+		return ReasonUnmessageable, true
+	}
+	if template && c == CatMarketing && mk.ISO2 == "US" && d >= USMarketingPause {
+		return ReasonPolicy, true
+	}
+	return 0, false
 }
 
 // Delivered reports whether the message reached the customer (and so can

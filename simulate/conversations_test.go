@@ -325,3 +325,45 @@ func TestEveryRegimeCanBeForced(t *testing.T) {
 		}
 	}
 }
+
+func TestUSMarketingPause(t *testing.T) {
+	// §11.11 / CBP2-16: from 2025-04-01 a marketing template to a US number
+	// is not delivered (policy) and not priced; Canada (+1 416) is priced;
+	// a utility template to the US is priced; before the pause, US
+	// marketing is priced (2024-11 regime, marketing conversation 0.025).
+	env := newEnv(t)
+	us, ca := "14155550100", "14165550100"
+	day := time.Date(2025, 5, 6, 9, 0, 0, 0, time.UTC)
+	var ms []msglog.Message
+	ms = append(ms, messages(day, us, []step{{0, "BT:marketing", false}, {1, "BT:utility", false}})...)
+	ms = append(ms, messages(day.Add(2*time.Hour), ca, []step{{0, "BT:marketing", false}})...)
+	for i := range ms {
+		ms[i].Pos.Seq = int64(i)
+	}
+	ledger, res := replay(t, noFreeTier(env), ms)
+	checkConv(t, ledger, []cwant{
+		{"undelivered", "policy", "0.00", ""},
+		{"billed", "conversation", "0.004", "c1"},
+		{"billed", "conversation", "0.025", "c2"},
+	})
+	if res.Summary.Undelivered != 1 || !strings.Contains(strings.Join(res.Notes, " "), "United States") {
+		t.Fatalf("undelivered %d, notes %q", res.Summary.Undelivered, res.Notes)
+	}
+	ms = messages(time.Date(2025, 3, 31, 23, 0, 0, 0, time.UTC), us, []step{{0, "BT:marketing", false}})
+	ledger, _ = replay(t, noFreeTier(env), ms)
+	checkConv(t, ledger, []cwant{{"billed", "conversation", "0.025", "c1"}})
+}
+
+func TestUnmessageableCountries(t *testing.T) {
+	// MK-03: business messages to Cuba (+53) or Crimea (+7 978) are
+	// reported, never priced, and open nothing.
+	env := newEnv(t)
+	for _, num := range []string{"5352123456", "79781234567", "989121234567"} {
+		ms := messages(time.Date(2026, 10, 6, 9, 0, 0, 0, time.UTC), num, []step{{0, "U", false}, {1, "BF", false}, {2, "BT:marketing", false}})
+		ledger, res := replay(t, env.opts(), ms)
+		checkConv(t, ledger, []cwant{{"undelivered", "unmessageable", "0.00", ""}, {"undelivered", "unmessageable", "0.00", ""}})
+		if ledger[0].Market != "Not messageable" || res.Summary.Cost != 0 {
+			t.Fatalf("%s: market %s cost %s", num, ledger[0].Market, res.Summary.Cost)
+		}
+	}
+}

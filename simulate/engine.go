@@ -79,6 +79,9 @@ type Engine struct {
 	// tier counts the account's free conversations per family and month.
 	tier    map[quotaKey]int64
 	convSeq uint64
+	// withheld counts messages never delivered by policy, by reason.
+	withheld map[pricing.Reason]int64
+	mk       pricing.Market // the current message's market
 	// per-day caches: the day, its month and the regime in force
 	day           pricing.Day
 	dayStr, month string
@@ -109,7 +112,7 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{},
+	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{},
 		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
 		groups: map[Group]*Counts{}, noted: map[string]bool{}}
 	if o.Regime != "" && o.Regime != "auto" {
@@ -162,6 +165,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.month = e.dayStr[:7]
 	}
 	mk := e.marketOf(m, day)
+	e.mk = mk
 	reg := e.forced
 	if reg == nil {
 		var err error
@@ -249,14 +253,6 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	}
 	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed,
 		QuotaLeft: e.quota[qk] < e.o.Policy.ServiceQuota, FreeTierLeft: e.tier[tk] < tierLimit}
-	ws := st.Peek(e.o.Window, m.Time)
-	d, err := reg.Decide(msg, m.Time, ws, st, e.o.Policy, e.o.Window.FEP)
-	if err != nil {
-		if errors.Is(err, pricing.ErrNoCategory) {
-			return &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "category", Msg: err.Error()}
-		}
-		return fmt.Errorf("%s: %v", m.Pos, err)
-	}
 	card, err := e.cardFor(reg, day)
 	if err != nil {
 		return err
@@ -267,6 +263,23 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		return fmt.Errorf("%s: card %s is in %s but earlier messages were priced in %s; one run prices in one currency", m.Pos, card.Name, card.Currency, e.sum.Currency)
 	}
 	ent.Card, ent.Currency = card.Name, card.Currency
+	if why, ok := pricing.Withheld(e.mk, day, m.Template, cat); ok {
+		// Never delivered by policy: reported, not priced, opens nothing.
+		ent.Category, ent.Decision, ent.Reason, ent.outcome = m.Category, pricing.Undelivered.String(), why.String(), pricing.Undelivered
+		if ent.Category == "" {
+			ent.Category = "service"
+		}
+		e.withheld[why]++
+		return nil
+	}
+	ws := st.Peek(e.o.Window, m.Time)
+	d, err := reg.Decide(msg, m.Time, ws, st, e.o.Policy, e.o.Window.FEP)
+	if err != nil {
+		if errors.Is(err, pricing.ErrNoCategory) {
+			return &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "category", Msg: err.Error()}
+		}
+		return fmt.Errorf("%s: %v", m.Pos, err)
+	}
 	if d.Delivered() {
 		st.Deliver(e.o.Window, m.Time)
 		if d.Open != nil {
@@ -420,6 +433,12 @@ func (e *Engine) Result() Result {
 	}
 	if r.Notes == nil {
 		r.Notes = []string{}
+	}
+	if n := e.withheld[pricing.ReasonPolicy]; n > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d marketing template(s) to United States numbers on or after %s were not delivered: Meta withholds them (CBP2-16); they are reported as undelivered, reason policy, and not priced", n, pricing.USMarketingPause))
+	}
+	if n := e.withheld[pricing.ReasonUnmessageable]; n > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d business message(s) to countries WhatsApp Business cannot message (Crimea, Cuba, Iran, North Korea, Syria) are reported as undelivered, reason unmessageable, and not priced", n))
 	}
 	if e.sum.LateReplies > 0 && e.o.Policy.Late == pricing.LateTemplate {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d free-form business message(s) sent with no customer-service window open could not have been delivered; each is priced as the %s template it would have had to be (reason late_reply; --late-replies block reports them as blocked)", e.sum.LateReplies, e.o.Policy.LateCategory))
