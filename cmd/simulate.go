@@ -34,6 +34,7 @@ type simulateOptions struct {
 	maxErrors   int
 	reorder     int
 	kzLegacy    string
+	fx          *pricing.FX
 	nanp        string
 }
 
@@ -100,6 +101,7 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.Int64("mexico-free-sessions", 1000, "monthly free sessions of the 2021 Mexico test (sources say 1,000 or 1,500)")
 	f.Duration("fep-window", window.FEP, "length of a free-entry-point window")
 	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
+	f.String("fx", "", "convert every cost into another currency: CUR=RATE (units of CUR per unit of the card's currency)")
 	f.Bool("ledger", false, "print one record per business message")
 	f.StringSlice("group-by", nil, "extra breakdown by: "+strings.Join(simulate.Dimensions, ", "))
 	f.Bool("skip-invalid", false, "skip rows that cannot be read or priced (counted in summary.rejected) instead of failing")
@@ -190,6 +192,13 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 	}
 	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
 		return nil, usageError{err}
+	}
+	if fx := v.GetString("fx"); fx != "" {
+		f, err := pricing.ParseFX(fx)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		o.fx = &f
 	}
 	o.kzLegacy = v.GetString("kazakhstan-before-2026-10")
 	if o.kzLegacy != "Russia" && o.kzLegacy != "Other" {
@@ -343,6 +352,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 	wcfg := window.DefaultConfig()
 	wcfg.FEP = o.fepWindow
 
+	var notes []string
 	// One attempt: stream, in order. If the input turns out to be unsorted
 	// beyond the reorder buffers, start again with a full sort in memory.
 	attempt := func(sorted bool, out io.Writer) (*rowErrors, error) {
@@ -352,7 +362,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 			return nil, usageError{err}
 		}
 		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
-			Tariff: tariff, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
+			Tariff: tariff, FX: o.fx, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
 		if o.ledger {
 			loc := o.location
 			so.Ledger = func(e *simulate.Entry) error {
@@ -399,6 +409,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 		if errs.count > 0 && !o.skipInvalid {
 			return errs, nil
 		}
+		notes = res.Notes
 		if err := rd.Finish(&res); err != nil {
 			return errs, err
 		}
@@ -424,6 +435,10 @@ func runSimulate(s *streams, o *simulateOptions) error {
 	errs.flush(o.skipInvalid)
 	if errs.count > 0 && !o.skipInvalid {
 		return silentError{ExitData}
+	}
+	// Say once on stderr what the figures rest on (also in the output's notes).
+	for _, n := range notes {
+		fmt.Fprintf(s.err, "wacost: note: %s\n", n)
 	}
 	_, err = buf.WriteTo(s.out)
 	return err

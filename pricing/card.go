@@ -443,3 +443,45 @@ func (c *Card) SortedMarkets() []string {
 	sort.Strings(s)
 	return s
 }
+
+// WriteCSV writes the card in Meta's CSV shape, with its currency,
+// effective date and provenance as comment lines, so that it can be edited
+// and loaded back with ParseCardCSV. Amounts are written exactly.
+func (c *Card) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# currency: %s\n", c.Currency)
+	if c.Effective != 0 {
+		fmt.Fprintf(bw, "# effective: %s\n", c.Effective)
+	}
+	fmt.Fprintf(bw, "# card: %s (%s)\n", c.Name, c.Unit)
+	for _, p := range c.Provenance {
+		if p == "" || strings.HasPrefix(strings.ToLower(p), "currency:") || strings.HasPrefix(strings.ToLower(p), "effective:") {
+			continue
+		}
+		fmt.Fprintf(bw, "# %s\n", p)
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	keys := c.Keys()
+	header := []string{"market"}
+	for _, k := range keys {
+		header = append(header, k.String())
+	}
+	cw.Write(append(header, "basis"))
+	for _, m := range c.order {
+		r := c.rates[m]
+		rec := []string{m}
+		for _, k := range keys {
+			v := ""
+			if r.Has[k] {
+				v = r.Price[k].String()
+			}
+			rec = append(rec, v)
+		}
+		cw.Write(append(rec, r.Basis))
+	}
+	cw.Flush()
+	return cw.Error()
+}

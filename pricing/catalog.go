@@ -131,3 +131,25 @@ func (c *Catalog) Card(name string) (*Card, error) {
 
 // Names lists the built-in cards, oldest first.
 func (c *Catalog) Names() []string { return append([]string(nil), c.order...) }
+
+// Until is the first day a built-in card no longer applies: the next card
+// of its family, or the end of its regimes (0: still in force).
+func (c *Catalog) Until(name string) Day {
+	card := c.cards[name]
+	var until Day
+	for _, n := range c.order {
+		o := c.cards[n]
+		if c.family[n] == c.family[name] && o.Effective > card.Effective && (until == 0 || o.Effective < until) {
+			until = o.Effective
+		}
+	}
+	for _, r := range regimes {
+		if r.Family == c.family[name] && r.Until != 0 && r.From <= card.Effective && (until == 0 || r.Until < until) && r.Until > card.Effective {
+			until = r.Until
+		}
+	}
+	return until
+}
+
+// Card returns the named built-in card's unit and family, for listings.
+func (c *Catalog) Describe(name string) (Family, string) { return c.family[name], c.cards[name].Unit }

@@ -207,6 +207,22 @@ func (t *Markets) ByCountry(iso2 string, d Day) Market {
 	return Market{Name: Other, ISO2: iso2}
 }
 
+// NamesAt lists the markets that exist on day d, sorted.
+func (t *Markets) NamesAt(d Day) []string {
+	seen := map[string]bool{Other: true}
+	for _, e := range t.byPrefix {
+		if !e.unmessageable {
+			seen[e.markets[epoch(d)]] = true
+		}
+	}
+	var out []string
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Names lists every market name of any epoch, sorted.
 func (t *Markets) Names() []string { return append([]string(nil), t.names...) }
 

@@ -280,3 +280,26 @@ func TestNANPSplitAndUnmessageable(t *testing.T) {
 		t.Error("only marketing is paused")
 	}
 }
+
+func TestFX(t *testing.T) {
+	f, err := ParseFX("eur=0.8286")
+	if err != nil || f.To != "EUR" {
+		t.Fatal(f, err)
+	}
+	// 0.0625 USD x 0.8286 = 0.0517875 -> 0.051788 (half away from zero at the 7th decimal)
+	if got := f.Convert(62500).String(); got != "0.051788" {
+		t.Fatalf("0.0625 -> %s", got)
+	}
+	if got := f.Convert(1_000_000).String(); got != "0.8286" {
+		t.Fatalf("1 -> %s", got)
+	}
+	big, _ := ParseFX("IDR=16250.5")
+	if got := big.Convert(1400).String(); got != "22.7507" {
+		t.Fatalf("0.0014 USD in IDR: %s", got)
+	}
+	for _, bad := range []string{"EUR", "EURO=1", "EUR=0", "EUR=-1", "EUR=x"} {
+		if _, err := ParseFX(bad); err == nil {
+			t.Errorf("ParseFX(%q): want an error", bad)
+		}
+	}
+}

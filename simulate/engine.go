@@ -54,7 +54,9 @@ type Options struct {
 	Markets  *pricing.Markets
 	Catalog  *pricing.Catalog
 	// Tariff, when set, prices every message instead of the regimes' own cards.
-	Tariff  *pricing.Card
+	Tariff *pricing.Card
+	// FX, when set, converts every cost into another currency.
+	FX      *pricing.FX
 	GroupBy []string
 	// Ledger receives each business message's record, in replay order.
 	Ledger func(*Entry) error
@@ -263,6 +265,9 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		return fmt.Errorf("%s: card %s is in %s but earlier messages were priced in %s; one run prices in one currency", m.Pos, card.Name, card.Currency, e.sum.Currency)
 	}
 	ent.Card, ent.Currency = card.Name, card.Currency
+	if e.o.FX != nil {
+		ent.Currency = e.o.FX.To
+	}
 	if why, ok := pricing.Withheld(e.mk, day, m.Template, cat); ok {
 		// Never delivered by policy: reported, not priced, opens nothing.
 		ent.Category, ent.Decision, ent.Reason, ent.outcome = m.Category, pricing.Undelivered.String(), why.String(), pricing.Undelivered
@@ -316,6 +321,9 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 			return fmt.Errorf("%s: %v", m.Pos, err)
 		}
 		ent.Cost = price
+		if e.o.FX != nil {
+			ent.Cost = e.o.FX.Convert(price)
+		}
 		if card.Note != "" {
 			e.note("card:"+card.Name, card.Note)
 		}
@@ -439,6 +447,13 @@ func (e *Engine) Result() Result {
 	}
 	if n := e.withheld[pricing.ReasonUnmessageable]; n > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d business message(s) to countries WhatsApp Business cannot message (Crimea, Cuba, Iran, North Korea, Syria) are reported as undelivered, reason unmessageable, and not priced", n))
+	}
+	if e.o.FX != nil && e.sum.Currency != "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("amounts converted from %s to %s at %s per %s (--fx), each message's cost rounded to a millionth", e.sum.Currency, e.o.FX.To, e.o.FX.Rate, e.sum.Currency))
+		r.Summary.Currency = e.o.FX.To
+		for i := range r.Regimes {
+			r.Regimes[i].Currency = e.o.FX.To
+		}
 	}
 	if e.sum.LateReplies > 0 && e.o.Policy.Late == pricing.LateTemplate {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d free-form business message(s) sent with no customer-service window open could not have been delivered; each is priced as the %s template it would have had to be (reason late_reply; --late-replies block reports them as blocked)", e.sum.LateReplies, e.o.Policy.LateCategory))

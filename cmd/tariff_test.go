@@ -1,0 +1,133 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTariffGolden(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"tariff.list.txt", []string{"tariff", "list"}},
+		{"tariff.show.2026-10.txt", []string{"tariff", "show", "2026-10"}},
+		{"tariff.show.2023-06.md", []string{"tariff", "show", "2023-06", "--format", "markdown"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := wacost(t, "", c.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			golden(t, c.name, r.stdout)
+		})
+	}
+}
+
+func TestTariffListJSON(t *testing.T) {
+	r := wacost(t, "", "tariff", "list", "--format", "json")
+	var cards []map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &cards); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"2018-08-proxy", "2021-02-mx", "2023-05", "2023-06", "2025-01", "2025-07", "2026-10"}
+	if len(cards) != len(want) {
+		t.Fatalf("%d cards", len(cards))
+	}
+	for i, c := range cards {
+		if c["card"] != want[i] || c["currency"] != "USD" || c["provenance"] == "" {
+			t.Errorf("card %d: %v", i, c)
+		}
+	}
+}
+
+func TestTariffExportRoundTrip(t *testing.T) {
+	// Every built-in card exported and loaded back as --tariff prices a log
+	// of its own period exactly as the built-in card does.
+	dir := t.TempDir()
+	for _, c := range []struct{ card, regime, log string }{
+		{"2026-10", "2026-10", small},
+		{"2025-01", "2024-11", small},
+		{"2023-05", "2022-02", small},
+	} {
+		exp := wacost(t, "", "tariff", "export", c.card)
+		if exp.code != 0 {
+			t.Fatalf("export %s: %s", c.card, exp.stderr)
+		}
+		path := filepath.Join(dir, c.card+".csv")
+		os.WriteFile(path, []byte(exp.stdout), 0o644)
+		if r := wacost(t, "", "tariff", "validate", path); r.code != 0 || !strings.Contains(r.stdout, "ok") {
+			t.Fatalf("validate exported %s: %d %s", c.card, r.code, r.stderr)
+		}
+		builtin := wacost(t, "", "simulate", c.log, "--regime", c.regime, "--format", "json", "--free-tier", "0")
+		loaded := wacost(t, "", "simulate", c.log, "--regime", c.regime, "--format", "json", "--free-tier", "0", "--tariff", path)
+		var a, b struct {
+			Summary struct{ Cost, Currency string }
+		}
+		json.Unmarshal([]byte(builtin.stdout), &a)
+		json.Unmarshal([]byte(loaded.stdout), &b)
+		if a.Summary.Cost == "" || a.Summary != b.Summary {
+			t.Errorf("%s: built-in %+v, exported and loaded %+v (%s)", c.card, a.Summary, b.Summary, loaded.stderr)
+		}
+	}
+}
+
+func TestTariffValidateErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("# currency: EUR\nmarket,marketing,utility\nBrazil,0.05,0.01\nIndia,0.0x,0.01\n"), 0o644)
+	r := wacost(t, "", "tariff", "validate", bad)
+	if r.code != 1 || !strings.Contains(r.stderr, bad+":4: marketing: \"0.0x\"") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	partial := filepath.Join(dir, "partial.csv")
+	os.WriteFile(partial, []byte("# currency: EUR\nmarket,marketing\nBrazil,0.05\n"), 0o644)
+	r = wacost(t, "", "tariff", "validate", partial)
+	if r.code != 0 || !strings.Contains(r.stderr, "no row for") || !strings.Contains(r.stderr, "India") {
+		t.Fatalf("a partial card validates with a warning naming the missing markets: %d %q", r.code, r.stderr)
+	}
+	if r := wacost(t, "", "tariff", "show", "nonesuch"); r.code != 2 {
+		t.Fatalf("show of an unknown card: exit %d", r.code)
+	}
+	if r := wacost(t, "", "tariff", "export", "nonesuch"); r.code != 2 {
+		t.Fatalf("export of an unknown card: exit %d", r.code)
+	}
+}
+
+func TestNotesOnStderr(t *testing.T) {
+	// A run that bills with estimated or proxy figures says so on stderr.
+	r := wacost(t, "", "simulate", "../testdata/span-2018-2026.csv", "--format", "csv")
+	if r.code != 0 || !strings.Contains(r.stderr, "wacost: note: card 2018-08-proxy is a PROXY") {
+		t.Fatalf("stderr: %q", r.stderr)
+	}
+	if strings.Count(r.stderr, "2018-08-proxy is a PROXY") != 1 {
+		t.Fatal("each note once")
+	}
+}
+
+func TestFXConvertsOutput(t *testing.T) {
+	// small.csv costs 0.0292 USD: 0.0014 x 3 + 0.025. In EUR at 0.9:
+	// 0.00126 x 3 + 0.0225 = 0.02628, named EUR everywhere.
+	r := wacost(t, "", "simulate", small, "--fx", "EUR=0.9", "--format", "json", "--ledger")
+	var doc struct {
+		Ledger  []struct{ Cost, Currency string }
+		Summary struct{ Cost, Currency string }
+		Regimes []struct{ Currency string }
+		Notes   []string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+		t.Fatalf("exit %d %v %s", r.code, err, r.stderr)
+	}
+	if doc.Summary.Cost != "0.02628" || doc.Summary.Currency != "EUR" || doc.Ledger[0].Currency != "EUR" || doc.Regimes[0].Currency != "EUR" {
+		t.Fatalf("summary %+v, ledger %+v, regimes %+v", doc.Summary, doc.Ledger[0], doc.Regimes)
+	}
+	if !strings.Contains(strings.Join(doc.Notes, " "), "converted from USD to EUR at 0.90") {
+		t.Fatalf("notes %q", doc.Notes)
+	}
+	if r := wacost(t, "", "simulate", small, "--fx", "EUR"); r.code != 2 {
+		t.Fatalf("a bad --fx is a usage error: %d", r.code)
+	}
+}
