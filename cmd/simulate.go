@@ -92,7 +92,7 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.String("input-format", "auto", "input format: auto, csv, json or ndjson")
 	f.StringArray("map", nil, "map a column onto a header name of the file: COLUMN=HEADER (repeatable)")
 	f.String("regime", "auto", "pricing regime: auto or one of "+strings.Join(pricing.RegimeNames(), ", "))
-	f.String("tariff", "", "rate card file (CSV, YAML or JSON) instead of the built-in cards")
+	f.String("tariff", "", "price every message with this card: a file (CSV, YAML or JSON) or a built-in card's name (wacost tariff list)")
 	f.String("timezone", "UTC", "the WhatsApp Business Account's time zone (IANA name): months, quotas and rate dates")
 	f.String("late-replies", "template", "free-form messages sent with no window open: template (price as a template) or block")
 	f.String("late-reply-category", "utility", "template category a late reply is priced as: marketing, utility or authentication")
@@ -340,8 +340,16 @@ func runSimulate(s *streams, o *simulateOptions) error {
 	}
 	var tariff *pricing.Card
 	if o.tariffFile != "" {
-		if tariff, err = loadTariff(o.tariffFile, mk); err != nil {
-			return err
+		// A built-in card's name (e.g. 2026-07-eur), unless a file has that name.
+		if _, statErr := os.Stat(o.tariffFile); statErr != nil {
+			if c, err := cat.Card(o.tariffFile); err == nil {
+				tariff = c
+			}
+		}
+		if tariff == nil {
+			if tariff, err = loadTariff(o.tariffFile, mk); err != nil {
+				return err
+			}
 		}
 	}
 	ins, cleanup, err := openInputs(s, o.files)

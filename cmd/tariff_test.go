@@ -33,12 +33,17 @@ func TestTariffListJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &cards); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"2018-08-proxy", "2021-02-mx", "2023-05", "2023-06", "2025-01", "2025-07", "2026-10"}
+	want := []string{"2018-08-proxy", "2021-02-mx", "2023-05", "2023-06", "2025-01", "2025-07", "2025-10", "2026-01", "2026-04",
+		"2026-07", "2026-07-eur", "2026-10"}
 	if len(cards) != len(want) {
 		t.Fatalf("%d cards", len(cards))
 	}
 	for i, c := range cards {
-		if c["card"] != want[i] || c["currency"] != "USD" || c["provenance"] == "" {
+		cur := "USD"
+		if strings.HasSuffix(want[i], "-eur") {
+			cur = "EUR"
+		}
+		if c["card"] != want[i] || c["currency"] != cur || c["provenance"] == "" {
 			t.Errorf("card %d: %v", i, c)
 		}
 	}
@@ -129,5 +134,22 @@ func TestFXConvertsOutput(t *testing.T) {
 	}
 	if r := wacost(t, "", "simulate", small, "--fx", "EUR"); r.code != 2 {
 		t.Fatalf("a bad --fx is a usage error: %d", r.code)
+	}
+}
+
+func TestTariffByBuiltinName(t *testing.T) {
+	// The EUR edition of the 2026-07 card is never picked by date; name it.
+	r := wacost(t, "", "simulate", small, "--tariff", "2026-07-eur", "--format", "json", "--ledger")
+	var doc struct {
+		Ledger  []struct{ ID, Cost, Card string }
+		Summary struct{ Currency string }
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || doc.Summary.Currency != "EUR" {
+		t.Fatalf("exit %d %s %s", r.code, r.stderr, r.stdout)
+	}
+	for _, e := range doc.Ledger {
+		if e.ID == "s4" && (e.Cost != "0.0012" || e.Card != "2026-07-eur") { // India authentication, EUR card
+			t.Fatalf("s4: %+v", e)
+		}
 	}
 }

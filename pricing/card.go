@@ -427,6 +427,37 @@ func ParseCardYAML(r io.Reader, file string, o CardOptions) (*Card, error) {
 	return c, c.finish(file)
 }
 
+// revise returns a copy of c named name with delta's non-empty cells
+// applied: the dated revisions of a card. The provenance is the delta's,
+// then the base card's.
+func (c *Card) revise(name string, delta *Card) *Card {
+	n := &Card{Name: name, Currency: c.Currency, Unit: c.Unit, rates: map[string]*Rate{}, order: append([]string(nil), c.order...),
+		Provenance: append(append([]string(nil), delta.Provenance...), "based on card "+c.Name+":")}
+	n.Provenance = append(n.Provenance, c.Provenance...)
+	for m, r := range c.rates {
+		cp := *r
+		n.rates[m] = &cp
+	}
+	for _, m := range delta.order {
+		d := delta.rates[m]
+		r, ok := n.rates[m]
+		if !ok {
+			cp := *d
+			n.rates[m] = &cp
+			n.order = append(n.order, m)
+			continue
+		}
+		for k := Key(0); k < numKeys; k++ {
+			if d.Has[k] {
+				r.Price[k], r.Has[k] = d.Price[k], true
+			}
+		}
+		r.Basis = d.Basis + "; before: " + r.Basis
+		r.Estimated = r.Estimated || d.Estimated
+	}
+	return n
+}
+
 // fill adds other's rows for markets c does not have (a card's FILL file).
 func (c *Card) fill(other *Card) {
 	for _, m := range other.order {

@@ -25,11 +25,16 @@ const (
 // builtin describes an embedded card.
 type builtin struct {
 	name, file, fill, currency, unit string
-	family                           Family
-	effective                        Day
-	proxy                            bool
-	note                             string
-	aliases                          map[string]string
+	// base names an earlier card this one revises: file then holds only
+	// the changed cells (a delta), applied over a copy of base.
+	base      string
+	family    Family
+	effective Day
+	proxy     bool
+	// manual cards are never picked by date, only named (--tariff NAME).
+	manual  bool
+	note    string
+	aliases map[string]string
 }
 
 var builtins = []builtin{
@@ -48,6 +53,17 @@ var builtins = []builtin{
 		effective: MustDay(2024, 11, 1), aliases: map[string]string{"United States": "North America", "Canada": "North America"}},
 	{name: "2025-07", file: "data/2025-07.csv", currency: "USD", unit: "per delivered template message", family: FamilyPMP,
 		effective: MustDay(2025, 7, 1)},
+	{name: "2025-10", file: "data/2025-10-delta.csv", base: "2025-07", currency: "USD", unit: "per delivered template message", family: FamilyPMP,
+		effective: MustDay(2025, 10, 1)},
+	{name: "2026-01", file: "data/2026-01-delta.csv", base: "2025-10", currency: "USD", unit: "per delivered template message", family: FamilyPMP,
+		effective: MustDay(2026, 1, 1)},
+	{name: "2026-04", file: "data/2026-04-delta.csv", base: "2026-01", currency: "USD", unit: "per delivered template message", family: FamilyPMP,
+		effective: MustDay(2026, 4, 1)},
+	{name: "2026-07", file: "data/2026-07.csv", currency: "USD", unit: "per delivered template message", family: FamilyPMP,
+		effective: MustDay(2026, 7, 1),
+		note:      "card 2026-07 is DERIVED: Meta's USD card of July 2026 was not found; figures that changed are converted from its EUR edition (see tariff show 2026-07)."},
+	{name: "2026-07-eur", file: "data/2026-07-eur.csv", currency: "EUR", unit: "per delivered template message", family: FamilyPMP,
+		effective: MustDay(2026, 7, 1), manual: true},
 	{name: "2026-10", file: "data/2026-10.csv", currency: "USD", unit: "per delivered message", family: FamilyPMP,
 		effective: MustDay(2026, 10, 1)},
 }
@@ -56,16 +72,24 @@ var builtins = []builtin{
 type Catalog struct {
 	cards  map[string]*Card
 	family map[string]Family
+	manual map[string]bool
 	order  []string
 }
 
 // LoadCatalog parses the embedded cards; market names are checked against mk.
 func LoadCatalog(mk *Markets) (*Catalog, error) {
-	cat := &Catalog{cards: map[string]*Card{}, family: map[string]Family{}}
+	cat := &Catalog{cards: map[string]*Card{}, family: map[string]Family{}, manual: map[string]bool{}}
 	for _, b := range builtins {
 		c, err := parseBuiltin(b.file, b, mk)
 		if err != nil {
 			return nil, err
+		}
+		if b.base != "" {
+			base, ok := cat.cards[b.base]
+			if !ok {
+				return nil, fmt.Errorf("card %s revises unknown card %s", b.name, b.base)
+			}
+			c = base.revise(b.name, c)
 		}
 		if b.fill != "" {
 			f, err := parseBuiltin(b.fill, b, mk)
@@ -77,6 +101,7 @@ func LoadCatalog(mk *Markets) (*Catalog, error) {
 		c.Currency, c.Effective, c.Unit, c.Proxy, c.Note = b.currency, b.effective, b.unit, b.proxy, b.note
 		cat.cards[b.name] = c
 		cat.family[b.name] = b.family
+		cat.manual[b.name] = b.manual
 		cat.order = append(cat.order, b.name)
 	}
 	return cat, nil
@@ -105,7 +130,7 @@ func (c *Catalog) CardFor(r Regime, d Day) (*Card, error) {
 	var best *Card
 	for _, n := range c.order {
 		card := c.cards[n]
-		if c.family[n] != f || (r.Until != 0 && card.Effective >= r.Until) {
+		if c.family[n] != f || c.manual[n] || (r.Until != 0 && card.Effective >= r.Until) {
 			continue
 		}
 		if best == nil || (card.Effective <= d && card.Effective > best.Effective) {
@@ -139,7 +164,7 @@ func (c *Catalog) Until(name string) Day {
 	var until Day
 	for _, n := range c.order {
 		o := c.cards[n]
-		if c.family[n] == c.family[name] && o.Effective > card.Effective && (until == 0 || o.Effective < until) {
+		if c.family[n] == c.family[name] && !c.manual[n] && o.Effective > card.Effective && (until == 0 || o.Effective < until) {
 			until = o.Effective
 		}
 	}

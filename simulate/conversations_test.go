@@ -315,10 +315,11 @@ func TestEveryRegimeCanBeForced(t *testing.T) {
 	// window, utility@30 and the late BF@31 (as utility) -> 3 templates.
 	// 2021-02: sessions at 0 and 30 -> 0.028. 2022-02: BI@0 (0.0349), BI@30 -> 0.0698.
 	// 2023-06: marketing@0 0.0436, utility@4 0.01, utility@30 0.01 (filled card) -> 0.0636.
-	// 2025-07: marketing 0.0436 + utility@30 0.0085 + late 0.0085 = 0.0606.
+	// 2025-07 keeps its own latest card, 2026-07 (Mexico marketing 0.0305
+	// since 2025-10): marketing 0.0305 + utility@30 0.0085 + late 0.0085 = 0.0475.
 	// 2026-10: marketing 0.0397 + BF@3 0.0085 + utility@4 + @30 + late@31 0.0085 each = 0.0737.
 	want := map[string]string{"2018-08": "0.1047", "2021-02": "0.028", "2022-02": "0.0698", "2023-06": "0.0636",
-		"2024-11": "0.0636", "2025-07": "0.0606", "2026-10": "0.0737"}
+		"2024-11": "0.0636", "2025-07": "0.0475", "2026-10": "0.0737"}
 	for r, w := range want {
 		if costs[r] != w {
 			t.Errorf("forced %s: %s, want %s", r, costs[r], w)
@@ -364,6 +365,39 @@ func TestUnmessageableCountries(t *testing.T) {
 		checkConv(t, ledger, []cwant{{"undelivered", "unmessageable", "0.00", ""}, {"undelivered", "unmessageable", "0.00", ""}})
 		if ledger[0].Market != "Not messageable" || res.Summary.Cost != 0 {
 			t.Fatalf("%s: market %s cost %s", num, ledger[0].Market, res.Summary.Cost)
+		}
+	}
+}
+
+func TestDatedRevisions(t *testing.T) {
+	// Per-message cards change on the first of a quarter (section 6.7):
+	// Mexico marketing 0.0436 (2025-07) -> 0.0305 (2025-10-01) -> 0.0397
+	// (2026-10-01); Colombia utility outside the window 0.0002 -> 0.0008;
+	// North America utility 0.0040 -> 0.0034 on 2026-01-01.
+	env := newEnv(t)
+	cases := []struct {
+		day      time.Time
+		customer string
+		kind     string
+		cost     string
+		card     string
+	}{
+		{time.Date(2025, 9, 30, 12, 0, 0, 0, time.UTC), "5215512345678", "BT:marketing", "0.0436", "2025-07"},
+		{time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC), "5215512345678", "BT:marketing", "0.0305", "2025-10"},
+		{time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC), "5215512345678", "BT:marketing", "0.0397", "2026-10"},
+		{time.Date(2025, 9, 30, 12, 0, 0, 0, time.UTC), "573001234567", "BT:utility", "0.0002", "2025-07"},
+		{time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC), "573001234567", "BT:utility", "0.0008", "2025-10"},
+		{time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC), "14165550100", "BT:utility", "0.004", "2025-10"},
+		{time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), "14165550100", "BT:utility", "0.0034", "2026-01"},
+		{time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC), "905321234567", "BT:utility", "0.0009", "2026-04"},   // Turkey
+		{time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), "85291234567", "BT:marketing", "0.0732", "2026-04"}, // HK as Rest of Asia Pacific
+		{time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC), "85291234567", "BT:marketing", "0.0732", "2026-07"},  // HK standalone
+	}
+	for _, c := range cases {
+		ms := messages(c.day, c.customer, []step{{0, c.kind, false}})
+		ledger, _ := replay(t, env.opts(), ms)
+		if ledger[0].Cost.String() != c.cost || ledger[0].Card != c.card {
+			t.Errorf("%s %s %s: %s on card %s, want %s on %s", c.day.Format("2006-01-02"), c.customer, c.kind, ledger[0].Cost, ledger[0].Card, c.cost, c.card)
 		}
 	}
 }
