@@ -35,6 +35,7 @@ type simulateOptions struct {
 	reorder     int
 	kzLegacy    string
 	fx          *pricing.FX
+	authIntl    pricing.AuthIntl
 	nanp        string
 }
 
@@ -102,6 +103,9 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.Duration("fep-window", window.FEP, "length of a free-entry-point window")
 	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
 	f.String("fx", "", "convert every cost into another currency: CUR=RATE (units of CUR per unit of the card's currency)")
+	f.Bool("auth-intl-eligible", false, "the business is subject to authentication-international rates (AI-02)")
+	f.String("business-country", "", "ISO code of the business's primary location; auth-international applies to other countries (empty: unverified, all)")
+	f.String("auth-intl-start", "", "the business's auth-international start date, YYYY-MM-DD (default: each market's own start)")
 	f.Bool("ledger", false, "print one record per business message")
 	f.StringSlice("group-by", nil, "extra breakdown by: "+strings.Join(simulate.Dimensions, ", "))
 	f.Bool("skip-invalid", false, "skip rows that cannot be read or priced (counted in summary.rejected) instead of failing")
@@ -199,6 +203,17 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 			return nil, usageError{err}
 		}
 		o.fx = &f
+	}
+	o.authIntl = pricing.AuthIntl{Eligible: v.GetBool("auth-intl-eligible"), BusinessCountry: strings.ToUpper(v.GetString("business-country"))}
+	if bc := o.authIntl.BusinessCountry; bc != "" && len(bc) != 2 {
+		return nil, usagef("--business-country %q: want an ISO 3166 alpha-2 code", bc)
+	}
+	if st := v.GetString("auth-intl-start"); st != "" {
+		d, err := pricing.ParseDay(st)
+		if err != nil {
+			return nil, usagef("--auth-intl-start: %v", err)
+		}
+		o.authIntl.Start = d
 	}
 	o.kzLegacy = v.GetString("kazakhstan-before-2026-10")
 	if o.kzLegacy != "Russia" && o.kzLegacy != "Other" {
@@ -370,7 +385,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 			return nil, usageError{err}
 		}
 		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
-			Tariff: tariff, FX: o.fx, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
+			Tariff: tariff, FX: o.fx, AuthIntl: o.authIntl, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
 		if o.ledger {
 			loc := o.location
 			so.Ledger = func(e *simulate.Entry) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/pricing"
 )
 
 // Conversation-era scenarios of the rules reference, hand-computed.
@@ -399,5 +400,42 @@ func TestDatedRevisions(t *testing.T) {
 		if ledger[0].Cost.String() != c.cost || ledger[0].Card != c.card {
 			t.Errorf("%s %s %s: %s on card %s, want %s on %s", c.day.Format("2006-01-02"), c.customer, c.kind, ledger[0].Cost, ledger[0].Card, c.cost, c.card)
 		}
+	}
+}
+
+func TestAuthenticationInternational(t *testing.T) {
+	// AI-01: an eligible business located in Brazil sends authentication
+	// templates to India. 2025-08 (2025-07 card): India authentication
+	// 0.0014, authentication-international 0.0280. Not eligible, or a
+	// business in India itself, pays the authentication rate; before the
+	// business's start date too.
+	env := newEnv(t)
+	in := "919876543210"
+	ms := messages(time.Date(2025, 8, 4, 8, 0, 0, 0, time.UTC), in, []step{{0, "BT:authentication", false}})
+	cost := func(a pricing.AuthIntl) (string, string) {
+		o := env.opts()
+		o.AuthIntl = a
+		ledger, _ := replay(t, o, ms)
+		return ledger[0].Cost.String(), ledger[0].Category
+	}
+	if c, cat := cost(pricing.AuthIntl{}); c != "0.0014" || cat != "authentication" {
+		t.Errorf("not eligible: %s %s", c, cat)
+	}
+	if c, cat := cost(pricing.AuthIntl{Eligible: true, BusinessCountry: "BR"}); c != "0.028" || cat != "authentication_international" {
+		t.Errorf("eligible, Brazil to India: %s %s", c, cat)
+	}
+	if c, _ := cost(pricing.AuthIntl{Eligible: true, BusinessCountry: "IN"}); c != "0.0014" {
+		t.Errorf("a business in India messaging India: %s", c)
+	}
+	if c, _ := cost(pricing.AuthIntl{Eligible: true, BusinessCountry: "BR", Start: pricing.MustDay(2025, 9, 1)}); c != "0.0014" {
+		t.Errorf("before the business's start: %s", c)
+	}
+	if c, _ := cost(pricing.AuthIntl{Eligible: true}); c != "0.028" {
+		t.Errorf("unverified location (AI-03): %s", c)
+	}
+	// Brazil has no authentication-international rate: unaffected.
+	ms = messages(time.Date(2025, 8, 4, 8, 0, 0, 0, time.UTC), brazil, []step{{0, "BT:authentication", false}})
+	if c, _ := cost(pricing.AuthIntl{Eligible: true, BusinessCountry: "US"}); c != "0.0068" {
+		t.Errorf("Brazil recipient: %s", c)
 	}
 }

@@ -56,8 +56,10 @@ type Options struct {
 	// Tariff, when set, prices every message instead of the regimes' own cards.
 	Tariff *pricing.Card
 	// FX, when set, converts every cost into another currency.
-	FX      *pricing.FX
-	GroupBy []string
+	FX *pricing.FX
+	// AuthIntl settles the authentication-international rule.
+	AuthIntl pricing.AuthIntl
+	GroupBy  []string
 	// Ledger receives each business message's record, in replay order.
 	Ledger func(*Entry) error
 	// Echoed in Result.Settings.
@@ -304,6 +306,13 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	}
 	if d.FreeTier {
 		e.tier[tk]++
+	}
+	if d.Outcome == pricing.Billed && d.Key == pricing.KeyAuthentication && e.o.AuthIntl.Applies(e.mk, day) {
+		if _, _, err := card.Price(ent.Market, pricing.KeyAuthIntl); err == nil {
+			d.Key, d.Category = pricing.KeyAuthIntl, "authentication_international"
+		} else {
+			e.note("ai:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s has no authentication-international rate for %s: those messages are priced at its authentication rate", card.Name, ent.Market))
+		}
 	}
 	if d.Outcome == pricing.Billed {
 		price, rate, err := card.Price(ent.Market, d.Key)
