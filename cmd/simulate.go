@@ -36,6 +36,8 @@ type simulateOptions struct {
 	kzLegacy    string
 	fx          *pricing.FX
 	authIntl    pricing.AuthIntl
+	tiersFile   string
+	bizLoc      map[string]*time.Location
 	nanp        string
 }
 
@@ -106,6 +108,8 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.Bool("auth-intl-eligible", false, "the business is subject to authentication-international rates (AI-02)")
 	f.String("business-country", "", "ISO code of the business's primary location; auth-international applies to other countries (empty: unverified, all)")
 	f.String("auth-intl-start", "", "the business's auth-international start date, YYYY-MM-DD (default: each market's own start)")
+	f.String("tiers", "", "volume-tier table for utility and authentication (wacost's CSV or Meta's volume-tier CSV)")
+	f.StringArray("business-timezone", nil, "a business (WABA) in its own time zone: BUSINESS=ZONE (repeatable)")
 	f.Bool("ledger", false, "print one record per business message")
 	f.StringSlice("group-by", nil, "extra breakdown by: "+strings.Join(simulate.Dimensions, ", "))
 	f.Bool("skip-invalid", false, "skip rows that cannot be read or priced (counted in summary.rejected) instead of failing")
@@ -214,6 +218,22 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 			return nil, usagef("--auth-intl-start: %v", err)
 		}
 		o.authIntl.Start = d
+	}
+	o.tiersFile = v.GetString("tiers")
+	bz, _ := c.Flags().GetStringArray("business-timezone")
+	for _, kv := range bz {
+		b, zone, ok := strings.Cut(kv, "=")
+		loc, err := time.LoadLocation(strings.TrimSpace(zone))
+		if !ok || err != nil || strings.TrimSpace(b) == "" {
+			return nil, usagef("--business-timezone %q: want BUSINESS=ZONE with an IANA zone", kv)
+		}
+		if o.bizLoc == nil {
+			o.bizLoc = map[string]*time.Location{}
+		}
+		if d, msg := msglog.NormalizeNumber(b); msg == "" {
+			b = d
+		}
+		o.bizLoc[strings.TrimSpace(b)] = loc
 	}
 	o.kzLegacy = v.GetString("kazakhstan-before-2026-10")
 	if o.kzLegacy != "Russia" && o.kzLegacy != "Other" {
@@ -367,6 +387,18 @@ func runSimulate(s *streams, o *simulateOptions) error {
 			}
 		}
 	}
+	var tiers *pricing.Tiers
+	if o.tiersFile != "" {
+		f, err := os.Open(o.tiersFile)
+		if err != nil {
+			return err
+		}
+		tiers, err = pricing.ParseTiersCSV(f, o.tiersFile, pricing.CardOptions{Market: mk.Known})
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
 	ins, cleanup, err := openInputs(s, o.files)
 	defer cleanup()
 	if err != nil {
@@ -385,7 +417,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 			return nil, usageError{err}
 		}
 		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
-			Tariff: tariff, FX: o.fx, AuthIntl: o.authIntl, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
+			Tariff: tariff, FX: o.fx, AuthIntl: o.authIntl, Tiers: tiers, BusinessLocations: o.bizLoc, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
 		if o.ledger {
 			loc := o.location
 			so.Ledger = func(e *simulate.Entry) error {

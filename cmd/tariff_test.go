@@ -153,3 +153,44 @@ func TestTariffByBuiltinName(t *testing.T) {
 		}
 	}
 }
+
+func TestTiersFlag(t *testing.T) {
+	// small.csv's India messages on 2026-10-03..05 (2026-10 card, 0.0014)
+	// with the Meta-layout fixture: the first 100,000 are at list, so the
+	// cost is unchanged, and each billed utility/authentication row names
+	// its band.
+	r := wacost(t, "", "simulate", small, "--tiers", "../testdata/tiers-meta-layout.csv", "--format", "json", "--ledger")
+	var doc struct {
+		Ledger  []struct{ ID, Tier string }
+		Summary struct{ Cost string }
+		Notes   []string
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	tiers := map[string]string{}
+	for _, e := range doc.Ledger {
+		tiers[e.ID] = e.Tier
+	}
+	if tiers["s4"] != "1:100000" || tiers["s6"] != "1:100000" || tiers["s9"] != "" || doc.Summary.Cost != "0.0292" {
+		t.Fatalf("tiers %v cost %s", tiers, doc.Summary.Cost)
+	}
+	for _, n := range doc.Notes {
+		if strings.Contains(n, "no volume-tier table") {
+			t.Fatal("with --tiers, no list-rate note")
+		}
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "t.csv")
+	os.WriteFile(bad, []byte("# currency: USD\nmarket,category,from,to,discount\nIndia,utility,1,x,0\n"), 0o644)
+	if r := wacost(t, "", "simulate", small, "--tiers", bad); r.code != 1 || !strings.Contains(r.stderr, bad+":3: to:") {
+		t.Fatalf("bad tier file: %d %q", r.code, r.stderr)
+	}
+	if r := wacost(t, "", "simulate", small, "--business-timezone", "15550100001=Mars/Base"); r.code != 2 {
+		t.Fatalf("bad --business-timezone: %d", r.code)
+	}
+	// A WABA in its own zone: s2 at 2026-09-29T09:05Z is the 29th in UTC and in Tokyo.
+	if r := wacost(t, "", "simulate", small, "--business-timezone", "+1 555 010 0001=Asia/Tokyo"); r.code != 0 {
+		t.Fatalf("--business-timezone: %d %s", r.code, r.stderr)
+	}
+}

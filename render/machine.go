@@ -136,7 +136,7 @@ func (c *csvRenderer) Entry(e *simulate.Entry) error {
 		c.c.Write(simulate.LedgerColumns)
 	}
 	c.rec = append(c.rec[:0], e.ID, e.Time.Format(time.RFC3339Nano), e.Business, e.Customer, e.Market, e.Type, e.Category,
-		e.Decision, e.Reason, e.Cost.String(), e.Currency, e.Regime, e.Card, strconv.FormatBool(e.Late), e.Conversation, e.Source)
+		e.Decision, e.Reason, e.Cost.String(), e.Currency, e.Regime, e.Card, strconv.FormatBool(e.Late), e.Conversation, e.Tier, e.Source)
 	return c.c.Write(c.rec)
 }
 

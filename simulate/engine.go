@@ -37,12 +37,15 @@ type Entry struct {
 	// Conversation is the id of the conversation the message opened or
 	// was covered by (conversation regimes), "" otherwise.
 	Conversation string `json:"conversation"`
-	Source       string `json:"source"`
-	outcome      pricing.Outcome
+	// Tier is the volume band a billed utility or authentication message
+	// fell in ("LOWER:UPPER"), "" without a tier table.
+	Tier    string `json:"tier"`
+	Source  string `json:"source"`
+	outcome pricing.Outcome
 }
 
 // LedgerColumns are the ledger's fields, in output order.
-var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "source"}
+var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "tier", "source"}
 
 // Options configure a replay.
 type Options struct {
@@ -59,7 +62,12 @@ type Options struct {
 	FX *pricing.FX
 	// AuthIntl settles the authentication-international rule.
 	AuthIntl pricing.AuthIntl
-	GroupBy  []string
+	// Tiers, when set, prices utility and authentication by monthly volume.
+	Tiers *pricing.Tiers
+	// BusinessLocations gives a business (WABA) its own time zone for
+	// dates and months; others use Location (G-09, PMP-16).
+	BusinessLocations map[string]*time.Location
+	GroupBy           []string
 	// Ledger receives each business message's record, in replay order.
 	Ledger func(*Entry) error
 	// Echoed in Result.Settings.
@@ -68,6 +76,12 @@ type Options struct {
 }
 
 type pairKey struct{ business, customer string }
+
+type volumeKey struct {
+	market string
+	key    pricing.Key
+	month  string
+}
 
 type quotaKey struct {
 	business string
@@ -83,6 +97,9 @@ type Engine struct {
 	// tier counts the account's free conversations per family and month.
 	tier    map[quotaKey]int64
 	convSeq uint64
+	// volume counts billed messages per (market, key, month) for the tiers.
+	volume map[volumeKey]int64
+	tiered int64 // billed messages that tiers could apply to
 	// withheld counts messages never delivered by policy, by reason.
 	withheld map[pricing.Reason]int64
 	mk       pricing.Market // the current message's market
@@ -116,7 +133,7 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{},
+	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
 		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
 		groups: map[Group]*Counts{}, noted: map[string]bool{}}
 	if o.Regime != "" && o.Regime != "auto" {
@@ -131,6 +148,9 @@ func New(o Options) (*Engine, error) {
 	}
 	if o.Tariff != nil {
 		e.sum.Currency = o.Tariff.Currency
+	}
+	if o.Tiers != nil && o.Tariff != nil && o.Tiers.Currency != o.Tariff.Currency {
+		return nil, fmt.Errorf("tier table %s is in %s but the card %s is in %s", o.Tiers.Name, o.Tiers.Currency, o.Tariff.Name, o.Tariff.Currency)
 	}
 	return e, nil
 }
@@ -163,7 +183,11 @@ func (e *Engine) Add(m *msglog.Message) error {
 		return fmt.Errorf("%s: %w (%s message at %s comes after %s message at %s)", m.Pos, ErrOutOfOrder,
 			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.Direction, e.last.Time.Format(time.RFC3339Nano))
 	}
-	day := pricing.DayOf(m.Time, e.o.Location)
+	loc := e.o.Location
+	if bl, ok := e.o.BusinessLocations[m.Business]; ok {
+		loc = bl
+	}
+	day := pricing.DayOf(m.Time, loc)
 	if day != e.day {
 		e.day, e.dayStr = day, day.String()
 		e.month = e.dayStr[:7]
@@ -267,6 +291,9 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		return fmt.Errorf("%s: card %s is in %s but earlier messages were priced in %s; one run prices in one currency", m.Pos, card.Name, card.Currency, e.sum.Currency)
 	}
 	ent.Card, ent.Currency = card.Name, card.Currency
+	if e.o.Tiers != nil && e.o.Tiers.Currency != card.Currency {
+		return fmt.Errorf("%s: tier table %s is in %s but card %s is in %s", m.Pos, e.o.Tiers.Name, e.o.Tiers.Currency, card.Name, card.Currency)
+	}
 	if e.o.FX != nil {
 		ent.Currency = e.o.FX.To
 	}
@@ -328,6 +355,18 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %v", m.Pos, err)
+		}
+		if pricing.Tiered(d.Key) {
+			e.tiered++
+			if e.o.Tiers != nil {
+				// PMP-13..16: only billed messages count, per market and
+				// category, per month of the sending WABA, across the portfolio.
+				vk := volumeKey{ent.Market, d.Key, month}
+				e.volume[vk]++
+				if p, band, ok := e.o.Tiers.Price(ent.Market, d.Key, e.volume[vk], price); ok {
+					price, ent.Tier = p, band.String()
+				}
+			}
 		}
 		ent.Cost = price
 		if e.o.FX != nil {
@@ -456,6 +495,9 @@ func (e *Engine) Result() Result {
 	}
 	if n := e.withheld[pricing.ReasonUnmessageable]; n > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d business message(s) to countries WhatsApp Business cannot message (Crimea, Cuba, Iran, North Korea, Syria) are reported as undelivered, reason unmessageable, and not priced", n))
+	}
+	if e.tiered > 0 && e.o.Tiers == nil {
+		r.Notes = append(r.Notes, fmt.Sprintf("%d billed utility/authentication message(s) are priced at list rates: no volume-tier table was given (--tiers FILE); Meta's tier thresholds are not public data", e.tiered))
 	}
 	if e.o.FX != nil && e.sum.Currency != "" {
 		r.Notes = append(r.Notes, fmt.Sprintf("amounts converted from %s to %s at %s per %s (--fx), each message's cost rounded to a millionth", e.sum.Currency, e.o.FX.To, e.o.FX.Rate, e.sum.Currency))

@@ -1,0 +1,333 @@
+package pricing
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Band is one volume band of a tier table: billed messages number From..To
+// of the month (To 0: no upper bound) cost Rate, or the list rate changed
+// by Discount percent when the table gives no rate.
+type Band struct {
+	From, To int64
+	Rate     Money
+	HasRate  bool
+	Discount int64 // percent, e.g. -5
+	Line     int
+}
+
+// String renders the band as Meta's analytics do: "LOWER:UPPER", "MAX" for no bound.
+func (b Band) String() string {
+	to := "MAX"
+	if b.To > 0 {
+		to = strconv.FormatInt(b.To, 10)
+	}
+	return strconv.FormatInt(b.From, 10) + ":" + to
+}
+
+type tierKey struct {
+	market string
+	key    Key
+}
+
+// Tiers is a volume-tier table (PMP-12..18): bands per market and price
+// key (utility, authentication, authentication_international).
+type Tiers struct {
+	Name     string
+	Currency string
+	bands    map[tierKey][]Band
+}
+
+// Tiered reports whether a price key has volume tiers (PMP-12: utility and
+// authentication, and authentication-international; not marketing, and
+// not service, PE-03).
+func Tiered(k Key) bool { return k == KeyUtility || k == KeyAuthentication || k == KeyAuthIntl }
+
+// Price returns the price of the n-th billed message (1-based) of the month
+// for a market and key, given the list price, and the band it falls in.
+// Bands are marginal (PMP-15): message n is in the first band whose upper
+// bound is at least n.
+func (t *Tiers) Price(market string, k Key, n int64, list Money) (Money, Band, bool) {
+	bands := t.bands[tierKey{market, k}]
+	for _, b := range bands {
+		if b.To == 0 || n <= b.To {
+			if b.HasRate {
+				return b.Rate, b, true
+			}
+			return percentOf(list, 100+b.Discount), b, true
+		}
+	}
+	return list, Band{}, false
+}
+
+// percentOf returns m x p / 100, rounded half away from zero to a millionth.
+func percentOf(m Money, p int64) Money {
+	v := int64(m) * p
+	if v >= 0 {
+		return Money((v + 50) / 100)
+	}
+	return Money(-((-v + 50) / 100))
+}
+
+// Markets lists the markets the table has bands for.
+func (t *Tiers) Markets() []string {
+	seen := map[string]bool{}
+	var out []string
+	for k := range t.bands {
+		if !seen[k.market] {
+			seen[k.market] = true
+			out = append(out, k.market)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseTiersCSV reads a tier table in either of two layouts:
+//
+// wacost's own: `#` comment lines (with "# currency: USD"), then a header
+// market,category,from,to,rate,discount. category is utility,
+// authentication or authentication_international; to may be empty (no
+// bound); give a rate, or a discount in percent (-5 or -5%).
+//
+// Meta's "volume tiers" CSV, as downloaded: title and note rows, the
+// section row (Utility, Authentication, Auth-Intl), a header row with
+// Market, Currency and, per section, From, To, Rate type, Rate,
+// vs. List rate; the market named only on its first row; volumes like
+// 100,000; "--" for no bound; "n/a" where a section does not apply.
+//
+// Errors name the file, line and field.
+func ParseTiersCSV(r io.Reader, file string, o CardOptions) (*Tiers, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &FileError{File: file, Err: err}
+	}
+	t := &Tiers{Name: file, bands: map[tierKey][]Band{}}
+	var body bytes.Buffer
+	offset := 0
+	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+		tl := bytes.TrimSpace(line)
+		if body.Len() == 0 && bytes.HasPrefix(tl, []byte("#")) {
+			offset++
+			if k, v, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(string(tl), "#")), ":"); ok && strings.EqualFold(strings.TrimSpace(k), "currency") {
+				t.Currency = strings.ToUpper(strings.TrimSpace(v))
+			}
+			continue
+		}
+		body.Write(line)
+	}
+	cr := csv.NewReader(&body)
+	cr.FieldsPerRecord = -1
+	var recs [][]string
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(file, offset, err)
+		}
+		ln, _ := cr.FieldPos(0)
+		recs = append(recs, rec)
+		lines = append(lines, ln+offset)
+	}
+	for i, rec := range recs {
+		if i > 8 {
+			break
+		}
+		for _, c := range rec {
+			if strings.EqualFold(strings.TrimSpace(c), "rate type") {
+				return t, t.parseMeta(file, recs[i+1:], lines[i+1:], o)
+			}
+		}
+	}
+	return t, t.parseOwn(file, recs, lines, o)
+}
+
+func (t *Tiers) market(file string, line int, name string, o CardOptions) (string, error) {
+	if o.Market == nil {
+		return name, nil
+	}
+	m, ok := o.Market(name)
+	if !ok {
+		return "", &FileError{File: file, Line: line, Field: "market", Err: fmt.Errorf("%q is not a WhatsApp pricing market", name)}
+	}
+	return m, nil
+}
+
+func parseVolume(s string) (int64, bool, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	if s == "" || s == "--" || strings.EqualFold(s, "max") {
+		return 0, false, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return 0, false, fmt.Errorf("%q is not a message count", s)
+	}
+	return v, true, nil
+}
+
+func parseDiscount(s string) (int64, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v > 0 || v < -100 {
+		return 0, fmt.Errorf("%q is not a discount in percent (0 to -100)", s)
+	}
+	return v, nil
+}
+
+func (t *Tiers) add(file string, line int, market string, k Key, from, to string, rate, discount string, o CardOptions) error {
+	f, _, err := parseVolume(from)
+	if err != nil {
+		return &FileError{File: file, Line: line, Field: "from", Err: err}
+	}
+	tv, bounded, err := parseVolume(to)
+	if err != nil {
+		return &FileError{File: file, Line: line, Field: "to", Err: err}
+	}
+	if bounded && tv < f {
+		return &FileError{File: file, Line: line, Field: "to", Err: fmt.Errorf("%d is below from (%d)", tv, f)}
+	}
+	b := Band{From: f, To: tv, Line: line}
+	if !bounded {
+		b.To = 0
+	}
+	switch {
+	case strings.TrimSpace(rate) != "":
+		m, err := ParseMoney(strings.ReplaceAll(rate, ",", ""))
+		if err != nil || m < 0 {
+			if err == nil {
+				err = errors.New("negative")
+			}
+			return &FileError{File: file, Line: line, Field: "rate", Err: fmt.Errorf("%q: %v", rate, err)}
+		}
+		b.Rate, b.HasRate = m, true
+	case strings.TrimSpace(discount) != "":
+		d, err := parseDiscount(discount)
+		if err != nil {
+			return &FileError{File: file, Line: line, Field: "discount", Err: err}
+		}
+		b.Discount = d
+	default:
+		return &FileError{File: file, Line: line, Field: "rate", Err: errors.New("give a rate or a discount")}
+	}
+	key := tierKey{market, k}
+	bands := append(t.bands[key], b)
+	sort.Slice(bands, func(i, j int) bool { return bands[i].From < bands[j].From })
+	for i := 1; i < len(bands); i++ {
+		if bands[i-1].To == 0 {
+			return &FileError{File: file, Line: line, Field: "from", Err: fmt.Errorf("%s %s has a band after the open-ended one on line %d", market, k, bands[i-1].Line)}
+		}
+	}
+	t.bands[key] = bands
+	return nil
+}
+
+func (t *Tiers) parseOwn(file string, recs [][]string, lines []int, o CardOptions) error {
+	if len(recs) == 0 {
+		return &FileError{File: file, Err: errors.New("empty tier file")}
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, need := range []string{"market", "category", "from", "to"} {
+		if _, ok := col[need]; !ok {
+			return &FileError{File: file, Line: lines[0], Field: "header", Err: fmt.Errorf("no %q column (want market,category,from,to,rate,discount, or Meta's volume-tier CSV)", need)}
+		}
+	}
+	get := func(rec []string, name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	for i, rec := range recs[1:] {
+		ln := lines[i+1]
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		m, err := t.market(file, ln, get(rec, "market"), o)
+		if err != nil {
+			return err
+		}
+		k, ok := ParseKey(get(rec, "category"))
+		if !ok || !Tiered(k) {
+			return &FileError{File: file, Line: ln, Field: "category", Err: fmt.Errorf("%q: tiers exist for utility, authentication and authentication_international only", get(rec, "category"))}
+		}
+		if err := t.add(file, ln, m, k, get(rec, "from"), get(rec, "to"), get(rec, "rate"), get(rec, "discount"), o); err != nil {
+			return err
+		}
+	}
+	if t.Currency == "" {
+		return &FileError{File: file, Field: "currency", Err: errors.New(`missing: add a "# currency: USD" line`)}
+	}
+	return nil
+}
+
+// metaCurrency maps the currency tokens of Meta's CSVs to ISO codes.
+var metaCurrency = map[string]string{"$US": "USD", "US$": "USD", "A$": "AUD", "£": "GBP", "GBD": "GBP", "₹": "INR", "RP": "IDR", "€": "EUR"}
+
+func (t *Tiers) parseMeta(file string, recs [][]string, lines []int, o CardOptions) error {
+	groups := []struct {
+		at  int
+		key Key
+	}{{2, KeyUtility}, {7, KeyAuthentication}, {12, KeyAuthIntl}}
+	market := ""
+	for i, rec := range recs {
+		ln := lines[i]
+		if len(rec) < 17 {
+			if len(strings.Join(rec, "")) == 0 {
+				continue
+			}
+			return &FileError{File: file, Line: ln, Err: fmt.Errorf("%d fields; Meta's volume-tier layout has 17", len(rec))}
+		}
+		if name := strings.TrimSpace(rec[0]); name != "" {
+			m, err := t.market(file, ln, name, o)
+			if err != nil {
+				return err
+			}
+			market = m
+		}
+		if market == "" {
+			return &FileError{File: file, Line: ln, Field: "market", Err: errors.New("no market named above this row")}
+		}
+		cur := strings.TrimSpace(rec[1])
+		if iso, ok := metaCurrency[strings.ToUpper(cur)]; ok {
+			cur = iso
+		}
+		cur = strings.ToUpper(cur)
+		if cur != "" {
+			if t.Currency != "" && t.Currency != cur {
+				return &FileError{File: file, Line: ln, Field: "currency", Err: fmt.Errorf("%s, but earlier rows are %s", cur, t.Currency)}
+			}
+			t.Currency = cur
+		}
+		for _, g := range groups {
+			cells := rec[g.at : g.at+5]
+			na := true
+			for _, c := range cells {
+				c = strings.ToLower(strings.TrimSpace(c))
+				na = na && (c == "" || c == "n/a" || c == "na")
+			}
+			if na {
+				continue
+			}
+			// Meta gives the band's rate; the discount column is a comment on it.
+			if err := t.add(file, ln, market, g.key, cells[0], cells[1], cells[3], cells[4], o); err != nil {
+				return err
+			}
+		}
+	}
+	if t.Currency == "" {
+		return &FileError{File: file, Field: "currency", Err: errors.New("no currency in the file")}
+	}
+	return nil
+}
