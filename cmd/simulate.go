@@ -52,10 +52,11 @@ entry_point, status, id. Rows need not be sorted.
 
 Regimes (--regime; "auto" picks each message's regime by its date in --timezone):
 %s
-Tariffs: built-in cards per regime, chosen by each message's date. The 2018-08 regime's card is a PROXY: Meta's
-2018-2021 per-country template prices were not found, so each market's earliest
-known business-initiated rate stands in. Load a real card with --tariff FILE
-(CSV "market,<key>,..." with a "# currency: USD" line, or YAML/JSON).`
+Tariffs: each regime prices with its built-in card in force on the message's date
+('wacost tariff list'). The 2018-08 regime's card is a PROXY: Meta's 2018-2021
+per-country template prices were not found, so each market's earliest known
+business-initiated rate stands in. Load a real card with --tariff FILE (CSV
+"market,<key>,..." with a "# currency: USD" line, or YAML/JSON) or a card's name.`
 
 func regimeHelp() string {
 	var b strings.Builder
@@ -64,11 +65,7 @@ func regimeHelp() string {
 		if r.Until != 0 {
 			until = r.Until.AddDays(-1).String()
 		}
-		state := ""
-		if !r.Implemented {
-			state = " [not implemented yet]"
-		}
-		fmt.Fprintf(&b, "  %-8s %s .. %s  %s%s\n", r.Name, r.From, until, r.Title, state)
+		fmt.Fprintf(&b, "  %-8s %s .. %-10s  %s\n", r.Name, r.From, until, r.Title)
 	}
 	return b.String()
 }
@@ -160,12 +157,8 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 	}
 	o.regime = v.GetString("regime")
 	if o.regime != "auto" {
-		r, err := pricing.RegimeByName(o.regime)
-		if err != nil {
+		if _, err := pricing.RegimeByName(o.regime); err != nil {
 			return nil, usageError{err}
-		}
-		if !r.Implemented {
-			return nil, usagef("regime %s (%s) is not implemented yet; implemented: %s", r.Name, r.Title, strings.Join(simulate.Implemented(), ", "))
 		}
 	}
 	if o.location, err = time.LoadLocation(v.GetString("timezone")); err != nil {

@@ -18,26 +18,24 @@ type Regime struct {
 	// Family is the kind of card the regime prices with; the built-in card
 	// of that family in force on the message's day is used.
 	Family Family
-	// Implemented is false for regimes this version of wacost cannot price yet.
-	Implemented bool
 	// MexicoOnly marks the 2021 test that applied to +52 recipients only.
 	MexicoOnly bool
 }
 
 var regimes = []Regime{
-	{Name: "2018-08", From: MustDay(2018, 8, 1), Until: MustDay(2022, 2, 1), Family: FamilyTemplate, Implemented: true,
+	{Name: "2018-08", From: MustDay(2018, 8, 1), Until: MustDay(2022, 2, 1), Family: FamilyTemplate,
 		Title: "per template message; every business message free inside the customer-service window"},
-	{Name: "2021-02", From: MustDay(2021, 2, 1), Until: MustDay(2022, 2, 1), MexicoOnly: true, Family: FamilyMexico, Implemented: true,
+	{Name: "2021-02", From: MustDay(2021, 2, 1), Until: MustDay(2022, 2, 1), MexicoOnly: true, Family: FamilyMexico,
 		Title: "Mexico (+52) test: 24 h sessions at a flat price, a monthly free allowance"},
-	{Name: "2022-02", From: MustDay(2022, 2, 1), Until: MustDay(2023, 6, 1), Family: FamilyCBP1, Implemented: true,
+	{Name: "2022-02", From: MustDay(2022, 2, 1), Until: MustDay(2023, 6, 1), Family: FamilyCBP1,
 		Title: "24 h conversations, user- vs business-initiated; 1,000 free a month"},
-	{Name: "2023-06", From: MustDay(2023, 6, 1), Until: MustDay(2024, 11, 1), Family: FamilyCBP2, Implemented: true,
+	{Name: "2023-06", From: MustDay(2023, 6, 1), Until: MustDay(2024, 11, 1), Family: FamilyCBP2,
 		Title: "24 h conversations by category; 1,000 free service conversations a month"},
-	{Name: "2024-11", From: MustDay(2024, 11, 1), Until: MustDay(2025, 7, 1), Family: FamilyCBP2, Implemented: true,
+	{Name: "2024-11", From: MustDay(2024, 11, 1), Until: MustDay(2025, 7, 1), Family: FamilyCBP2,
 		Title: "24 h conversations by category; service conversations free"},
-	{Name: "2025-07", From: MustDay(2025, 7, 1), Until: MustDay(2026, 10, 1), Family: FamilyPMP, Implemented: true,
+	{Name: "2025-07", From: MustDay(2025, 7, 1), Until: MustDay(2026, 10, 1), Family: FamilyPMP,
 		Title: "per message: templates billed; utility free inside the window"},
-	{Name: "2026-10", From: MustDay(2026, 10, 1), Family: FamilyPMP, Implemented: true,
+	{Name: "2026-10", From: MustDay(2026, 10, 1), Family: FamilyPMP,
 		Title: "per message, paid service: free-form billed after a monthly free quota per number"},
 }
 
@@ -280,9 +278,6 @@ const (
 // given the windows then (w), the customer's conversations (cv) and the
 // durations of conversations (conv) and free-entry-point windows (fep).
 func (r Regime) Decide(m Message, t time.Time, w window.Status, cv Conversations, p Policy, fep time.Duration) (Decision, error) {
-	if !r.Implemented {
-		return Decision{}, fmt.Errorf("regime %s (%s, from %s) is not implemented yet", r.Name, r.Title, r.From)
-	}
 	d := Decision{}
 	tmpl, cat := m.Template, m.Category
 	if !tmpl && !w.InCSW {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wacost/wacost/msglog"
@@ -141,9 +140,6 @@ func New(o Options) (*Engine, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !r.Implemented {
-			return nil, fmt.Errorf("regime %s (%s) is not implemented yet; implemented: %s", r.Name, r.Title, strings.Join(Implemented(), ", "))
-		}
 		e.forced = &r
 	}
 	if o.Tariff != nil {
@@ -153,17 +149,6 @@ func New(o Options) (*Engine, error) {
 		return nil, fmt.Errorf("tier table %s is in %s but the card %s is in %s", o.Tiers.Name, o.Tiers.Currency, o.Tariff.Name, o.Tariff.Currency)
 	}
 	return e, nil
-}
-
-// Implemented lists the regimes this version can price.
-func Implemented() []string {
-	var s []string
-	for _, r := range pricing.Regimes() {
-		if r.Implemented {
-			s = append(s, r.Name)
-		}
-	}
-	return s
 }
 
 func (e *Engine) note(key, msg string) {
@@ -247,10 +232,6 @@ func (e *Engine) regimeAt(d pricing.Day, market string, m *msglog.Message) (*pri
 	r, err := pricing.RegimeAt(d, market)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", m.Pos, err)
-	}
-	if !r.Implemented {
-		return nil, fmt.Errorf("%s: a message of %s falls under regime %s (%s, from %s), which this version of wacost cannot price yet; replay the log under an implemented regime with --regime (%s)",
-			m.Pos, d, r.Name, r.Title, r.From, strings.Join(Implemented(), ", "))
 	}
 	e.regAuto, e.regDay, e.regMexico = &r, d, mexico
 	return e.regAuto, nil
