@@ -2,7 +2,6 @@ package pricing
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -166,55 +165,25 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 	if c.Name == "" {
 		c.Name = file
 	}
-	// Comments first: csv.Reader's Comment option drops them, and we want them.
-	br := bufio.NewReader(r)
-	var body bytes.Buffer
-	line := 0
-	commentLines := 0
-	for {
-		s, err := br.ReadString('\n')
-		if s != "" {
-			line++
-			t := strings.TrimSpace(s)
-			if strings.HasPrefix(t, "#") && body.Len() == 0 {
-				commentLines++
-				text := strings.TrimSpace(strings.TrimPrefix(t, "#"))
-				c.Provenance = append(c.Provenance, text)
-				if k, v, ok := strings.Cut(text, ":"); ok {
-					switch strings.ToLower(strings.TrimSpace(k)) {
-					case "currency":
-						c.Currency = strings.ToUpper(strings.TrimSpace(v))
-					case "effective":
-						d, derr := ParseDay(strings.TrimSpace(v))
-						if derr != nil {
-							return nil, &FileError{File: file, Line: line, Field: "effective", Err: derr}
-						}
-						c.Effective = d
-					}
-				}
-			} else {
-				body.WriteString(s)
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, &FileError{File: file, Err: err}
-		}
+	doc, err := readCSVDoc(r, file)
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(&body)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
+	c.Provenance = doc.comments
+	if v, _, ok := doc.directive("currency"); ok {
+		c.Currency = strings.ToUpper(v)
+	}
+	if v, ln, ok := doc.directive("effective"); ok {
+		d, err := ParseDay(v)
+		if err != nil {
+			return nil, &FileError{File: file, Line: ln, Field: "effective", Err: err}
+		}
+		c.Effective = d
+	}
+	if len(doc.recs) == 0 {
 		return nil, &FileError{File: file, Err: errors.New("no header row")}
 	}
-	if err != nil {
-		return nil, csvErr(file, commentLines, err)
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
+	header := doc.recs[0]
 	marketCol, basisCol, currencyCol := -1, -1, -1
 	keyCol := map[int]Key{}
 	for i, h := range header {
@@ -232,23 +201,15 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 			}
 		}
 	}
-	hdrLine := commentLines + 1
+	hdrLine := doc.lines[0]
 	if marketCol < 0 {
 		return nil, &FileError{File: file, Line: hdrLine, Field: "header", Err: errors.New(`no "market" column`)}
 	}
 	if len(keyCol) == 0 {
 		return nil, &FileError{File: file, Line: hdrLine, Field: "header", Err: fmt.Errorf("no price column (want any of %s)", strings.Join(keyNames[:], ", "))}
 	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, csvErr(file, commentLines, err)
-		}
-		ln, _ := cr.FieldPos(0)
-		ln += commentLines
+	for i, rec := range doc.recs[1:] {
+		ln := doc.lines[i+1]
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

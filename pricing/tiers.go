@@ -1,8 +1,6 @@
 package pricing
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -104,40 +102,15 @@ func (t *Tiers) Markets() []string {
 //
 // Errors name the file, line and field.
 func ParseTiersCSV(r io.Reader, file string, o CardOptions) (*Tiers, error) {
-	raw, err := io.ReadAll(r)
+	doc, err := readCSVDoc(r, file)
 	if err != nil {
-		return nil, &FileError{File: file, Err: err}
+		return nil, err
 	}
 	t := &Tiers{Name: file, bands: map[tierKey][]Band{}}
-	var body bytes.Buffer
-	offset := 0
-	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
-		tl := bytes.TrimSpace(line)
-		if body.Len() == 0 && bytes.HasPrefix(tl, []byte("#")) {
-			offset++
-			if k, v, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(string(tl), "#")), ":"); ok && strings.EqualFold(strings.TrimSpace(k), "currency") {
-				t.Currency = strings.ToUpper(strings.TrimSpace(v))
-			}
-			continue
-		}
-		body.Write(line)
+	if v, _, ok := doc.directive("currency"); ok {
+		t.Currency = strings.ToUpper(v)
 	}
-	cr := csv.NewReader(&body)
-	cr.FieldsPerRecord = -1
-	var recs [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, csvErr(file, offset, err)
-		}
-		ln, _ := cr.FieldPos(0)
-		recs = append(recs, rec)
-		lines = append(lines, ln+offset)
-	}
+	recs, lines := doc.recs, doc.lines
 	for i, rec := range recs {
 		if i > 8 {
 			break
