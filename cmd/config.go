@@ -18,6 +18,10 @@ const DefaultConfigFile = "wacost.yaml"
 // extraConfigKeys are config-file keys that are not flags.
 var extraConfigKeys = map[string]bool{"map": true}
 
+// listConfigKeys are flags whose config-file form is a list, read apart
+// from the flag (viper would hand back the flag's empty default).
+var listConfigKeys = map[string]bool{"threshold": true, "warn": true}
+
 // loadConfig builds a local viper for one command run: its flags, then
 // WACOST_* environment variables, then the config file, then defaults.
 // Unknown keys in the config file are usage errors, so typos do not pass.
@@ -62,7 +66,7 @@ func loadConfig(c *cobra.Command) (*viper.Viper, error) {
 	}
 	var err error
 	c.Flags().VisitAll(func(f *pflag.Flag) {
-		if !extraConfigKeys[f.Name] && err == nil {
+		if !extraConfigKeys[f.Name] && !listConfigKeys[f.Name] && err == nil {
 			err = v.BindPFlag(f.Name, f)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/render"
@@ -37,6 +38,8 @@ type simulateOptions struct {
 	fx          *pricing.FX
 	authIntl    pricing.AuthIntl
 	tiersFile   string
+	thresholds  []gate.Threshold
+	quiet       bool
 	bizLoc      map[string]*time.Location
 	nanp        string
 }
@@ -74,7 +77,7 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "simulate [FILE ...]",
 		Short: "Price every business message of a message log",
-		Long:  fmt.Sprintf(simulateLong, regimeHelp()),
+		Long:  fmt.Sprintf(simulateLong, regimeHelp()) + fmt.Sprintf(thresholdHelp, strings.Join(simulate.MetricNames, ", ")),
 		Example: `  wacost simulate testdata/sample.csv
   wacost simulate testdata/sample.csv --format json
   wacost simulate testdata/sample.csv --ledger --format csv > ledger.csv
@@ -113,6 +116,8 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.Int("max-errors", 20, "how many bad rows to list on stderr")
 	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
+	addThresholdFlags(c)
+	f.BoolP("quiet", "q", false, "do not repeat the result's notes on stderr")
 	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
 	complete(c, "regime", append([]string{"auto"}, pricing.RegimeNames()...))
 	complete(c, "late-replies", []string{"template", "block"})
@@ -193,6 +198,13 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 	}
 	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
 		return nil, usageError{err}
+	}
+	o.quiet = v.GetBool("quiet")
+	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
+		return nil, err
+	}
+	if err := checkScopes(o.thresholds, o.groupBy); err != nil {
+		return nil, err
 	}
 	if fx := v.GetString("fx"); fx != "" {
 		f, err := pricing.ParseFX(fx)
@@ -401,6 +413,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 	wcfg.FEP = o.fepWindow
 
 	var notes []string
+	var checks []gate.Check
 	// One attempt: stream, in order. If the input turns out to be unsorted
 	// beyond the reorder buffers, start again with a full sort in memory.
 	attempt := func(sorted bool, out io.Writer) (*rowErrors, error) {
@@ -458,6 +471,11 @@ func runSimulate(s *streams, o *simulateOptions) error {
 			return errs, nil
 		}
 		notes = res.Notes
+		cs, err := gate.Evaluate(o.thresholds, res.Metrics())
+		if err != nil {
+			return errs, usageError{err}
+		}
+		res.Thresholds, checks = cs, cs
 		if err := rd.Finish(&res); err != nil {
 			return errs, err
 		}
@@ -486,8 +504,12 @@ func runSimulate(s *streams, o *simulateOptions) error {
 	}
 	// Say once on stderr what the figures rest on (also in the output's notes).
 	for _, n := range notes {
-		fmt.Fprintf(s.err, "wacost: note: %s\n", n)
+		if !o.quiet {
+			fmt.Fprintf(s.err, "wacost: note: %s\n", n)
+		}
 	}
-	_, err = buf.WriteTo(s.out)
-	return err
+	if _, err = buf.WriteTo(s.out); err != nil {
+		return err
+	}
+	return gateExit(s, checks)
 }

@@ -6,11 +6,12 @@ import (
 	"io"
 	"strings"
 
+	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/simulate"
 )
 
 // Formats lists the output formats.
-var Formats = []string{"table", "json", "csv", "ndjson", "markdown"}
+var Formats = []string{"table", "json", "csv", "ndjson", "markdown", "junit"}
 
 // Renderer writes one run's output. With a ledger, Entry is called for each
 // business message in replay order, then Finish once.
@@ -33,6 +34,20 @@ func New(format string, w io.Writer, ledger bool) (Renderer, error) {
 		return newCSVRenderer(bw, ledger), nil
 	case "ndjson":
 		return &ndjsonRenderer{w: bw}, nil
+	case "junit":
+		return &junitRenderer{w: bw}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+// junitRenderer writes only the thresholds, as a JUnit XML report.
+type junitRenderer struct{ w *bufio.Writer }
+
+func (j *junitRenderer) Entry(*simulate.Entry) error { return nil }
+
+func (j *junitRenderer) Finish(r *simulate.Result) error {
+	if err := gate.JUnit(j.w, "wacost", r.Thresholds); err != nil {
+		return err
+	}
+	return j.w.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/window"
@@ -471,6 +472,7 @@ func (e *Engine) Result() Result {
 	if r.Notes == nil {
 		r.Notes = []string{}
 	}
+	r.Thresholds = []gate.Check{}
 	if n := e.withheld[pricing.ReasonPolicy]; n > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d marketing template(s) to United States numbers on or after %s were not delivered: Meta withholds them (CBP2-16); they are reported as undelivered, reason policy, and not priced", n, pricing.USMarketingPause))
 	}

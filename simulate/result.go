@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/pricing"
 )
 
@@ -102,6 +103,8 @@ type Result struct {
 	Groups   []Group  `json:"groups"`
 	Notes    []string `json:"notes"`
 	Settings Settings `json:"settings"`
+	// Thresholds are the CI checks of the run (empty without --threshold).
+	Thresholds []gate.Check `json:"thresholds"`
 }
 
 // Dimensions that --group-by accepts.
