@@ -370,146 +370,37 @@ func openInputs(s *streams, files []string) ([]*input, func(), error) {
 var spoolMemory = 32 << 20
 
 func runSimulate(s *streams, o *simulateOptions) error {
-	mk, err := pricing.LoadMarkets(pricing.MarketOptions{KazakhstanLegacy: o.kzLegacy, NANPCaribbean: o.nanp})
-	if err != nil {
-		return err
-	}
-	cat, err := pricing.LoadCatalog(mk)
-	if err != nil {
-		return err
-	}
-	var tariff *pricing.Card
-	if o.tariffFile != "" {
-		// A built-in card's name (e.g. 2026-07-eur), unless a file has that name.
-		if _, statErr := os.Stat(o.tariffFile); statErr != nil {
-			if c, err := cat.Card(o.tariffFile); err == nil {
-				tariff = c
-			}
-		}
-		if tariff == nil {
-			if tariff, err = loadTariff(o.tariffFile, mk); err != nil {
-				return err
-			}
-		}
-	}
-	var tiers *pricing.Tiers
-	if o.tiersFile != "" {
-		f, err := os.Open(o.tiersFile)
-		if err != nil {
-			return err
-		}
-		tiers, err = pricing.ParseTiersCSV(f, o.tiersFile, pricing.CardOptions{Market: mk.Known})
-		f.Close()
-		if err != nil {
-			return err
-		}
-	}
-	ins, cleanup, err := openInputs(s, o.files)
-	defer cleanup()
-	if err != nil {
-		return err
-	}
-	wcfg := window.DefaultConfig()
-	wcfg.FEP = o.fepWindow
-
-	var notes []string
-	var checks []gate.Check
-	// One attempt: stream, in order. If the input turns out to be unsorted
-	// beyond the reorder buffers, start again with a full sort in memory.
-	attempt := func(sorted bool, out io.Writer) (*rowErrors, error) {
-		errs := &rowErrors{w: s.err, max: o.maxErrors}
+	return replay(s, o, func(out io.Writer) (consumer, error) {
 		rd, err := render.New(o.format, out, o.ledger)
 		if err != nil {
 			return nil, usageError{err}
 		}
-		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
-			Tariff: tariff, FX: o.fx, AuthIntl: o.authIntl, Tiers: tiers, BusinessLocations: o.bizLoc, GroupBy: o.groupBy, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
-		if o.ledger {
-			loc := o.location
-			so.Ledger = func(e *simulate.Entry) error {
-				e.Time = e.Time.In(loc)
-				return rd.Entry(e)
-			}
-		}
-		eng, err := simulate.New(so)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		var readers []msglog.Reader
-		var closers []io.Closer
-		defer func() {
-			for _, c := range closers {
-				c.Close()
-			}
-		}()
-		for i, in := range ins {
-			rc, err := in.open()
-			if err != nil {
-				return nil, err
-			}
-			closers = append(closers, rc)
-			r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i})
-			if err != nil {
-				return nil, err
-			}
-			readers = append(readers, msglog.Reorder(r, o.reorder))
-		}
-		src := msglog.Merge(readers...)
-		onErr := func(err error) error { errs.add(err); return nil }
-		if sorted {
-			sl, err := msglog.SortAll(src, onErr)
-			if err != nil {
-				return nil, err
-			}
-			src = sl
-		}
-		if err := simulate.Run(eng, src, onErr); err != nil {
-			return errs, err
-		}
-		res := eng.Result()
-		if errs.count > 0 && !o.skipInvalid {
-			return errs, nil
-		}
-		notes = res.Notes
-		cs, err := gate.Evaluate(o.thresholds, res.Metrics())
-		if err != nil {
-			return errs, usageError{err}
-		}
-		res.Thresholds, checks = cs, cs
-		if err := rd.Finish(&res); err != nil {
-			return errs, err
-		}
-		return errs, nil
-	}
+		return &simulateConsumer{o: o, rd: rd}, nil
+	})
+}
 
-	// The output is spooled, so that nothing reaches stdout if the run has
-	// to start again or fails.
-	buf := newSpool(spoolMemory)
-	defer buf.Close()
-	errs, err := attempt(false, buf)
-	if errors.Is(err, simulate.ErrOutOfOrder) {
-		fmt.Fprintf(s.err, "wacost: %v; sorting all rows in memory and starting again\n", err)
-		buf.Reset()
-		errs, err = attempt(true, buf)
+// simulateConsumer renders a simulate run: the ledger as it streams, then the Result.
+type simulateConsumer struct {
+	o  *simulateOptions
+	rd render.Renderer
+}
+
+func (c *simulateConsumer) configure(so *simulate.Options) {
+	so.GroupBy = c.o.groupBy
+	if c.o.ledger {
+		loc := c.o.location
+		so.Ledger = func(e *simulate.Entry) error {
+			e.Time = e.Time.In(loc)
+			return c.rd.Entry(e)
+		}
 	}
+}
+
+func (c *simulateConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
+	cs, err := gate.Evaluate(c.o.thresholds, res.Metrics())
 	if err != nil {
-		if errs != nil {
-			errs.flush(o.skipInvalid)
-		}
-		return err
+		return nil, usageError{err}
 	}
-	errs.flush(o.skipInvalid)
-	if errs.count > 0 && !o.skipInvalid {
-		return silentError{ExitData}
-	}
-	// Say once on stderr what the figures rest on (also in the output's notes).
-	for _, n := range notes {
-		if !o.quiet {
-			fmt.Fprintf(s.err, "wacost: note: %s\n", n)
-		}
-	}
-	if _, err = buf.WriteTo(s.out); err != nil {
-		return err
-	}
-	return gateExit(s, checks)
+	res.Thresholds = cs
+	return cs, c.rd.Finish(res)
 }

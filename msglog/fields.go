@@ -23,6 +23,22 @@ var setters = map[string]fieldSetter{
 	ColEntryPoint: setEntryPoint,
 	ColStatus:     setStatus,
 	ColID:         func(m *Message, v string, _ *time.Location) string { m.ID = strings.TrimSpace(v); return "" },
+	ColAgent:      func(m *Message, v string, _ *time.Location) string { m.Agent = strings.TrimSpace(v); return "" },
+	ColSender:     setSender,
+}
+
+func setSender(m *Message, v string, _ *time.Location) string {
+	switch s := strings.ToLower(strings.TrimSpace(v)); s {
+	case "", "bot", "human":
+		m.Sender = s
+	case "ai", "automation", "automated":
+		m.Sender = "bot"
+	case "agent", "person":
+		m.Sender = "human"
+	default:
+		return strconv.Quote(v) + " is not bot or human"
+	}
+	return ""
 }
 
 // ParseTimestamp reads RFC 3339 with any offset, a date-time without offset
@@ -206,7 +222,7 @@ func finish(m *Message) (field, msg string) {
 		m.Type = "text"
 	}
 	if m.Direction == Inbound {
-		m.Category, m.Status, m.Failed = "", "", false
+		m.Category, m.Status, m.Failed, m.Sender, m.Agent = "", "", false, "", ""
 		return "", ""
 	}
 	m.EntryPoint = window.EntryNone

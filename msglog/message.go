@@ -60,6 +60,10 @@ type Message struct {
 	Status string
 	Failed bool
 	ID     string
+	// Agent is who answered (optional, for SLA breakdowns).
+	Agent string
+	// Sender is "bot", "human" or "" (unknown), on business messages.
+	Sender string
 	Pos    Pos
 }
 
@@ -75,10 +79,12 @@ const (
 	ColEntryPoint = "entry_point"
 	ColStatus     = "status"
 	ColID         = "id"
+	ColAgent      = "agent"
+	ColSender     = "sender"
 )
 
 // Columns lists the canonical columns; the first three are required.
-var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID}
+var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender}
 
 var required = []string{ColTimestamp, ColCustomer, ColDirection}
 

@@ -70,6 +70,9 @@ type Options struct {
 	GroupBy           []string
 	// Ledger receives each business message's record, in replay order.
 	Ledger func(*Entry) error
+	// Visit, if set, receives every message with its record (customer
+	// messages too, with category "inbound"), in replay order.
+	Visit func(*msglog.Message, *Entry) error
 	// Echoed in Result.Settings.
 	KazakhstanPre string
 	NANPCaribbean string
@@ -203,6 +206,11 @@ func (e *Engine) Add(m *msglog.Message) error {
 		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
 		ent.Category = "inbound"
 		e.account(ent, true, month, "")
+		if e.o.Visit != nil {
+			if err := e.o.Visit(m, ent); err != nil {
+				return err
+			}
+		}
 	} else {
 		if err := e.outbound(m, st, reg, ent, day, month); err != nil {
 			return err
@@ -211,6 +219,11 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.account(ent, false, month, card)
 		if e.o.Ledger != nil {
 			if err := e.o.Ledger(ent); err != nil {
+				return err
+			}
+		}
+		if e.o.Visit != nil {
+			if err := e.o.Visit(m, ent); err != nil {
 				return err
 			}
 		}
