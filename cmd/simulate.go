@@ -91,6 +91,21 @@ func newSimulateCmd(s *streams) *cobra.Command {
 			return runSimulate(s, o)
 		},
 	}
+	addReplayFlags(c)
+	f := c.Flags()
+	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
+	f.Bool("ledger", false, "print one record per business message")
+	f.StringSlice("group-by", nil, "extra breakdown by: "+strings.Join(simulate.Dimensions, ", "))
+	complete(c, "format", render.Formats)
+	complete(c, "group-by", simulate.Dimensions)
+	addThresholdFlags(c)
+	f.BoolP("quiet", "q", false, "do not repeat the result's notes on stderr")
+	return c
+}
+
+// addReplayFlags registers the flags every command that replays a log
+// shares: input, regimes, tariffs and the settings of uncertain rules.
+func addReplayFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.String("input-format", "auto", "input format: auto, csv, json or ndjson")
 	f.StringArray("map", nil, "map a column onto a header name of the file: COLUMN=HEADER (repeatable)")
@@ -103,31 +118,23 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	f.Int64("free-tier", 1000, "free conversations per account per month: any under 2022-02, service under 2023-06")
 	f.Int64("mexico-free-sessions", 1000, "monthly free sessions of the 2021 Mexico test (sources say 1,000 or 1,500)")
 	f.Duration("fep-window", window.FEP, "length of a free-entry-point window")
-	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
 	f.String("fx", "", "convert every cost into another currency: CUR=RATE (units of CUR per unit of the card's currency)")
 	f.Bool("auth-intl-eligible", false, "the business is subject to authentication-international rates (AI-02)")
 	f.String("business-country", "", "ISO code of the business's primary location; auth-international applies to other countries (empty: unverified, all)")
 	f.String("auth-intl-start", "", "the business's auth-international start date, YYYY-MM-DD (default: each market's own start)")
 	f.String("tiers", "", "volume-tier table for utility and authentication (wacost's CSV or Meta's volume-tier CSV)")
 	f.StringArray("business-timezone", nil, "a business (WABA) in its own time zone: BUSINESS=ZONE (repeatable)")
-	f.Bool("ledger", false, "print one record per business message")
-	f.StringSlice("group-by", nil, "extra breakdown by: "+strings.Join(simulate.Dimensions, ", "))
 	f.Bool("skip-invalid", false, "skip rows that cannot be read or priced (counted in summary.rejected) instead of failing")
 	f.Int("max-errors", 20, "how many bad rows to list on stderr")
 	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
-	addThresholdFlags(c)
-	f.BoolP("quiet", "q", false, "do not repeat the result's notes on stderr")
 	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
 	complete(c, "regime", append([]string{"auto"}, pricing.RegimeNames()...))
 	complete(c, "late-replies", []string{"template", "block"})
 	complete(c, "late-reply-category", []string{"marketing", "utility", "authentication"})
-	complete(c, "format", render.Formats)
-	complete(c, "group-by", simulate.Dimensions)
 	f.String("nanp-caribbean", "Other", "market of +1 numbers of Caribbean countries Meta does not list (Bahamas, Trinidad, ...): Other or \"North America\"")
 	complete(c, "kazakhstan-before-2026-10", []string{"Russia", "Other"})
 	complete(c, "nanp-caribbean", []string{"Other", "North America"})
-	return c
 }
 
 func complete(c *cobra.Command, flag string, values []string) {
@@ -141,11 +148,32 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 	if err != nil {
 		return nil, err
 	}
-	return simulateOptionsFromViper(c, v, args)
+	o, err := replayOptionsFrom(c, v, args)
+	if err != nil {
+		return nil, err
+	}
+	o.ledger = v.GetBool("ledger")
+	o.format = strings.ToLower(v.GetString("format"))
+	if !contains(render.Formats, o.format) {
+		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.Formats, ", "))
+	}
+	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
+		return nil, usageError{err}
+	}
+	o.quiet = v.GetBool("quiet")
+	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
+		return nil, err
+	}
+	if err := checkScopes(o.thresholds, o.groupBy); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
-func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (*simulateOptions, error) {
-	o := &simulateOptions{files: args, tariffFile: v.GetString("tariff"), ledger: v.GetBool("ledger"),
+// replayOptionsFrom reads the shared replay flags, environment and config,
+// and validates them; every problem is a usage error.
+func replayOptionsFrom(c *cobra.Command, v *viper.Viper, args []string) (*simulateOptions, error) {
+	o := &simulateOptions{files: args, tariffFile: v.GetString("tariff"),
 		skipInvalid: v.GetBool("skip-invalid"), maxErrors: v.GetInt("max-errors"), reorder: v.GetInt("reorder-buffer")}
 	var err error
 	if o.inputFormat, err = msglog.ParseFormat(v.GetString("input-format")); err != nil {
@@ -191,20 +219,6 @@ func simulateOptionsFromViper(c *cobra.Command, v *viper.Viper, args []string) (
 	}
 	if o.fepWindow = v.GetDuration("fep-window"); o.fepWindow <= 0 {
 		return nil, usagef("--fep-window must be positive")
-	}
-	o.format = strings.ToLower(v.GetString("format"))
-	if !contains(render.Formats, o.format) {
-		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.Formats, ", "))
-	}
-	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
-		return nil, usageError{err}
-	}
-	o.quiet = v.GetBool("quiet")
-	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
-		return nil, err
-	}
-	if err := checkScopes(o.thresholds, o.groupBy); err != nil {
-		return nil, err
 	}
 	if fx := v.GetString("fx"); fx != "" {
 		f, err := pricing.ParseFX(fx)
