@@ -16,11 +16,11 @@ import (
 const DefaultConfigFile = "wacost.yaml"
 
 // extraConfigKeys are config-file keys that are not flags.
-var extraConfigKeys = map[string]bool{"map": true}
+var extraConfigKeys = map[string]bool{"map": true, "business-hours": true}
 
 // listConfigKeys are flags whose config-file form is a list, read apart
 // from the flag (viper would hand back the flag's empty default).
-var listConfigKeys = map[string]bool{"threshold": true, "warn": true}
+var listConfigKeys = map[string]bool{"threshold": true, "warn": true, "target": true}
 
 // loadConfig builds a local viper for one command run: its flags, then
 // WACOST_* environment variables, then the config file, then defaults.

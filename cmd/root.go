@@ -46,6 +46,7 @@ Exit status:
   0  success
   1  bad input data (a row that cannot be read or priced), or a runtime error
   2  usage: unknown flag, bad flag value, bad configuration
+  3  a --threshold was crossed (the report is still written)
 `
 
 // newRootCmd builds the command tree. Nothing is kept between calls.
@@ -65,7 +66,7 @@ whether it was free, billed or blocked, why, and at what cost.`,
 	root.PersistentFlags().String("config", "", "config file (default: wacost.yaml in the current directory, if present)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageTemplate(root.UsageTemplate() + exitHelp)
-	root.AddCommand(newSimulateCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
+	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
 	return root
 }
 

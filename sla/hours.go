@@ -54,10 +54,15 @@ func ParseSchedule(zone string, weekly map[string]string, holidays []string) (*S
 		}
 	}
 	for _, h := range holidays {
-		if _, err := time.Parse("2006-01-02", h); err != nil {
+		// YAML reads an unquoted 2026-12-08 as a timestamp: accept midnight.
+		day := h
+		if len(h) > 10 && (strings.HasPrefix(h[10:], " 00:00:00") || strings.HasPrefix(h[10:], "T00:00:00")) {
+			day = h[:10]
+		}
+		if _, err := time.Parse("2006-01-02", day); err != nil {
 			return nil, fmt.Errorf("business-hours holiday %q: want YYYY-MM-DD", h)
 		}
-		s.holidays[h] = true
+		s.holidays[day] = true
 	}
 	open := false
 	for _, sp := range s.weekly {

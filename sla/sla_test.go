@@ -126,7 +126,7 @@ func TestBusinessHoursWeekendAndHoliday(t *testing.T) {
 	// Mon-Fri 09:00-17:00 Madrid, holiday Tue 2026-12-08. A customer writes
 	// Fri 2026-12-04 16:00; the reply comes Wed 12-09 10:00. Business time:
 	// Fri 1h + Mon 8h + Tue 0 (holiday) + Wed 1h = 10h; calendar 4d18h.
-	s, err := ParseSchedule("Europe/Madrid", map[string]string{"mon-fri": "09:00-17:00"}, []string{"2026-12-08"})
+	s, err := ParseSchedule("Europe/Madrid", map[string]string{"mon-fri": "09:00-17:00"}, []string{"2026-12-08 00:00:00 +0000 UTC"}) // as YAML hands an unquoted date over
 	if err != nil {
 		t.Fatal(err)
 	}
