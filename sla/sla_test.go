@@ -51,7 +51,7 @@ func TestReplyTimes(t *testing.T) {
 		{0, "c2", true, "", "", 0}, {5, "c2", true, "", "", 0}, {120, "c2", false, "", "", 0}, // first: 2h from the first unanswered message (breach)
 		{0, "c3", true, "", "", 0}, {25 * h, "c3", false, "", "billed", 1400}, // first: 25h, after the window closed at 24h: late, 0.0014
 		{0, "c4", true, "", "", 0}, {1, "c4", false, "", "undelivered", 0}, {3, "c4", false, "", "", 0}, // a failed reply does not answer: 3m
-		{30, "c5", false, "", "", 0}, // a proactive business message answers nobody
+		{30, "c5", false, "", "", 0},    // a proactive business message answers nobody
 		{26 * h, "c6", true, "", "", 0}, // still waiting at the end of the log
 	})
 	got := map[string]string{}
