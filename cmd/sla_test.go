@@ -137,7 +137,7 @@ func TestSLADoneWhen(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stdout, "first reply") || !strings.Contains(r.stderr, "threshold crossed: first_reply.p95<=4h: measured") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	r = wacost(t, "", "sla", sample, "-q", "--target", "first=1h", "--threshold", "first_reply.p95<=1d", "--threshold", "reply.count>900", "--format", "junit")
+	r = wacost(t, "", "sla", sample, "-q", "--target", "first=1h", "--threshold", "first_reply.p95<=1d", "--threshold", "cost.marketing<120", "--format", "junit")
 	var x struct {
 		Suites []struct {
 			Tests    int `xml:"tests,attr"`

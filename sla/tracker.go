@@ -400,7 +400,8 @@ func secs(d time.Duration) gate.Value {
 // MetricNames documents the metrics sla offers to thresholds (KIND is
 // first_reply, next_reply or reply).
 var MetricNames = []string{"KIND.count", "KIND.mean", "KIND.p50", "KIND.p90", "KIND.p95", "KIND.p99", "KIND.max",
-	"KIND.breaches", "KIND.breach_rate", "breaches", "breach_rate", "late_replies", "late_reply_cost", "waiting", "waiting.max", "cost"}
+	"KIND.breaches", "KIND.breach_rate", "breaches", "breach_rate", "late_replies", "late_reply_cost", "waiting", "waiting.max",
+	"and every simulate metric (cost, cost.<category>, billed, ...)"}
 
 func setStats(m gate.Metrics, scope, name string, s Stats) {
 	m.Set(scope, name+".count", gate.Value{V: big.NewRat(s.Count, 1), Kind: gate.Count})
@@ -429,11 +430,12 @@ func setBlock(m gate.Metrics, scope string, b Block) {
 	m.Set(scope, "waiting.max", secs(b.WaitMax))
 }
 
-// Metrics returns the run's metrics for thresholds: the whole run and each group.
+// Metrics returns the run's metrics for thresholds: every simulate metric
+// of the same replay (cost, cost.marketing, billed, ...), then the reply
+// metrics of the whole run and of each group.
 func (r *Result) Metrics() gate.Metrics {
-	m := gate.Metrics{}
+	m := r.Sim.Metrics()
 	setBlock(m, "", r.Summary)
-	m.Set("", "cost", gate.Value{V: big.NewRat(int64(r.Sim.Summary.Cost), pricing.MicrosPerUnit), Kind: gate.Money})
 	for _, g := range r.Groups {
 		var pairs []string
 		for _, d := range r.GroupBy {
