@@ -25,6 +25,7 @@ var setters = map[string]fieldSetter{
 	ColID:         func(m *Message, v string, _ *time.Location) string { m.ID = strings.TrimSpace(v); return "" },
 	ColAgent:      func(m *Message, v string, _ *time.Location) string { m.Agent = strings.TrimSpace(v); return "" },
 	ColSender:     setSender,
+	ColTemplate:   func(m *Message, v string, _ *time.Location) string { m.TemplateName = strings.TrimSpace(v); return "" },
 }
 
 func setSender(m *Message, v string, _ *time.Location) string {

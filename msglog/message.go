@@ -60,6 +60,8 @@ type Message struct {
 	Status string
 	Failed bool
 	ID     string
+	// TemplateName is the template's name (optional "template" column).
+	TemplateName string
 	// Agent is who answered (optional, for SLA breakdowns).
 	Agent string
 	// Sender is "bot", "human" or "" (unknown), on business messages.
@@ -81,10 +83,11 @@ const (
 	ColID         = "id"
 	ColAgent      = "agent"
 	ColSender     = "sender"
+	ColTemplate   = "template"
 )
 
 // Columns lists the canonical columns; the first three are required.
-var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender}
+var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender, ColTemplate}
 
 var required = []string{ColTimestamp, ColCustomer, ColDirection}
 

@@ -39,8 +39,10 @@ type Entry struct {
 	Conversation string `json:"conversation"`
 	// Tier is the volume band a billed utility or authentication message
 	// fell in ("LOWER:UPPER"), "" without a tier table.
-	Tier    string `json:"tier"`
-	Source  string `json:"source"`
+	Tier string `json:"tier"`
+	// Fee is a provider's charge on top of Meta's (what-if scenarios only).
+	Fee     pricing.Money `json:"fee,omitempty"`
+	Source  string        `json:"source"`
 	outcome pricing.Outcome
 }
 
@@ -70,6 +72,11 @@ type Options struct {
 	GroupBy           []string
 	// Ledger receives each business message's record, in replay order.
 	Ledger func(*Entry) error
+	// Rate, if set, adjusts each card price before tiers and currency
+	// conversion (what-if rate overrides).
+	Rate func(market string, k pricing.Key, price pricing.Money) pricing.Money
+	// Fee, if set, gives each message's provider fee (what-if fees).
+	Fee func(*msglog.Message, *Entry) pricing.Money
 	// Visit, if set, receives every message with its record (customer
 	// messages too, with category "inbound"), in replay order.
 	Visit func(*msglog.Message, *Entry) error
@@ -205,6 +212,9 @@ func (e *Engine) Add(m *msglog.Message) error {
 	if m.Direction == msglog.Inbound {
 		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
 		ent.Category = "inbound"
+		if e.o.Fee != nil {
+			ent.Fee = e.o.Fee(m, ent)
+		}
 		e.account(ent, true, month, "")
 		if e.o.Visit != nil {
 			if err := e.o.Visit(m, ent); err != nil {
@@ -216,6 +226,9 @@ func (e *Engine) Add(m *msglog.Message) error {
 			return err
 		}
 		card := ent.Card
+		if e.o.Fee != nil {
+			ent.Fee = e.o.Fee(m, ent)
+		}
 		e.account(ent, false, month, card)
 		if e.o.Ledger != nil {
 			if err := e.o.Ledger(ent); err != nil {
@@ -350,6 +363,9 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %v", m.Pos, err)
+		}
+		if e.o.Rate != nil {
+			price = e.o.Rate(ent.Market, d.Key, price)
 		}
 		if pricing.Tiered(d.Key) {
 			e.tiered++

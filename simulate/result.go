@@ -20,12 +20,15 @@ type Counts struct {
 	Blocked     int64         `json:"blocked"`
 	Undelivered int64         `json:"undelivered"`
 	Cost        pricing.Money `json:"cost"`
+	// Fees are a provider's charges on top of Meta's (what-if scenarios only).
+	Fees pricing.Money `json:"fees,omitempty"`
 }
 
 func (c *Counts) add(e *Entry, inbound bool) {
 	c.Messages++
 	if inbound {
 		c.Inbound++
+		c.Fees += e.Fee
 		return
 	}
 	c.Outbound++
@@ -40,6 +43,7 @@ func (c *Counts) add(e *Entry, inbound bool) {
 		c.Undelivered++
 	}
 	c.Cost += e.Cost
+	c.Fees += e.Fee
 }
 
 // Summary is the whole run's totals.
