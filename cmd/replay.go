@@ -27,47 +27,15 @@ type consumer interface {
 // nothing to stdout. Bad rows fail the run (exit 1) unless --skip-invalid;
 // crossed thresholds exit 3 after the output.
 func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (consumer, error)) error {
-	mk, err := pricing.LoadMarkets(pricing.MarketOptions{KazakhstanLegacy: o.kzLegacy, NANPCaribbean: o.nanp})
+	env, err := setupPricing(o)
 	if err != nil {
 		return err
-	}
-	cat, err := pricing.LoadCatalog(mk)
-	if err != nil {
-		return err
-	}
-	var tariff *pricing.Card
-	if o.tariffFile != "" {
-		// A built-in card's name (e.g. 2026-07-eur), unless a file has that name.
-		if _, statErr := os.Stat(o.tariffFile); statErr != nil {
-			if c, err := cat.Card(o.tariffFile); err == nil {
-				tariff = c
-			}
-		}
-		if tariff == nil {
-			if tariff, err = loadTariff(o.tariffFile, mk); err != nil {
-				return err
-			}
-		}
-	}
-	var tiers *pricing.Tiers
-	if o.tiersFile != "" {
-		f, err := os.Open(o.tiersFile)
-		if err != nil {
-			return err
-		}
-		tiers, err = pricing.ParseTiersCSV(f, o.tiersFile, pricing.CardOptions{Market: mk.Known})
-		f.Close()
-		if err != nil {
-			return err
-		}
 	}
 	ins, cleanup, err := openInputs(s, o.files)
 	defer cleanup()
 	if err != nil {
 		return err
 	}
-	wcfg := window.DefaultConfig()
-	wcfg.FEP = o.fepWindow
 
 	var notes []string
 	var checks []gate.Check
@@ -79,8 +47,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		if err != nil {
 			return nil, err
 		}
-		so := simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: mk, Catalog: cat,
-			Tariff: tariff, FX: o.fx, AuthIntl: o.authIntl, Tiers: tiers, BusinessLocations: o.bizLoc, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
+		so := env.options(o)
 		cons.configure(&so)
 		eng, err := simulate.New(so)
 		if err != nil {
@@ -157,4 +124,89 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		return err
 	}
 	return gateExit(s, checks)
+}
+
+// pricingEnv is what every replay prices with.
+type pricingEnv struct {
+	mk     *pricing.Markets
+	cat    *pricing.Catalog
+	tariff *pricing.Card
+	tiers  *pricing.Tiers
+}
+
+// setupPricing loads the markets, the built-in cards, and the --tariff and
+// --tiers files.
+func setupPricing(o *simulateOptions) (*pricingEnv, error) {
+	mk, err := pricing.LoadMarkets(pricing.MarketOptions{KazakhstanLegacy: o.kzLegacy, NANPCaribbean: o.nanp})
+	if err != nil {
+		return nil, err
+	}
+	cat, err := pricing.LoadCatalog(mk)
+	if err != nil {
+		return nil, err
+	}
+	env := &pricingEnv{mk: mk, cat: cat}
+	if o.tariffFile != "" {
+		if env.tariff, err = env.card(o.tariffFile); err != nil {
+			return nil, err
+		}
+	}
+	if o.tiersFile != "" {
+		f, err := os.Open(o.tiersFile)
+		if err != nil {
+			return nil, err
+		}
+		env.tiers, err = pricing.ParseTiersCSV(f, o.tiersFile, pricing.CardOptions{Market: mk.Known})
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return env, nil
+}
+
+// card resolves a tariff by built-in name or file.
+func (env *pricingEnv) card(name string) (*pricing.Card, error) {
+	if _, statErr := os.Stat(name); statErr != nil {
+		if c, err := env.cat.Card(name); err == nil {
+			return c, nil
+		}
+	}
+	return loadTariff(name, env.mk)
+}
+
+// options are the engine options of a run.
+func (env *pricingEnv) options(o *simulateOptions) simulate.Options {
+	wcfg := window.DefaultConfig()
+	wcfg.FEP = o.fepWindow
+	return simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: env.mk, Catalog: env.cat,
+		Tariff: env.tariff, FX: o.fx, AuthIntl: o.authIntl, Tiers: env.tiers, BusinessLocations: o.bizLoc, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
+}
+
+// loadLog reads every input into memory in replay order (for commands
+// that replay the same log several times). Bad rows are counted in errs.
+func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message, error) {
+	ins, cleanup, err := openInputs(s, o.files)
+	defer cleanup()
+	if err != nil {
+		return nil, err
+	}
+	var readers []msglog.Reader
+	for i, in := range ins {
+		rc, err := in.open()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i})
+		if err != nil {
+			return nil, err
+		}
+		readers = append(readers, r)
+	}
+	sl, err := msglog.SortAll(msglog.Merge(readers...), func(err error) error { errs.add(err); return nil })
+	if err != nil {
+		return nil, err
+	}
+	return sl.Msgs, nil
 }
