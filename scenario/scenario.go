@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/simulate"
@@ -117,7 +118,7 @@ func (s Scenario) Changes() string {
 		parts = append(parts, "reply delay "+s.Delay.String())
 	}
 	if s.Cap > 0 {
-		parts = append(parts, "replies capped at "+s.Cap.String())
+		parts = append(parts, "replies capped at "+gate.FormatDuration(s.Cap))
 	}
 	if len(s.Recat) > 0 {
 		parts = append(parts, fmt.Sprintf("%d recategorisation(s)", len(s.Recat)))

@@ -1,0 +1,219 @@
+package render
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/wacost/wacost/gate"
+	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/scenario"
+)
+
+// CompareFormats lists the output formats of the compare command.
+var CompareFormats = []string{"table", "json", "csv", "markdown", "html", "junit"}
+
+// CompareReport is what compare prints.
+type CompareReport struct {
+	C          *scenario.Comparison
+	Thresholds []gate.Check
+	Log        string // what was compared, for people
+}
+
+// WriteCompare renders a comparison.
+func WriteCompare(w io.Writer, format string, r *CompareReport) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var err error
+	switch format {
+	case "json":
+		err = r.json(bw)
+	case "csv":
+		err = r.csv(bw)
+	case "junit":
+		err = gate.JUnit(bw, "wacost-compare", r.Thresholds)
+	case "html":
+		err = CompareHTML(bw, r)
+	default:
+		r.text(&textRenderer{w: bw, markdown: format == "markdown"})
+	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func currencyOf(o scenario.Outcome) string {
+	if c := o.Result.Summary.Currency; c != "" {
+		return c
+	}
+	return "-"
+}
+
+func deltaCells(l scenario.Line, first bool) (string, string) {
+	switch {
+	case first:
+		return "-", "-"
+	case !l.Comparable:
+		return "n/a", "n/a"
+	}
+	d := l.Delta.String()
+	if l.Delta > 0 {
+		d = "+" + d
+	}
+	p := "-"
+	if l.DeltaPct != "" {
+		p = l.DeltaPct + "%"
+		if l.DeltaPct[0] != '-' {
+			p = "+" + p
+		}
+	}
+	return d, p
+}
+
+func (r *CompareReport) text(t *textRenderer) {
+	c := r.C
+	t.heading(fmt.Sprintf("Scenarios compared on %s (baseline: %s)", r.Log, c.Baseline))
+	var rows [][]string
+	var cost, fees, total, delta []string
+	for i, l := range c.Totals {
+		d, p := deltaCells(l, i == 0)
+		rows = append(rows, []string{l.Scenario, c.Outcomes[i].Scenario.Changes(), num(l.Billed), num(l.Free), "", "", "", "", p, currencyOf(c.Outcomes[i])})
+		cost, fees, total, delta = append(cost, l.Cost.String()), append(fees, l.Fees.String()), append(total, l.Total.String()), append(delta, d)
+	}
+	for i, col := range [][]string{AlignDecimals(cost), AlignDecimals(fees), AlignDecimals(total), AlignDecimals(delta)} {
+		for j := range rows {
+			rows[j][4+i] = col[j]
+		}
+	}
+	t.table([]string{"scenario", "changes", "billed", "free", "cost", "fees", "total", "Δ total", "Δ %", "currency"},
+		map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}, rows)
+	r.side(t, "Total by market", c.Markets, c.ByMarket)
+	r.side(t, "Total by category", c.Categories, c.ByCategory)
+	if len(r.Thresholds) > 0 {
+		t.heading("Thresholds")
+		for _, ch := range r.Thresholds {
+			fmt.Fprintf(t.w, "- %s\n", ch.Describe)
+		}
+	}
+}
+
+// side writes one breakdown: a row per key, per scenario its total and
+// (after the baseline) its change.
+func (r *CompareReport) side(t *textRenderer, title string, keys []string, lines []scenario.Line) {
+	t.heading(title)
+	n := len(r.C.Outcomes)
+	header := []string{""}
+	right := map[int]bool{}
+	for i, o := range r.C.Outcomes {
+		header = append(header, o.Scenario.Name)
+		right[len(header)-1] = true
+		if i > 0 {
+			header = append(header, "Δ %")
+			right[len(header)-1] = true
+		}
+	}
+	cols := make([][]string, n)
+	var rows [][]string
+	for k, key := range keys {
+		row := []string{key}
+		for i := 0; i < n; i++ {
+			l := lines[k*n+i]
+			cols[i] = append(cols[i], l.Total.String())
+			row = append(row, "")
+			if i > 0 {
+				_, p := deltaCells(l, false)
+				row = append(row, p)
+			}
+		}
+		rows = append(rows, row)
+	}
+	for i := 0; i < n; i++ {
+		col := 1 // the baseline's column; each later scenario has a value and a Δ % column
+		if i > 0 {
+			col = 2 * i
+		}
+		for j, v := range AlignDecimals(cols[i]) {
+			rows[j][col] = v
+		}
+	}
+	t.table(header, right, rows)
+}
+
+type scenarioJSON struct {
+	Name        string         `json:"name"`
+	Changes     string         `json:"changes"`
+	Currency    string         `json:"currency"`
+	Messages    int64          `json:"messages"`
+	Billed      int64          `json:"billed"`
+	Free        int64          `json:"free"`
+	Blocked     int64          `json:"blocked"`
+	Undelivered int64          `json:"undelivered"`
+	Cost        pricing.Money  `json:"cost"`
+	Fees        pricing.Money  `json:"fees"`
+	MonthlyFees pricing.Money  `json:"monthly_fees"`
+	Total       pricing.Money  `json:"total"`
+	Delta       *pricing.Money `json:"delta"`
+	DeltaPct    string         `json:"delta_pct"`
+	Regimes     []string       `json:"regimes"`
+	Notes       []string       `json:"notes"`
+}
+
+func (r *CompareReport) json(w *bufio.Writer) error {
+	c := r.C
+	var scs []scenarioJSON
+	for i, o := range c.Outcomes {
+		s := o.Result.Summary
+		l := c.Totals[i]
+		j := scenarioJSON{Name: o.Scenario.Name, Changes: o.Scenario.Changes(), Currency: s.Currency, Messages: s.Messages, Billed: s.Billed,
+			Free: s.Free, Blocked: s.Blocked, Undelivered: s.Undelivered, Cost: s.Cost, Fees: o.Fees, MonthlyFees: o.MonthlyFees,
+			Total: o.Total, DeltaPct: l.DeltaPct, Regimes: s.Regimes, Notes: o.Result.Notes}
+		if l.Comparable {
+			d := l.Delta
+			j.Delta = &d
+		}
+		scs = append(scs, j)
+	}
+	th := r.Thresholds
+	if th == nil {
+		th = []gate.Check{}
+	}
+	doc := struct {
+		Baseline   string          `json:"baseline"`
+		Scenarios  []scenarioJSON  `json:"scenarios"`
+		ByMarket   []scenario.Line `json:"by_market"`
+		ByCategory []scenario.Line `json:"by_category"`
+		Thresholds []gate.Check    `json:"thresholds"`
+	}{c.Baseline, scs, c.ByMarket, c.ByCategory, th}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	w.Write(b)
+	return w.WriteByte('\n')
+}
+
+// CompareCSVColumns are the columns of compare's csv output.
+var CompareCSVColumns = []string{"record", "scenario", "key", "billed", "free", "cost", "fees", "total", "delta", "delta_pct"}
+
+func (r *CompareReport) csv(w *bufio.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CompareCSVColumns)
+	write := func(record string, ls []scenario.Line) {
+		for _, l := range ls {
+			d := ""
+			if l.Comparable {
+				d = l.Delta.String()
+			}
+			cw.Write([]string{record, l.Scenario, l.Key, strconv.FormatInt(l.Billed, 10), strconv.FormatInt(l.Free, 10),
+				l.Cost.String(), l.Fees.String(), l.Total.String(), d, l.DeltaPct})
+		}
+	}
+	write("total", r.C.Totals)
+	write("market", r.C.ByMarket)
+	write("category", r.C.ByCategory)
+	cw.Flush()
+	return cw.Error()
+}
