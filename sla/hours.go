@@ -173,3 +173,35 @@ func Percentile(sorted []time.Duration, p int) time.Duration {
 	}
 	return sorted[rank-1]
 }
+
+// Advance returns the instant when d of opening hours have passed since
+// from (from itself if d is 0). It walks the opening spans day by day.
+func (s *Schedule) Advance(from time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return from
+	}
+	left := d
+	lf := from.In(s.Location)
+	day := time.Date(lf.Year(), lf.Month(), lf.Day(), 0, 0, 0, 0, s.Location)
+	for i := 0; i < 3660; i++ { // ten years of days at most
+		if !s.holidays[day.Format("2006-01-02")] {
+			for _, sp := range s.weekly[day.Weekday()] {
+				a := time.Date(day.Year(), day.Month(), day.Day(), sp.from/60, sp.from%60, 0, 0, s.Location)
+				b := time.Date(day.Year(), day.Month(), day.Day(), sp.to/60, sp.to%60, 0, 0, s.Location)
+				if a.Before(from) {
+					a = from
+				}
+				if !b.After(a) {
+					continue
+				}
+				if span := b.Sub(a); span >= left {
+					return a.Add(left)
+				} else {
+					left -= span
+				}
+			}
+		}
+		day = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, s.Location)
+	}
+	return from.Add(d) // unreachable with any opening hours
+}

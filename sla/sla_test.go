@@ -234,3 +234,23 @@ func TestPercentileNearestRank(t *testing.T) {
 		}
 	}
 }
+
+func TestAdvanceIsTheInverseOfOpen(t *testing.T) {
+	s, _ := ParseSchedule("Europe/Madrid", map[string]string{"mon-fri": "09:00-13:00,14:00-18:00"}, []string{"2026-12-08"})
+	mad := s.Location
+	from := time.Date(2026, 12, 4, 17, 30, 0, 0, mad) // Friday 17:30
+	// 30m on Friday, then Monday 09:00-13:00 (4h), 14:00-15:30: 6h in all.
+	got := s.Advance(from, 6*time.Hour)
+	if want := time.Date(2026, 12, 7, 15, 30, 0, 0, mad); !got.Equal(want) {
+		t.Fatalf("Advance = %s, want %s", got, want)
+	}
+	// Past the Tuesday holiday: Mon 18:00 + 1h -> Wed 10:00.
+	if got := s.Advance(time.Date(2026, 12, 7, 18, 0, 0, 0, mad), time.Hour); !got.Equal(time.Date(2026, 12, 9, 10, 0, 0, 0, mad)) {
+		t.Fatalf("over the holiday: %s", got)
+	}
+	for _, d := range []time.Duration{time.Minute, 3 * time.Hour, 17 * time.Hour, 40 * time.Hour} {
+		if back := s.Open(from, s.Advance(from, d)); back != d {
+			t.Fatalf("Open(Advance(%s)) = %s", d, back)
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/render"
+	"github.com/wacost/wacost/scenario"
+	"github.com/wacost/wacost/sla"
+)
+
+type backlogOptions struct {
+	*simulateOptions
+	cfg      scenario.BacklogConfig
+	schedule string
+	chart    bool
+}
+
+func newBacklogCmd(s *streams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "backlog LOG ... --capacity N/h",
+		Short: "What answering the customers still waiting will cost, and how fast is fast enough",
+		Long: `Find the customers waiting for a reply at --now (default: the last message of
+the log) and plan the answers: --capacity replies an hour (only in opening hours
+when the config has business-hours), first-in-first-out or window-expiry-first.
+Each planned reply is priced by the rules in force: inside the customer-service
+window a free-form reply (free, or a service message from 2026-10); after it, the
+template it would have to be. The report gives how many land inside and after
+the window, the cost, and the cost of the other order.
+
+It also draws the cost of the whole log if every reply took D (1 minute to 72
+hours), and the fewest replies an hour that answer every customer whose window
+is still open before it closes.`,
+		Example: `  wacost backlog testdata/sample.csv --capacity 30/h
+  wacost backlog log.csv --capacity 12/h --order fifo --now 2026-11-21T09:00:00Z --format html > backlog.html`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o, err := backlogOptionsFrom(c, args)
+			if err != nil {
+				return err
+			}
+			return runBacklog(s, o)
+		},
+	}
+	addReplayFlags(c)
+	f := c.Flags()
+	f.String("capacity", "", "replies per hour: N/h (or N/d for a day)")
+	f.String("order", scenario.ExpiryFirst, "order of the replies: expiry-first or fifo")
+	f.String("now", "", "the moment the backlog is taken (RFC 3339; default: the last message)")
+	f.StringP("format", "f", "table", "output format: "+strings.Join(render.BacklogFormats, ", "))
+	f.BoolP("quiet", "q", false, "no notes on stderr")
+	f.Bool("chart", true, "draw the cost-versus-delay curve as text on a terminal")
+	complete(c, "order", []string{scenario.ExpiryFirst, scenario.FIFO})
+	complete(c, "format", render.BacklogFormats)
+	return c
+}
+
+// parseCapacity reads "30/h", "30", "200/d".
+func parseCapacity(s string) (float64, error) {
+	n, unit, _ := strings.Cut(strings.TrimSpace(strings.ToLower(s)), "/")
+	v, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("--capacity %q: want N/h, e.g. 30/h", s)
+	}
+	switch unit {
+	case "", "h", "hour":
+		return v, nil
+	case "d", "day":
+		return v / 24, nil
+	case "m", "min":
+		return v * 60, nil
+	}
+	return 0, fmt.Errorf("--capacity %q: want N/h, e.g. 30/h", s)
+}
+
+func backlogOptionsFrom(c *cobra.Command, args []string) (*backlogOptions, error) {
+	v, err := loadConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	so, err := replayOptionsFrom(c, v, args)
+	if err != nil {
+		return nil, err
+	}
+	o := &backlogOptions{simulateOptions: so}
+	if v.GetString("capacity") == "" {
+		return nil, usagef("--capacity is required, e.g. --capacity 30/h")
+	}
+	if o.cfg.Capacity, err = parseCapacity(v.GetString("capacity")); err != nil {
+		return nil, usageError{err}
+	}
+	switch o.cfg.Order = v.GetString("order"); o.cfg.Order {
+	case scenario.ExpiryFirst, scenario.FIFO:
+	default:
+		return nil, usagef("--order %q: want expiry-first or fifo", o.cfg.Order)
+	}
+	if now := v.GetString("now"); now != "" {
+		t, msg := msglog.ParseTimestamp(now, so.location)
+		if msg != "" {
+			return nil, usagef("--now: %s", msg)
+		}
+		o.cfg.Now = t
+	}
+	o.format, o.quiet = strings.ToLower(v.GetString("format")), v.GetBool("quiet")
+	if !contains(render.BacklogFormats, o.format) {
+		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.BacklogFormats, ", "))
+	}
+	if bh := v.GetStringMap("business-hours"); len(bh) > 0 {
+		weekly := v.GetStringMapString("business-hours.weekly")
+		sched, err := sla.ParseSchedule(v.GetString("business-hours.timezone"), weekly, v.GetStringSlice("business-hours.holidays"))
+		if err != nil {
+			return nil, usageError{err}
+		}
+		o.cfg.Schedule = sched
+		var days []string
+		for d, h := range weekly {
+			days = append(days, d+" "+h)
+		}
+		sort.Strings(days)
+		o.schedule = sched.Location.String() + ": " + strings.Join(days, "; ")
+	}
+	o.chart = v.GetBool("chart") && isTerminal(c.OutOrStdout())
+	return o, nil
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func runBacklog(s *streams, o *backlogOptions) error {
+	env, err := setupPricing(o.simulateOptions)
+	if err != nil {
+		return err
+	}
+	errs := &rowErrors{w: s.err, max: o.maxErrors}
+	log, err := loadLog(s, o.simulateOptions, errs)
+	errs.flush(o.skipInvalid)
+	if err != nil {
+		return err
+	}
+	if errs.count > 0 && !o.skipInvalid {
+		return silentError{ExitData}
+	}
+	b, err := scenario.RunBacklog(env.options(o.simulateOptions), log, o.cfg)
+	if err != nil {
+		return err
+	}
+	buf := newSpool(spoolMemory)
+	defer buf.Close()
+	if err := render.WriteBacklog(buf, o.format, &render.BacklogReport{B: b, Timezone: o.location, Schedule: o.schedule, Chart: o.chart}); err != nil {
+		return err
+	}
+	_, err = buf.WriteTo(s.out)
+	return err
+}
