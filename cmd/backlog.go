@@ -3,15 +3,12 @@ package cmd
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/render"
 	"github.com/wacost/wacost/scenario"
-	"github.com/wacost/wacost/sla"
 )
 
 type backlogOptions struct {
@@ -99,30 +96,15 @@ func backlogOptionsFrom(c *cobra.Command, args []string) (*backlogOptions, error
 	default:
 		return nil, usagef("--order %q: want expiry-first or fifo", o.cfg.Order)
 	}
-	if now := v.GetString("now"); now != "" {
-		t, msg := msglog.ParseTimestamp(now, so.location)
-		if msg != "" {
-			return nil, usagef("--now: %s", msg)
-		}
-		o.cfg.Now = t
+	if o.cfg.Now, err = nowFrom(v, so.location); err != nil {
+		return nil, err
 	}
-	o.format, o.quiet = strings.ToLower(v.GetString("format")), v.GetBool("quiet")
-	if !contains(render.BacklogFormats, o.format) {
-		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.BacklogFormats, ", "))
+	o.quiet = v.GetBool("quiet")
+	if o.format, err = formatFrom(v, render.BacklogFormats); err != nil {
+		return nil, err
 	}
-	if bh := v.GetStringMap("business-hours"); len(bh) > 0 {
-		weekly := v.GetStringMapString("business-hours.weekly")
-		sched, err := sla.ParseSchedule(v.GetString("business-hours.timezone"), weekly, v.GetStringSlice("business-hours.holidays"))
-		if err != nil {
-			return nil, usageError{err}
-		}
-		o.cfg.Schedule = sched
-		var days []string
-		for d, h := range weekly {
-			days = append(days, d+" "+h)
-		}
-		sort.Strings(days)
-		o.schedule = sched.Location.String() + ": " + strings.Join(days, "; ")
+	if o.cfg.Schedule, o.schedule, err = businessHoursFrom(v); err != nil {
+		return nil, err
 	}
 	o.chart = v.GetBool("chart") && isTerminal(c.OutOrStdout())
 	return o, nil

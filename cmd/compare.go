@@ -79,9 +79,9 @@ func compareOptionsFrom(c *cobra.Command, args []string) (*compareOptions, error
 	if o.scenarioFile == "" && len(o.specs) == 0 {
 		return nil, usagef("give --scenarios FILE or at least one --scenario NAME:key=value")
 	}
-	o.format, o.quiet = strings.ToLower(v.GetString("format")), v.GetBool("quiet")
-	if !contains(render.CompareFormats, o.format) {
-		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.CompareFormats, ", "))
+	o.quiet = v.GetBool("quiet")
+	if o.format, err = formatFrom(v, render.CompareFormats); err != nil {
+		return nil, err
 	}
 	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
 		return nil, err

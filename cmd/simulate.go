@@ -153,9 +153,8 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 		return nil, err
 	}
 	o.ledger = v.GetBool("ledger")
-	o.format = strings.ToLower(v.GetString("format"))
-	if !contains(render.Formats, o.format) {
-		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.Formats, ", "))
+	if o.format, err = formatFrom(v, render.Formats); err != nil {
+		return nil, err
 	}
 	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
 		return nil, usageError{err}

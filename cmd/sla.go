@@ -92,9 +92,8 @@ func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
 	}
 	o := &slaOptions{simulateOptions: so}
 	o.ledger, o.quiet = v.GetBool("ledger"), v.GetBool("quiet")
-	o.format = strings.ToLower(v.GetString("format"))
-	if !contains(render.SLAFormats, o.format) {
-		return nil, usagef("--format %q: want %s", o.format, strings.Join(render.SLAFormats, ", "))
+	if o.format, err = formatFrom(v, render.SLAFormats); err != nil {
+		return nil, err
 	}
 	o.cfg = sla.Config{Targets: map[string]time.Duration{}, Location: so.location}
 	targets, _ := c.Flags().GetStringArray("target")
@@ -134,22 +133,8 @@ func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
 	default:
 		return nil, usagef("--bots %q: want include or exclude", v.GetString("bots"))
 	}
-	if bh := v.GetStringMap("business-hours"); len(bh) > 0 {
-		weekly := v.GetStringMapString("business-hours.weekly")
-		sched, err := sla.ParseSchedule(v.GetString("business-hours.timezone"), weekly, v.GetStringSlice("business-hours.holidays"))
-		if err != nil {
-			return nil, usageError{err}
-		}
-		o.cfg.Schedule = sched
-		var days []string
-		for d, h := range weekly {
-			days = append(days, d+" "+h)
-		}
-		sort.Strings(days)
-		o.schedule = sched.Location.String() + ": " + strings.Join(days, "; ")
-		if n := len(v.GetStringSlice("business-hours.holidays")); n > 0 {
-			o.schedule += fmt.Sprintf("; %d holidays", n)
-		}
+	if o.cfg.Schedule, o.schedule, err = businessHoursFrom(v); err != nil {
+		return nil, err
 	}
 	switch v.GetString("clock") {
 	case "calendar":
@@ -161,12 +146,8 @@ func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
 	default:
 		return nil, usagef("--clock %q: want calendar or business", v.GetString("clock"))
 	}
-	if now := v.GetString("now"); now != "" {
-		t, msg := msglog.ParseTimestamp(now, so.location)
-		if msg != "" {
-			return nil, usagef("--now: %s", msg)
-		}
-		o.now = t
+	if o.now, err = nowFrom(v, so.location); err != nil {
+		return nil, err
 	}
 	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
 		return nil, err

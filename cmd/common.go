@@ -1,0 +1,58 @@
+package cmd
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/sla"
+)
+
+// formatFrom reads --format and checks it against a command's formats.
+func formatFrom(v *viper.Viper, formats []string) (string, error) {
+	f := strings.ToLower(v.GetString("format"))
+	if !contains(formats, f) {
+		return "", usagef("--format %q: want %s", f, strings.Join(formats, ", "))
+	}
+	return f, nil
+}
+
+// nowFrom reads --now (zero when not given).
+func nowFrom(v *viper.Viper, loc *time.Location) (time.Time, error) {
+	now := v.GetString("now")
+	if now == "" {
+		return time.Time{}, nil
+	}
+	t, msg := msglog.ParseTimestamp(now, loc)
+	if msg != "" {
+		return time.Time{}, usagef("--now: %s", msg)
+	}
+	return t, nil
+}
+
+// businessHoursFrom reads the config's business-hours section: the
+// schedule (nil when there is none) and how to say it to people.
+func businessHoursFrom(v *viper.Viper) (*sla.Schedule, string, error) {
+	if len(v.GetStringMap("business-hours")) == 0 {
+		return nil, "", nil
+	}
+	weekly := v.GetStringMapString("business-hours.weekly")
+	holidays := v.GetStringSlice("business-hours.holidays")
+	sched, err := sla.ParseSchedule(v.GetString("business-hours.timezone"), weekly, holidays)
+	if err != nil {
+		return nil, "", usageError{err}
+	}
+	var days []string
+	for d, h := range weekly {
+		days = append(days, d+" "+h)
+	}
+	sort.Strings(days)
+	desc := sched.Location.String() + ": " + strings.Join(days, "; ")
+	if len(holidays) > 0 {
+		desc += fmt.Sprintf("; %d holidays", len(holidays))
+	}
+	return sched, desc, nil
+}
