@@ -1,18 +1,70 @@
 package msglog
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 )
 
+// csvReader reads CSV logs on a fast path: lines are split on commas by
+// hand, and only a line with a quote goes through encoding/csv (with any
+// quoted newlines it spans). Values that repeat (business, type, category,
+// customers, ...) are interned, so a row costs about one allocation.
 type csvReader struct {
-	o    Options
-	r    *csv.Reader
-	ix   columnIndex
-	pos  []int // canonical column -> source index (-1 absent)
-	want int
+	o      Options
+	br     *bufio.Reader
+	line   int // physical lines read so far
+	want   int
+	canon  []int // per source column: index into Columns, or -1
+	fields [][]byte
+	vals   [numColumns]string
+	has    [numColumns]bool
+	intern map[string]string
+	long   []byte // a line longer than the read buffer
+	msg    Message
+}
+
+const numColumns = 13 // len(Columns)
+
+// maxIntern bounds the interning table (customers are its largest part).
+const maxIntern = 1 << 20
+
+func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
+	c := &csvReader{o: o, br: br, intern: map[string]string{}}
+	var header []string
+	for {
+		fields, _, err := c.record()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s: empty input: want a header row with timestamp, customer and direction", o.Name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: header: %w", o.Name, err)
+		}
+		if len(fields) == 1 && len(bytes.TrimSpace(fields[0])) == 0 {
+			continue
+		}
+		for _, f := range fields {
+			header = append(header, string(f))
+		}
+		break
+	}
+	ix, err := resolveHeader(o, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: header: %w", o.Name, c.line, err)
+	}
+	c.want = len(header)
+	c.canon = make([]int, len(header))
+	for i, name := range ix.canon {
+		c.canon[i] = -1
+		if name != "" {
+			c.canon[i] = colNum[name]
+		}
+	}
+	return c, nil
 }
 
 var colNum = func() map[string]int {
@@ -23,61 +75,127 @@ var colNum = func() map[string]int {
 	return m
 }()
 
-func newCSVReader(r io.Reader, o Options) (*csvReader, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty input: want a header row with timestamp, customer and direction", o.Name)
-	}
+// record reads the next record's fields and the line it starts on. The
+// fields point into a buffer that the next call reuses.
+func (c *csvReader) record() ([][]byte, int, error) {
+	line, err := c.readLine()
 	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", o.Name, err)
+		return nil, 0, err
 	}
-	header = append([]string(nil), header...)
-	ix, err := resolveHeader(o, header)
-	if err != nil {
-		return nil, fmt.Errorf("%s:1: header: %w", o.Name, err)
-	}
-	c := &csvReader{o: o, r: cr, ix: ix, want: len(header), pos: make([]int, len(Columns))}
-	for i := range c.pos {
-		c.pos[i] = -1
-	}
-	for i, canon := range ix.canon {
-		if canon != "" {
-			c.pos[colNum[canon]] = i
+	start := c.line
+	if bytes.IndexByte(line, '"') < 0 {
+		c.fields = c.fields[:0]
+		for {
+			i := bytes.IndexByte(line, ',')
+			if i < 0 {
+				c.fields = append(c.fields, line)
+				return c.fields, start, nil
+			}
+			c.fields = append(c.fields, line[:i])
+			line = line[i+1:]
 		}
 	}
-	return c, nil
+	// Quotes: gather the lines of the whole record (a quoted field may hold
+	// newlines), then let encoding/csv read it.
+	rec := append([]byte(nil), line...)
+	for bytes.Count(rec, []byte{'"'})%2 == 1 {
+		more, err := c.readLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		rec = append(append(rec, '\n'), more...)
+	}
+	cr := csv.NewReader(bytes.NewReader(rec))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = false
+	fields, err := cr.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, start, &RowError{File: c.o.Name, Line: start + pe.Line - 1, Field: fmt.Sprintf("column %d", pe.Column), Msg: pe.Err.Error()}
+		}
+		return nil, start, err
+	}
+	c.fields = c.fields[:0]
+	for _, f := range fields {
+		c.fields = append(c.fields, []byte(f))
+	}
+	return c.fields, start, nil
+}
+
+// readLine returns the next physical line without its line ending.
+func (c *csvReader) readLine() ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		c.long = append(c.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = c.br.ReadSlice('\n')
+			c.long = append(c.long, line...)
+		}
+		line = c.long
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(line) == 0 && err == io.EOF {
+		return nil, io.EOF
+	}
+	c.line++
+	line = bytes.TrimSuffix(line, []byte{'\n'})
+	return bytes.TrimSuffix(line, []byte{'\r'}), nil
+}
+
+// str interns a value that repeats.
+func (c *csvReader) str(b []byte) string {
+	if s, ok := c.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(c.intern) < maxIntern {
+		c.intern[s] = s
+	}
+	return s
 }
 
 func (c *csvReader) Next() (Message, error) {
 	for {
-		rec, err := c.r.Read()
+		fields, line, err := c.record()
 		if err == io.EOF {
 			return Message{}, io.EOF
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				// A quoting error: encoding/csv goes on with the next record.
-				return Message{}, &RowError{File: c.o.Name, Line: pe.Line, Field: fmt.Sprintf("column %d", pe.Column), Msg: pe.Err.Error()}
+			var re *RowError
+			if errors.As(err, &re) {
+				return Message{}, err
 			}
 			return Message{}, fmt.Errorf("%s: %w", c.o.Name, err)
 		}
-		line, _ := c.r.FieldPos(0)
-		if len(rec) == 1 && rec[0] == "" {
+		if len(fields) == 1 && len(fields[0]) == 0 {
 			continue // blank line
 		}
-		if len(rec) != c.want {
-			return Message{}, &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(rec), c.want)}
+		if len(fields) != c.want {
+			return Message{}, &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
 		}
-		return build(&c.o, line, func(canon string) (string, bool) {
-			i := c.pos[colNum[canon]]
-			if i < 0 {
-				return "", false
+		c.has = [numColumns]bool{}
+		for i, f := range fields {
+			k := c.canon[i]
+			if k < 0 {
+				continue
 			}
-			return rec[i], true
-		})
+			c.has[k] = true
+			switch Columns[k] {
+			case ColTimestamp:
+				// Parsed at once and not kept: a view of the buffer will do.
+				c.vals[k] = unsafe.String(unsafe.SliceData(f), len(f))
+			case ColID:
+				c.vals[k] = string(f)
+			default:
+				c.vals[k] = c.str(f)
+			}
+		}
+		return build(&c.o, line, &c.vals, &c.has, &c.msg)
 	}
 }

@@ -47,6 +47,9 @@ func setSender(m *Message, v string, _ *time.Location) string {
 // nanoseconds (told apart by magnitude: below 1e11 seconds, below 1e14
 // milliseconds, below 1e17 microseconds, else nanoseconds).
 func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
+	if t, ok := fastUTC(v); ok {
+		return t, ""
+	}
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, "missing"
@@ -81,6 +84,46 @@ func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
 		return t, ""
 	}
 	return time.Time{}, strconv.Quote(v) + " is not RFC 3339, a date-time, or Unix seconds/milliseconds"
+}
+
+// fastUTC reads the commonest shape, 2006-01-02T15:04:05Z, without the
+// general parser; anything else (or any impossible date) returns false.
+func fastUTC(v string) (time.Time, bool) {
+	if len(v) != 20 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[19] != 'Z' {
+		return time.Time{}, false
+	}
+	n := func(i, j int) int {
+		x := 0
+		for ; i < j; i++ {
+			c := v[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			x = x*10 + int(c-'0')
+		}
+		return x
+	}
+	y, mo, d, h, mi, se := n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+		return time.Time{}, false
+	}
+	if d > daysIn(time.Month(mo), y) {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), true
+}
+
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 func setTimestamp(m *Message, v string, loc *time.Location) string {

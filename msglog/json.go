@@ -35,10 +35,14 @@ func decodeObject(o *Options, line int, obj map[string]any) (Message, error) {
 			return Message{Pos: Pos{File: o.Name, Line: line}}, &RowError{File: o.Name, Line: line, Field: c, Msg: "want a string or a number, not an object or array"}
 		}
 	}
-	return build(o, line, func(c string) (string, bool) {
-		v, ok := vals[c]
-		return v, ok
-	})
+	var has [numColumns]bool
+	var arr [numColumns]string
+	for c, v := range vals {
+		k := colNum[c]
+		arr[k], has[k] = v, true
+	}
+	var m Message
+	return build(o, line, &arr, &has, &m)
 }
 
 type ndjsonReader struct {

@@ -301,3 +301,27 @@ func FuzzNDJSON(f *testing.F) {
 		t.Fatal("reader did not end")
 	})
 }
+
+func TestFastUTCAgreesWithTimeParse(t *testing.T) {
+	rng := time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 5000; i++ {
+		want := rng.Add(time.Duration(i) * 7919 * time.Minute)
+		s := want.Format("2006-01-02T15:04:05Z")
+		got, ok := fastUTC(s)
+		if !ok || !got.Equal(want) {
+			t.Fatalf("%s: %v %v", s, got, ok)
+		}
+	}
+	for _, bad := range []string{"2026-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-04-31T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00+"} {
+		if _, ok := fastUTC(bad); ok {
+			t.Errorf("fastUTC(%q) accepted an impossible or other-shaped time", bad)
+		}
+		_, errGeneral := time.Parse(time.RFC3339, bad)
+		if _, msg := ParseTimestamp(bad, time.UTC); (msg == "") != (errGeneral == nil) && !strings.Contains(bad, " ") {
+			t.Errorf("ParseTimestamp(%q) and time.Parse disagree", bad)
+		}
+	}
+	if got, ok := fastUTC("2024-02-29T23:59:59Z"); !ok || got.Day() != 29 {
+		t.Error("a leap day is a day")
+	}
+}

@@ -181,26 +181,46 @@ func resolveHeader(o Options, header []string) (columnIndex, error) {
 	return ix, nil
 }
 
-// build turns one row's canonical values into a Message, or a RowError.
-func build(o *Options, line int, get func(canon string) (string, bool)) (Message, error) {
-	var m Message
+// setterAt holds the setter of each canonical column, by index.
+var setterAt = func() [numColumns]fieldSetter {
+	var a [numColumns]fieldSetter
+	for i, c := range Columns {
+		a[i] = setters[c]
+	}
+	return a
+}()
+
+var requiredAt = func() []int {
+	var r []int
+	for _, c := range required {
+		r = append(r, colNum[c])
+	}
+	return r
+}()
+
+// build turns one row's canonical values (vals[k] where has[k]) into a
+// Message, or a RowError.
+//
+// It builds into *m (a scratch message its caller owns, so that no row
+// allocates one) and returns a copy.
+func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message) (Message, error) {
+	*m = Message{}
 	m.Pos = Pos{File: o.Name, Line: line, Seq: int64(o.Index)<<40 | int64(line)}
-	for _, c := range Columns {
-		v, ok := get(c)
-		if !ok {
+	for k := 0; k < numColumns; k++ {
+		if !has[k] {
 			continue
 		}
-		if msg := setters[c](&m, v, o.Location); msg != "" {
-			return m, &RowError{File: o.Name, Line: line, Field: c, Msg: msg}
+		if msg := setterAt[k](m, vals[k], o.Location); msg != "" {
+			return *m, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
 		}
 	}
-	for _, c := range required {
-		if _, ok := get(c); !ok {
-			return m, &RowError{File: o.Name, Line: line, Field: c, Msg: "missing"}
+	for _, k := range requiredAt {
+		if !has[k] {
+			return *m, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: "missing"}
 		}
 	}
-	if f, msg := finish(&m); msg != "" {
-		return m, &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
+	if f, msg := finish(m); msg != "" {
+		return *m, &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
 	}
-	return m, nil
+	return *m, nil
 }
