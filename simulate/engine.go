@@ -87,6 +87,16 @@ type Options struct {
 
 type pairKey struct{ business, customer string }
 
+// pairState is one (business, customer) pair's windows, with its market
+// and that market's totals cached for the day they were found on.
+type pairState struct {
+	window.State
+	mkDay    pricing.Day
+	country  string
+	mk       pricing.Market
+	mkCounts *Counts
+}
+
 type volumeKey struct {
 	market string
 	key    pricing.Key
@@ -102,7 +112,7 @@ type quotaKey struct {
 type Engine struct {
 	o      Options
 	forced *pricing.Regime
-	states map[pairKey]*window.State
+	states map[pairKey]*pairState
 	quota  map[quotaKey]int64 // free service messages used
 	// tier counts the account's free conversations per family and month.
 	tier    map[quotaKey]int64
@@ -113,6 +123,8 @@ type Engine struct {
 	// withheld counts messages never delivered by policy, by reason.
 	withheld map[pricing.Reason]int64
 	mk       pricing.Market // the current message's market
+	// first and lastTime are the earliest and latest message times.
+	first, lastTime time.Time
 	// per-day caches: the day, its month and the regime in force
 	day           pricing.Day
 	dayStr, month string
@@ -143,7 +155,7 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: map[pairKey]*window.State{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
+	e := &Engine{o: o, states: map[pairKey]*pairState{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
 		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
 		groups: map[Group]*Counts{}, noted: map[string]bool{}}
 	if o.Regime != "" && o.Regime != "auto" {
@@ -188,7 +200,21 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.day, e.dayStr = day, day.String()
 		e.month = e.dayStr[:7]
 	}
-	mk := e.marketOf(m, day)
+	key := pairKey{m.Business, m.Customer}
+	ps := e.states[key]
+	if ps == nil {
+		ps = &pairState{}
+		e.states[key] = ps
+	}
+	if ps.mkDay != day || ps.country != m.Country || ps.mkCounts == nil {
+		ps.mk, ps.mkDay, ps.country = e.marketOf(m, day), day, m.Country
+		ps.mkCounts = e.market[ps.mk.Name]
+		if ps.mkCounts == nil {
+			ps.mkCounts = &Counts{}
+			e.market[ps.mk.Name] = ps.mkCounts
+		}
+	}
+	mk := ps.mk
 	e.mk = mk
 	reg := e.forced
 	if reg == nil {
@@ -197,12 +223,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 			return err
 		}
 	}
-	key := pairKey{m.Business, m.Customer}
-	st := e.states[key]
-	if st == nil {
-		st = &window.State{}
-		e.states[key] = st
-	}
+	st := &ps.State
 	ent := &e.entry
 	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
 	if e.o.Ledger != nil {
@@ -215,7 +236,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		if e.o.Fee != nil {
 			ent.Fee = e.o.Fee(m, ent)
 		}
-		e.account(ent, true, month, "")
+		e.account(ent, ps.mkCounts, true, month, "")
 		if e.o.Visit != nil {
 			if err := e.o.Visit(m, ent); err != nil {
 				return err
@@ -229,7 +250,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		if e.o.Fee != nil {
 			ent.Fee = e.o.Fee(m, ent)
 		}
-		e.account(ent, false, month, card)
+		e.account(ent, ps.mkCounts, false, month, card)
 		if e.o.Ledger != nil {
 			if err := e.o.Ledger(ent); err != nil {
 				return err
@@ -397,18 +418,15 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	return nil
 }
 
-func (e *Engine) account(ent *Entry, inbound bool, month, card string) {
+func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card string) {
 	e.sum.Counts.add(ent, inbound)
-	add := func(m map[string]*Counts, k string) {
-		c := m[k]
-		if c == nil {
-			c = &Counts{}
-			m[k] = c
-		}
-		c.add(ent, inbound)
+	mc.add(ent, inbound)
+	c := e.cat[ent.Category]
+	if c == nil {
+		c = &Counts{}
+		e.cat[ent.Category] = c
 	}
-	add(e.market, ent.Market)
-	add(e.cat, ent.Category)
+	c.add(ent, inbound)
 	if len(e.o.GroupBy) > 0 {
 		g := groupKey(e.o.GroupBy, ent, month, e.dayStr)
 		c := e.groups[g]
@@ -428,12 +446,10 @@ func (e *Engine) account(ent *Entry, inbound bool, month, card string) {
 		ru.To = e.dayStr
 		ru.Counts.add(ent, false)
 	}
-	t := ent.Time
-	if e.sum.First == nil {
-		e.sum.First = &t
+	if e.first.IsZero() {
+		e.first = ent.Time
 	}
-	last := t
-	e.sum.Last = &last
+	e.lastTime = ent.Time
 }
 
 // evict drops the state of customers whose windows have all closed by t.
@@ -451,8 +467,8 @@ func (e *Engine) Live() int { return len(e.states) }
 // Result returns the totals. Call it once, after the last Add.
 func (e *Engine) Result() Result {
 	r := Result{Summary: e.sum, Notes: e.notes, GroupBy: e.o.GroupBy}
-	if r.Summary.First != nil {
-		first, last := r.Summary.First.In(e.o.Location), r.Summary.Last.In(e.o.Location)
+	if !e.first.IsZero() {
+		first, last := e.first.In(e.o.Location), e.lastTime.In(e.o.Location)
 		r.Summary.First, r.Summary.Last = &first, &last
 	}
 	if r.GroupBy == nil {
