@@ -73,6 +73,10 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 			readers = append(readers, msglog.Reorder(r, o.reorder))
 		}
 		src := msglog.Merge(readers...)
+		// Parse in a second goroutine while the engine replays: two cores.
+		pf := msglog.Prefetch(src, 1024)
+		defer pf.Stop()
+		src = pf
 		onErr := func(err error) error { errs.add(err); return nil }
 		if sorted {
 			sl, err := msglog.SortAll(src, onErr)

@@ -2,6 +2,7 @@ package msglog
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -324,4 +325,48 @@ func TestFastUTCAgreesWithTimeParse(t *testing.T) {
 	if got, ok := fastUTC("2024-02-29T23:59:59Z"); !ok || got.Day() != 29 {
 		t.Error("a leap day is a day")
 	}
+}
+
+func TestPrefetchKeepsOrderAndErrors(t *testing.T) {
+	in := "timestamp,customer,direction\n"
+	for i := 0; i < 3000; i++ {
+		if i%700 == 0 {
+			in += "bad,5511987654321,in\n"
+			continue
+		}
+		in += fmt.Sprintf("2026-10-01T10:%02d:%02dZ,5511987654321,in\n", i/60%60, i%60)
+	}
+	direct, derrs := readAll(t, in, Options{Name: "p.csv"})
+	r, err := NewReader(strings.NewReader(in), Options{Name: "p.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Prefetch(r, 64)
+	defer p.Stop()
+	var got []Message
+	var errs []string
+	for {
+		m, err := p.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		got = append(got, m)
+	}
+	if len(got) != len(direct) || strings.Join(errs, "|") != strings.Join(derrs, "|") {
+		t.Fatalf("prefetch: %d messages %d errors; direct %d %d", len(got), len(errs), len(direct), len(derrs))
+	}
+	for i := range got {
+		if got[i].Pos != direct[i].Pos || !got[i].Time.Equal(direct[i].Time) {
+			t.Fatalf("message %d differs", i)
+		}
+	}
+	// Stopping early does not leak a blocked goroutine (the test would hang under -race otherwise).
+	r2, _ := NewReader(strings.NewReader(in), Options{Name: "p.csv"})
+	p2 := Prefetch(r2, 8)
+	p2.Next()
+	p2.Stop()
 }

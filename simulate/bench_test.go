@@ -31,8 +31,14 @@ func BenchmarkReplay1M(b *testing.B) {
 	b.ReportMetric(float64(len(ms)*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// BenchmarkSimulateCSV1M is the whole path: read CSV, order, replay.
-func BenchmarkSimulateCSV1M(b *testing.B) {
+// BenchmarkSimulateCSV1M is the whole path: read CSV, order, replay, on
+// one goroutine; BenchmarkSimulateCSV1MPrefetch parses on a second one.
+func BenchmarkSimulateCSV1M(b *testing.B) { benchSimulateCSV(b, false) }
+
+// BenchmarkSimulateCSV1MPrefetch is the path wacost simulate takes.
+func BenchmarkSimulateCSV1MPrefetch(b *testing.B) { benchSimulateCSV(b, true) }
+
+func benchSimulateCSV(b *testing.B, prefetch bool) {
 	env := newEnv(b)
 	var buf bytes.Buffer
 	if err := synth.Write(&buf, synth.Options{Rows: 1_000_000, Seed: 1, Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Days: 30}); err != nil {
@@ -48,7 +54,13 @@ func BenchmarkSimulateCSV1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		e, _ := New(env.opts())
-		if err := Run(e, msglog.Reorder(r, 4096), func(err error) error { return err }); err != nil {
+		var src msglog.Reader = msglog.Reorder(r, 4096)
+		if prefetch {
+			p := msglog.Prefetch(src, 1024)
+			defer p.Stop()
+			src = p
+		}
+		if err := Run(e, src, func(err error) error { return err }); err != nil {
 			b.Fatal(err)
 		}
 		_ = e.Result()

@@ -1,0 +1,85 @@
+package msglog
+
+import "io"
+
+// item is one result of Next, carried between goroutines.
+type item struct {
+	m   Message
+	err error
+}
+
+// Prefetcher reads another Reader in its own goroutine, in batches, so
+// that parsing and replaying use two cores. Row errors keep their place
+// in the stream. Call Stop when done, even early.
+type Prefetcher struct {
+	ch    chan []item
+	done  chan struct{}
+	batch []item
+	i     int
+	end   error
+}
+
+// Prefetch starts reading r in the background, batch messages at a time.
+func Prefetch(r Reader, batch int) *Prefetcher {
+	if batch < 1 {
+		batch = 1
+	}
+	p := &Prefetcher{ch: make(chan []item, 4), done: make(chan struct{})}
+	go func() {
+		defer close(p.ch)
+		buf := make([]item, 0, batch)
+		for {
+			m, err := r.Next()
+			buf = append(buf, item{m, err})
+			last := err != nil && !isRowError(err)
+			if len(buf) == batch || last {
+				select {
+				case p.ch <- buf:
+				case <-p.done:
+					return
+				}
+				if last {
+					return
+				}
+				buf = make([]item, 0, batch)
+			}
+		}
+	}()
+	return p
+}
+
+func isRowError(err error) bool {
+	_, ok := err.(*RowError)
+	return ok
+}
+
+// Next returns the next message, row error, io.EOF or fatal error.
+func (p *Prefetcher) Next() (Message, error) {
+	for p.i >= len(p.batch) {
+		if p.end != nil {
+			return Message{}, p.end
+		}
+		b, ok := <-p.ch
+		if !ok {
+			p.end = io.EOF
+			return Message{}, io.EOF
+		}
+		p.batch, p.i = b, 0
+	}
+	it := p.batch[p.i]
+	p.batch[p.i] = item{}
+	p.i++
+	if it.err != nil && !isRowError(it.err) {
+		p.end = it.err
+	}
+	return it.m, it.err
+}
+
+// Stop ends the background reading.
+func (p *Prefetcher) Stop() {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+	}
+}
