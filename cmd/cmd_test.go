@@ -199,6 +199,11 @@ func TestStdinAndUnsortedInput(t *testing.T) {
 	if !sameSummary(got.stdout, want.stdout) {
 		t.Fatal("unsorted stdin priced differently")
 	}
+	// The same with the full sort spilling runs of 3 rows to disk.
+	got = wacost(t, rev, "simulate", "--format", "json", "--reorder-buffer", "2", "--sort-memory", "3")
+	if got.code != 0 || !sameSummary(got.stdout, want.stdout) {
+		t.Fatalf("external sort: exit %d, %s", got.code, got.stderr)
+	}
 	// Bad rows found before the restart are reported once, not per pass.
 	bad := strings.Replace(rev, "2026-10-03T10:02:00Z", "noon", 1)
 	got = wacost(t, bad, "simulate", "--reorder-buffer", "2", "--skip-invalid")

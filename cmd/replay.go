@@ -79,7 +79,8 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		src = pf
 		onErr := func(err error) error { errs.add(err); return nil }
 		if sorted {
-			sl, err := msglog.SortAll(src, onErr)
+			sl, cleanup, err := msglog.SortExternal(src, onErr, o.sortMemory, newTempRun)
+			defer cleanup()
 			if err != nil {
 				return nil, err
 			}
@@ -104,7 +105,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 	defer buf.Close()
 	errs, err := attempt(false, buf)
 	if errors.Is(err, simulate.ErrOutOfOrder) {
-		fmt.Fprintf(s.err, "wacost: %v; sorting all rows in memory and starting again\n", err)
+		fmt.Fprintf(s.err, "wacost: %v; sorting all rows (sorted runs of %d rows go to temporary files) and starting again\n", err, o.sortMemory)
 		buf.Reset()
 		errs, err = attempt(true, buf)
 	}
@@ -213,4 +214,28 @@ func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message,
 		return nil, err
 	}
 	return sl.Msgs, nil
+}
+
+// tempRun is a sorted run of the external sort, in a temporary file that
+// is removed when closed.
+type tempRun struct{ *os.File }
+
+func newTempRun() (msglog.RunFile, error) {
+	f, err := os.CreateTemp("", "wacost-sort-*")
+	if err != nil {
+		return nil, err
+	}
+	return tempRun{f}, nil
+}
+
+func (t tempRun) Rewind() (io.Reader, error) {
+	if _, err := t.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return t.File, nil
+}
+
+func (t tempRun) Close() error {
+	t.File.Close()
+	return os.Remove(t.Name())
 }

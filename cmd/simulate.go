@@ -41,6 +41,7 @@ type simulateOptions struct {
 	thresholds  []gate.Threshold
 	quiet       bool
 	bizLoc      map[string]*time.Location
+	sortMemory  int
 	nanp        string
 }
 
@@ -127,6 +128,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.Bool("skip-invalid", false, "skip rows that cannot be read or priced (counted in summary.rejected) instead of failing")
 	f.Int("max-errors", 20, "how many bad rows to list on stderr")
 	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
+	f.Int("sort-memory", 250000, "when a full sort is needed: rows held in memory (about 300 bytes each) before sorted runs spill to temporary files")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
 	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
 	complete(c, "regime", append([]string{"auto"}, pricing.RegimeNames()...))
@@ -260,6 +262,9 @@ func replayOptionsFrom(c *cobra.Command, v *viper.Viper, args []string) (*simula
 	o.nanp = v.GetString("nanp-caribbean")
 	if o.nanp != "Other" && o.nanp != "North America" {
 		return nil, usagef("--nanp-caribbean %q: want Other or \"North America\"", o.nanp)
+	}
+	if o.sortMemory = v.GetInt("sort-memory"); o.sortMemory < 1 {
+		return nil, usagef("--sort-memory must be at least 1")
 	}
 	if o.maxErrors < 0 || o.reorder < 0 {
 		return nil, usagef("--max-errors and --reorder-buffer must not be negative")

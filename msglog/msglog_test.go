@@ -1,9 +1,11 @@
 package msglog
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -369,4 +371,53 @@ func TestPrefetchKeepsOrderAndErrors(t *testing.T) {
 	p2 := Prefetch(r2, 8)
 	p2.Next()
 	p2.Stop()
+}
+
+// memRun is a RunFile in memory, for tests.
+type memRun struct{ bytes.Buffer }
+
+func (m *memRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes()), nil }
+func (m *memRun) Close() error               { return nil }
+
+func TestSortExternalEqualsSortAll(t *testing.T) {
+	in := "timestamp,customer,direction,type,category,status,id,business,country,entry_point,agent,sender,template\n"
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 2500; i++ {
+		ts := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(100000)) * time.Second)
+		dir := []string{"in", "out"}[rng.IntN(2)]
+		row := fmt.Sprintf("%s,55119%08d,%s,template,utility,delivered,id%d,1555,br,,ana,human,order_update\n", ts.Format(time.RFC3339), rng.IntN(50), dir, i)
+		if dir == "in" {
+			row = fmt.Sprintf("%s,55119%08d,in,,,,id%d,1555,,ad,,,\n", ts.Format(time.RFC3339), rng.IntN(50), i)
+		}
+		in += row
+	}
+	r1, _ := NewReader(strings.NewReader(in), Options{Name: "x.csv"})
+	want, err := SortAll(r1, func(error) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs int
+	r2, _ := NewReader(strings.NewReader(in), Options{Name: "x.csv"})
+	got, cleanup, err := SortExternal(r2, func(error) error { return nil }, 300, func() (RunFile, error) { runs++; return &memRun{}, nil })
+	defer cleanup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs != 9 {
+		t.Fatalf("%d runs, want 9 (2,500 rows in runs of 300)", runs)
+	}
+	for i := range want.Msgs {
+		m, err := got.Next()
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		w := want.Msgs[i]
+		if !m.Time.Equal(w.Time) || m.Customer != w.Customer || m.Pos != w.Pos || m.ID != w.ID || m.Category != w.Category ||
+			m.EntryPoint != w.EntryPoint || m.Template != w.Template || m.Agent != w.Agent || m.TemplateName != w.TemplateName || m.Country != w.Country {
+			t.Fatalf("message %d: %+v, want %+v", i, m, w)
+		}
+	}
+	if _, err := got.Next(); err != io.EOF {
+		t.Fatalf("want the end, got %v", err)
+	}
 }

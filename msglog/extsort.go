@@ -1,0 +1,175 @@
+package msglog
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/wacost/wacost/window"
+)
+
+// RunFile is a temporary file for one sorted run of an external sort: the
+// caller makes them (this package does no file I/O of its own).
+type RunFile interface {
+	io.Writer
+	// Rewind makes the written run readable from its start.
+	Rewind() (io.Reader, error)
+	Close() error
+}
+
+// SortExternal reads every message of r and returns them in replay order,
+// holding at most maxInMemory messages at a time: past that, sorted runs
+// go to RunFiles from newRun and are merged k-way. With few enough
+// messages nothing is written. Row errors go to onErr.
+func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun func() (RunFile, error)) (Reader, func(), error) {
+	if maxInMemory < 1 {
+		maxInMemory = 1
+	}
+	var runs []RunFile
+	cleanup := func() {
+		for _, f := range runs {
+			f.Close()
+		}
+	}
+	buf := make([]Message, 0, min(maxInMemory, 1<<16))
+	flush := func() error {
+		sort.Slice(buf, func(i, j int) bool { return Less(&buf[i], &buf[j]) })
+		f, err := newRun()
+		if err != nil {
+			return err
+		}
+		runs = append(runs, f)
+		w := bufio.NewWriterSize(f, 1<<16)
+		var scratch []byte
+		for i := range buf {
+			scratch = encode(scratch[:0], &buf[i])
+			if _, err := w.Write(scratch); err != nil {
+				return err
+			}
+		}
+		buf = buf[:0]
+		return w.Flush()
+	}
+	for {
+		m, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if _, ok := err.(*RowError); ok {
+				if e := onErr(err); e != nil {
+					return nil, cleanup, e
+				}
+				continue
+			}
+			return nil, cleanup, err
+		}
+		buf = append(buf, m)
+		if len(buf) >= maxInMemory {
+			if err := flush(); err != nil {
+				return nil, cleanup, err
+			}
+		}
+	}
+	if len(runs) == 0 {
+		sort.Slice(buf, func(i, j int) bool { return Less(&buf[i], &buf[j]) })
+		return &Slice{Msgs: buf}, cleanup, nil
+	}
+	if len(buf) > 0 {
+		if err := flush(); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	var readers []Reader
+	for _, f := range runs {
+		rd, err := f.Rewind()
+		if err != nil {
+			return nil, cleanup, err
+		}
+		readers = append(readers, &runReader{r: bufio.NewReaderSize(rd, 1<<16)})
+	}
+	return Merge(readers...), cleanup, nil
+}
+
+// The run format: per message, a uvarint length, then the fields.
+
+func putString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func encode(b []byte, m *Message) []byte {
+	body := make([]byte, 0, 128)
+	body = binary.AppendVarint(body, m.Time.UnixNano())
+	var flags byte
+	if m.Template {
+		flags |= 1
+	}
+	if m.Failed {
+		flags |= 2
+	}
+	body = append(body, byte(m.Direction), byte(m.EntryPoint), flags)
+	for _, s := range []string{m.Customer, m.Business, m.Type, m.Category, m.Country, m.Status, m.ID, m.TemplateName, m.Agent, m.Sender, m.Pos.File} {
+		body = putString(body, s)
+	}
+	body = binary.AppendVarint(body, int64(m.Pos.Line))
+	body = binary.AppendVarint(body, m.Pos.Seq)
+	b = binary.AppendUvarint(b, uint64(len(body)))
+	return append(b, body...)
+}
+
+var errCorrupt = errors.New("sort run: corrupt record")
+
+type runReader struct {
+	r   *bufio.Reader
+	buf []byte
+}
+
+func (rr *runReader) Next() (Message, error) {
+	n, err := binary.ReadUvarint(rr.r)
+	if err == io.EOF {
+		return Message{}, io.EOF
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	if cap(rr.buf) < int(n) {
+		rr.buf = make([]byte, n)
+	}
+	b := rr.buf[:n]
+	if _, err := io.ReadFull(rr.r, b); err != nil {
+		return Message{}, err
+	}
+	var m Message
+	ns, k := binary.Varint(b)
+	if k <= 0 || len(b) < k+3 {
+		return Message{}, errCorrupt
+	}
+	m.Time = time.Unix(0, ns).UTC()
+	b = b[k:]
+	m.Direction, m.EntryPoint = Direction(b[0]), window.EntryPoint(b[1])
+	m.Template, m.Failed = b[2]&1 != 0, b[2]&2 != 0
+	b = b[3:]
+	for _, dst := range []*string{&m.Customer, &m.Business, &m.Type, &m.Category, &m.Country, &m.Status, &m.ID, &m.TemplateName, &m.Agent, &m.Sender, &m.Pos.File} {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < l {
+			return Message{}, errCorrupt
+		}
+		*dst = string(b[k : k+int(l)])
+		b = b[k+int(l):]
+	}
+	line, k := binary.Varint(b)
+	if k <= 0 {
+		return Message{}, errCorrupt
+	}
+	m.Pos.Line = int(line)
+	seq, k2 := binary.Varint(b[k:])
+	if k2 <= 0 {
+		return Message{}, errCorrupt
+	}
+	m.Pos.Seq = seq
+	return m, nil
+}
