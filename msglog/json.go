@@ -46,18 +46,41 @@ func decodeObject(o *Options, line int, obj map[string]any) (Message, error) {
 }
 
 type ndjsonReader struct {
-	o    Options
-	br   *bufio.Reader
-	line int
+	o      Options
+	br     *bufio.Reader
+	line   int
+	keys   map[string]int // lower-cased source key -> canonical column
+	vals   [numColumns]string
+	has    [numColumns]bool
+	intern map[string]string
+	msg    Message
+	long   []byte
+	slow   bool // tests: always use encoding/json
 }
 
 func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
-	return &ndjsonReader{o: o, br: br}
+	r := &ndjsonReader{o: o, br: br, keys: map[string]int{}, intern: map[string]string{}}
+	for k, c := range Columns {
+		key := c
+		if m, ok := o.Map[c]; ok {
+			key = strings.ToLower(strings.TrimSpace(m))
+		}
+		r.keys[key] = k
+	}
+	return r
 }
 
 func (r *ndjsonReader) Next() (Message, error) {
 	for {
-		b, err := r.br.ReadBytes('\n')
+		b, err := r.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			r.long = append(r.long[:0], b...)
+			for err == bufio.ErrBufferFull {
+				b, err = r.br.ReadSlice('\n')
+				r.long = append(r.long, b...)
+			}
+			b = r.long
+		}
 		if len(b) == 0 && err == io.EOF {
 			return Message{}, io.EOF
 		}
@@ -71,6 +94,12 @@ func (r *ndjsonReader) Next() (Message, error) {
 		}
 		if len(b) == 0 {
 			continue
+		}
+		if ok, nested := r.scanObject(b); ok && !r.slow {
+			if nested >= 0 {
+				return Message{Pos: Pos{File: r.o.Name, Line: r.line}}, &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
+			}
+			return build(&r.o, r.line, &r.vals, &r.has, &r.msg)
 		}
 		var obj map[string]any
 		d := json.NewDecoder(bytes.NewReader(b))

@@ -1,6 +1,7 @@
 package msglog
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -420,4 +421,41 @@ func TestSortExternalEqualsSortAll(t *testing.T) {
 	if _, err := got.Next(); err != io.EOF {
 		t.Fatalf("want the end, got %v", err)
 	}
+}
+
+// FuzzNDJSONFastEqualsSlow: the hand-written object scanner and
+// encoding/json read every line to the same message or the same error.
+func FuzzNDJSONFastEqualsSlow(f *testing.F) {
+	f.Add(`{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"in"}`)
+	f.Add(`{"Timestamp": 1759313000, "CUSTOMER": 5511987654321, "direction": "out", "type": "template", "category": "utility", "x": [1, {"a": "}"}]}`)
+	f.Add(`{"timestamp":"2026-10-01T10:00:00Z","customer":{"n":1},"direction":"in"}`)
+	f.Add(`{"timestamp":null,"customer":"55\u0031","direction":"in","id":true}`)
+	f.Add(`{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"in"} x`)
+	f.Add(`{"timestamp":"2026-10-01T10:00:00Z","customer":1e3,"direction":"in","customer":"5511987654321"}`)
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.ContainsAny(line, "\n\r") {
+			return
+		}
+		read := func(slow bool) (Message, string) {
+			r := newNDJSONReader(bufio.NewReader(strings.NewReader(line+"\n")), Options{Name: "f.ndjson", Location: time.UTC, Map: map[string]string{"id": "Msg_Id"}})
+			r.slow = slow
+			m, err := r.Next()
+			if err != nil {
+				return Message{}, err.Error()
+			}
+			return m, ""
+		}
+		fm, fe := read(false)
+		sm, se := read(true)
+		if fe != se {
+			t.Fatalf("errors differ:\n fast %q\n slow %q", fe, se)
+		}
+		if !fm.Time.Equal(sm.Time) {
+			t.Fatalf("times differ: %v vs %v", fm.Time, sm.Time)
+		}
+		fm.Time, sm.Time = time.Time{}, time.Time{}
+		if fm != sm {
+			t.Fatalf("messages differ:\n fast %+v\n slow %+v", fm, sm)
+		}
+	})
 }

@@ -1,0 +1,239 @@
+package msglog
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// scanObject reads one flat JSON object (a log row) without building a
+// map: each key is matched case-insensitively to a canonical column, and
+// string, number and boolean values are kept; null means absent. It
+// returns ok=false for anything it does not handle plainly (escapes,
+// non-ASCII keys, syntax errors): the caller then uses encoding/json, so
+// errors and edge cases read exactly as before. nested is the first
+// canonical column whose value is an object or array.
+func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
+	nested = -1
+	r.has = [numColumns]bool{}
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false, -1
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return skipWS(b, i+1) == len(b), -1
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return false, -1
+		}
+		end := bytes.IndexByte(b[i+1:], '"')
+		if end < 0 {
+			return false, -1
+		}
+		key := b[i+1 : i+1+end]
+		if !plainString(key) {
+			return false, -1
+		}
+		i = skipWS(b, i+2+end)
+		if i >= len(b) || b[i] != ':' {
+			return false, -1
+		}
+		i = skipWS(b, i+1)
+		k, known := r.column(key)
+		if !known && k == -2 {
+			return false, -1 // a key the fast path cannot fold (non-ASCII)
+		}
+		if i >= len(b) {
+			return false, -1
+		}
+		switch c := b[i]; {
+		case c == '"':
+			end := bytes.IndexByte(b[i+1:], '"')
+			if end < 0 {
+				return false, -1
+			}
+			v := b[i+1 : i+1+end]
+			if !plainString(v) {
+				return false, -1
+			}
+			if known {
+				r.set(k, v)
+			}
+			i += end + 2
+		case c == '{' || c == '[':
+			j, ok := skipNested(b, i)
+			if !ok || !json.Valid(b[i:j]) {
+				return false, -1
+			}
+			if known && nested < 0 {
+				nested = k
+			}
+			i = j
+		default:
+			j := i
+			for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ' ' && b[j] != '\t' && b[j] != '\r' && b[j] != '\n' {
+				j++
+			}
+			tok := b[i:j]
+			switch {
+			case string(tok) == "null":
+				if known {
+					r.has[k] = false
+				}
+			case string(tok) == "true" || string(tok) == "false" || isJSONNumber(tok):
+				if known {
+					r.set(k, tok)
+				}
+			default:
+				return false, -1
+			}
+			i = j
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return false, -1
+		}
+		if b[i] == '}' {
+			return skipWS(b, i+1) == len(b), nested
+		}
+		if b[i] != ',' {
+			return false, -1
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
+// plainString reports whether a JSON string's contents need no decoding:
+// no escapes, no control characters, valid UTF-8.
+func plainString(v []byte) bool {
+	ascii := true
+	for _, c := range v {
+		if c == '\\' || c < 0x20 {
+			return false
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(v)
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// skipNested skips an object or array, minding strings.
+func skipNested(b []byte, i int) (int, bool) {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		}
+	}
+	return i, false
+}
+
+// isJSONNumber checks JSON's number grammar.
+func isJSONNumber(t []byte) bool {
+	i := 0
+	if i < len(t) && t[i] == '-' {
+		i++
+	}
+	if i >= len(t) {
+		return false
+	}
+	if t[i] == '0' {
+		i++
+	} else if t[i] >= '1' && t[i] <= '9' {
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+	} else {
+		return false
+	}
+	if i < len(t) && t[i] == '.' {
+		i++
+		j := i
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
+		i++
+		if i < len(t) && (t[i] == '+' || t[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == len(t)
+}
+
+// column finds a key's canonical column: (k, true); (-1, false) for other
+// keys; (-2, false) when the key is not plain ASCII.
+func (r *ndjsonReader) column(key []byte) (int, bool) {
+	var low [64]byte
+	if len(key) > len(low) {
+		return -1, false
+	}
+	for i, c := range key {
+		if c >= 0x80 {
+			return -2, false
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	l := low[:len(key)]
+	if k, ok := r.keys[string(bytes.TrimSpace(l))]; ok {
+		return k, true
+	}
+	return -1, false
+}
+
+func (r *ndjsonReader) set(k int, v []byte) {
+	r.has[k] = true
+	switch Columns[k] {
+	case ColTimestamp:
+		r.vals[k] = unsafe.String(unsafe.SliceData(v), len(v)) // parsed at once, not kept
+	case ColID:
+		r.vals[k] = string(v)
+	default:
+		if s, ok := r.intern[string(v)]; ok {
+			r.vals[k] = s
+			return
+		}
+		s := string(v)
+		if len(r.intern) < maxIntern {
+			r.intern[s] = s
+		}
+		r.vals[k] = s
+	}
+}
