@@ -1,0 +1,3 @@
+module github.com/wacost/wacost/bench/loop
+
+go 1.26
