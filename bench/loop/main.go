@@ -20,7 +20,7 @@ func main() {
 		os.Exit(1)
 	}
 	rates := map[string]int64{"55": 68, "91": 14, "52": 85, "62": 250, "1": 40} // 1e-4 USD units; others 77
-	last := map[string]int64{}                                                    // business|customer -> last inbound, unix seconds
+	last := map[string]int64{}                                                  // business|customer -> last inbound, unix seconds
 	br := bufio.NewReaderSize(f, 1<<20)
 	var free, billed, cost int64
 	header := true
