@@ -98,7 +98,8 @@ func (c *csvReader) record() ([][]byte, int, error) {
 	// Quotes: gather the lines of the whole record (a quoted field may hold
 	// newlines), then let encoding/csv read it.
 	rec := append([]byte(nil), line...)
-	for bytes.Count(rec, []byte{'"'})%2 == 1 {
+	quotes := bytes.Count(line, []byte{'"'}) // a running count: each line is counted once
+	for quotes%2 == 1 {
 		more, err := c.readLine()
 		if err == io.EOF {
 			break
@@ -106,6 +107,7 @@ func (c *csvReader) record() ([][]byte, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		quotes += bytes.Count(more, []byte{'"'})
 		rec = append(append(rec, '\n'), more...)
 	}
 	cr := csv.NewReader(bytes.NewReader(rec))
@@ -115,7 +117,8 @@ func (c *csvReader) record() ([][]byte, int, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, start, &RowError{File: c.o.Name, Line: start + pe.Line - 1, Field: fmt.Sprintf("column %d", pe.Column), Msg: pe.Err.Error()}
+			// The record's first line: where the bad quote opened.
+			return nil, start, &RowError{File: c.o.Name, Line: start + pe.StartLine - 1, Field: fmt.Sprintf("column %d", pe.Column), Msg: pe.Err.Error()}
 		}
 		return nil, start, err
 	}

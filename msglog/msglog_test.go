@@ -459,3 +459,21 @@ func FuzzNDJSONFastEqualsSlow(f *testing.F) {
 		}
 	})
 }
+
+func TestUnterminatedQuoteIsLinear(t *testing.T) {
+	// An open quote near the top swallows the rest of the file as one
+	// record (as encoding/csv does); reading it must stay linear.
+	var b strings.Builder
+	b.WriteString("timestamp,customer,direction\n\"2026-10-01T10:00:00Z,5511987654321,in\n")
+	for i := 0; i < 200000; i++ {
+		b.WriteString("2026-10-01T10:00:00Z,5511987654321,in\n")
+	}
+	start := time.Now()
+	_, errs := readAll(t, b.String(), Options{Name: "q.csv"})
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "q.csv:2: column") {
+		t.Fatalf("errors %v", errs)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("took %s: quadratic", d)
+	}
+}
