@@ -350,6 +350,7 @@ func (x decider) covered(c window.Conversation) (Decision, error) {
 // open: this message opens a conversation, billed at k unless free says why not.
 func (x decider) open(c window.Category, dur time.Duration, k Key, freeWhy Reason, freeTier bool) (Decision, error) {
 	x.d.Open = &Open{Category: c, Duration: dur}
+	x.d.Key = k // the conversation's price, billed or not (a free-tier one may be billed after a merge)
 	if freeTier {
 		x.d.FreeTier = true
 		return x.free(ReasonFreeTier)

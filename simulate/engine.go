@@ -271,6 +271,28 @@ func (e *Engine) Add(m *msglog.Message) error {
 	return nil
 }
 
+// listPrice is the price of one message of key k to market on a card,
+// after rate overrides. A market newer than the card is priced as the
+// market the number had on the card's own date (HK before 2026-07 was
+// Rest of Asia Pacific), and the run says so.
+func (e *Engine) listPrice(card *pricing.Card, m *msglog.Message, market string, k pricing.Key) (pricing.Money, *pricing.Rate, error) {
+	price, rate, err := card.Price(market, k)
+	if _, has := card.Rate(market); !has && card.Effective != 0 {
+		old := e.marketOf(m, card.Effective)
+		if p, r, err2 := card.Price(old.Name, k); err2 == nil {
+			price, rate, err = p, r, nil
+			e.note("legacy:"+card.Name+":"+market, fmt.Sprintf("card %s (from %s) has no %s row: %s became a market after the card; its messages are priced at the card's %s rate", card.Name, card.Effective, market, market, old.Name))
+		}
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if e.o.Rate != nil {
+		price = e.o.Rate(market, k, price)
+	}
+	return price, rate, nil
+}
+
 // regimeAt is the regime in force on day d for a market, cached per day.
 func (e *Engine) regimeAt(d pricing.Day, market string, m *msglog.Message) (*pricing.Regime, error) {
 	mexico := market == "Mexico"
@@ -371,22 +393,9 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		}
 	}
 	if d.Outcome == pricing.Billed {
-		price, rate, err := card.Price(ent.Market, d.Key)
-		if _, has := card.Rate(ent.Market); !has && card.Effective != 0 {
-			// A market newer than the card: price it as the market the
-			// number had on the card's own date (HK before 2026-07 was
-			// Rest of Asia Pacific).
-			old := e.marketOf(m, card.Effective)
-			if p, r, err2 := card.Price(old.Name, d.Key); err2 == nil {
-				price, rate, err = p, r, nil
-				e.note("legacy:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s (from %s) has no %s row: %s became a market after the card; its messages are priced at the card's %s rate", card.Name, card.Effective, ent.Market, ent.Market, old.Name))
-			}
-		}
+		price, rate, err := e.listPrice(card, m, ent.Market, d.Key)
 		if err != nil {
 			return fmt.Errorf("%s: %v", m.Pos, err)
-		}
-		if e.o.Rate != nil {
-			price = e.o.Rate(ent.Market, d.Key, price)
 		}
 		if pricing.Tiered(d.Key) {
 			e.tiered++
@@ -466,7 +475,7 @@ func (e *Engine) Live() int { return len(e.states) }
 
 // Result returns the totals. Call it once, after the last Add.
 func (e *Engine) Result() Result {
-	r := Result{Summary: e.sum, Notes: e.notes, GroupBy: e.o.GroupBy}
+	r := Result{Summary: e.sum, GroupBy: e.o.GroupBy}
 	if !e.first.IsZero() {
 		first, last := e.first.In(e.o.Location), e.lastTime.In(e.o.Location)
 		r.Summary.First, r.Summary.Last = &first, &last
@@ -514,29 +523,15 @@ func (e *Engine) Result() Result {
 	if r.Regimes == nil {
 		r.Regimes = []RegimeUse{}
 	}
-	if r.Notes == nil {
-		r.Notes = []string{}
-	}
 	r.Thresholds = []gate.Check{}
-	if n := e.withheld[pricing.ReasonPolicy]; n > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("%d marketing template(s) to United States numbers on or after %s were not delivered: Meta withholds them (CBP2-16); they are reported as undelivered, reason policy, and not priced", n, pricing.USMarketingPause))
-	}
-	if n := e.withheld[pricing.ReasonUnmessageable]; n > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("%d business message(s) to countries WhatsApp Business cannot message (Crimea, Cuba, Iran, North Korea, Syria) are reported as undelivered, reason unmessageable, and not priced", n))
-	}
-	if e.tiered > 0 && e.o.Tiers == nil {
-		r.Notes = append(r.Notes, fmt.Sprintf("%d billed utility/authentication message(s) are priced at list rates: no volume-tier table was given (--tiers FILE); Meta's tier thresholds are not public data", e.tiered))
-	}
 	if e.o.FX != nil && e.sum.Currency != "" {
-		r.Notes = append(r.Notes, fmt.Sprintf("amounts converted from %s to %s at %s per %s (--fx), each message's cost rounded to a millionth", e.sum.Currency, e.o.FX.To, e.o.FX.Rate, e.sum.Currency))
 		r.Summary.Currency = e.o.FX.To
 		for i := range r.Regimes {
 			r.Regimes[i].Currency = e.o.FX.To
 		}
 	}
-	if e.sum.LateReplies > 0 && e.o.Policy.Late == pricing.LateTemplate {
-		r.Notes = append(r.Notes, fmt.Sprintf("%d free-form business message(s) sent with no customer-service window open could not have been delivered; each is priced as the %s template it would have had to be (reason late_reply; --late-replies block reports them as blocked)", e.sum.LateReplies, e.o.Policy.LateCategory))
-	}
+	r.Tally = e.tally()
+	r.Notes = r.Tally.Notes(r.Summary.LateReplies)
 	late := "template"
 	if e.o.Policy.Late == pricing.LateBlock {
 		late = "block"

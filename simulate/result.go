@@ -109,6 +109,8 @@ type Result struct {
 	Settings Settings `json:"settings"`
 	// Thresholds are the CI checks of the run (empty without --threshold).
 	Thresholds []gate.Check `json:"thresholds"`
+	// Tally is what the notes are made from (kept for merging shards).
+	Tally Tally `json:"-"`
 }
 
 // Dimensions that --group-by accepts.
