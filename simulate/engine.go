@@ -77,6 +77,8 @@ type Options struct {
 	Rate func(market string, k pricing.Key, price pricing.Money) pricing.Money
 	// Fee, if set, gives each message's provider fee (what-if fees).
 	Fee func(*msglog.Message, *Entry) pricing.Money
+	// Candidates records the pools' free messages, for Partial.
+	Candidates bool
 	// Visit, if set, receives every message with its record (customer
 	// messages too, with category "inbound"), in replay order.
 	Visit func(*msglog.Message, *Entry) error
@@ -117,6 +119,7 @@ type Engine struct {
 	// tier counts the account's free conversations per family and month.
 	tier    map[quotaKey]int64
 	convSeq uint64
+	cands   []Candidate
 	// volume counts billed messages per (market, key, month) for the tiers.
 	volume map[volumeKey]int64
 	tiered int64 // billed messages that tiers could apply to
@@ -381,9 +384,21 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	}
 	if d.Reason == pricing.ReasonFreeQuota {
 		e.quota[qk]++
+		if e.o.Candidates {
+			ent.Category = d.Category
+			if err := e.record("quota/"+m.Business+"/"+month, m, ent, card, pricing.KeyService, month); err != nil {
+				return err
+			}
+		}
 	}
 	if d.FreeTier {
 		e.tier[tk]++
+		if e.o.Candidates {
+			ent.Category = d.Category
+			if err := e.record("tier/"+string(reg.Family)+"/"+month, m, ent, card, d.Key, month); err != nil {
+				return err
+			}
+		}
 	}
 	if d.Outcome == pricing.Billed && d.Key == pricing.KeyAuthentication && e.o.AuthIntl.Applies(e.mk, day) {
 		if _, _, err := card.Price(ent.Market, pricing.KeyAuthIntl); err == nil {
@@ -486,21 +501,8 @@ func (e *Engine) Result() Result {
 	for _, ru := range e.regimes {
 		r.Regimes = append(r.Regimes, *ru)
 	}
-	sort.Slice(r.Regimes, func(i, j int) bool {
-		a, b := r.Regimes[i], r.Regimes[j]
-		if a.From != b.From {
-			return a.From < b.From
-		}
-		return a.Regime+a.Card < b.Regime+b.Card
-	})
-	seen := map[string]bool{}
-	r.Summary.Regimes = []string{}
-	for _, ru := range r.Regimes {
-		if !seen[ru.Regime] {
-			seen[ru.Regime] = true
-			r.Summary.Regimes = append(r.Summary.Regimes, ru.Regime)
-		}
-	}
+	sortRegimes(r.Regimes)
+	r.Summary.Regimes = regimeNames(r.Regimes)
 	for k, c := range e.market {
 		r.ByMarket = append(r.ByMarket, Group{Market: k, Counts: *c})
 	}
@@ -547,6 +549,30 @@ func (e *Engine) Result() Result {
 	r.Settings = Settings{Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
 		ServiceQuota: e.o.Policy.ServiceQuota, FreeTier: e.o.Policy.FreeTier, MexicoFree: e.o.Policy.MexicoFreeSessions, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
 	return r
+}
+
+// sortRegimes orders regime subtotals by their first day.
+func sortRegimes(rs []RegimeUse) {
+	sort.Slice(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.Regime+a.Card < b.Regime+b.Card
+	})
+}
+
+// regimeNames lists the regimes of sorted subtotals, once each.
+func regimeNames(rs []RegimeUse) []string {
+	seen := map[string]bool{}
+	names := []string{}
+	for _, ru := range rs {
+		if !seen[ru.Regime] {
+			seen[ru.Regime] = true
+			names = append(names, ru.Regime)
+		}
+	}
+	return names
 }
 
 // Run replays every message of src. Row errors (unreadable rows, and rows

@@ -1,0 +1,165 @@
+package simulate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/synth"
+)
+
+func synthFrom(t testing.TB, rows int64, seed uint64, start time.Time, days int) []msglog.Message {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Rows: rows, Seed: seed, Start: start, Days: days}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := msglog.NewReader(&buf, msglog.Options{Name: "synth.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl, err := msglog.SortAll(r, func(err error) error { return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sl.Msgs
+}
+
+func resultJSONOf(t testing.TB, r Result) string {
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// shardsEqualWhole runs the log whole, then as n shards merged, and
+// compares the two Results in full.
+func shardsEqualWhole(t testing.TB, o Options, ms []msglog.Message, n int) (Result, int64) {
+	t.Helper()
+	e, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ms {
+		if err := e.Add(&ms[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole := e.Result()
+	var parts []Partial
+	for i := 1; i <= n; i++ {
+		so := o
+		so.Candidates = true
+		se, _ := New(so)
+		var other int64
+		for j := range ms {
+			if msglog.ShardOf(ms[j].Customer, n) != i {
+				other++
+				continue
+			}
+			if err := se.Add(&ms[j]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := se.Partial(fmt.Sprintf("%d/%d", i, n), other)
+		// Through JSON, as between machines.
+		b, _ := json.Marshal(p)
+		var back Partial
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, back)
+	}
+	var shardFree int64
+	for _, p := range parts {
+		shardFree += p.Result.Summary.Free
+	}
+	merged, err := Merge(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, m := resultJSONOf(t, whole), resultJSONOf(t, merged)
+	if w != m {
+		wl, ml := bytes.Split([]byte(w), []byte("\n")), bytes.Split([]byte(m), []byte("\n"))
+		for i := 0; i < len(wl) && i < len(ml); i++ {
+			if !bytes.Equal(wl[i], ml[i]) {
+				t.Fatalf("merged shards differ from the whole run at line %d:\n whole  %s\n merged %s", i+1, wl[i], ml[i])
+			}
+		}
+		t.Fatalf("merged shards differ from the whole run in length")
+	}
+	return whole, shardFree
+}
+
+func TestShardsMergeToTheWholeRun2026(t *testing.T) {
+	// The 2026-10 service quota, small so that the first messages of a
+	// business number's month are spread over shards.
+	env := newEnv(t)
+	o := env.opts()
+	o.Policy.ServiceQuota = 7
+	o.GroupBy = []string{"month", "market", "category", "day", "business", "regime"}
+	ms := synthFrom(t, 20000, 21, time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC), 40)
+	whole, shardFree := shardsEqualWhole(t, o, ms, 4)
+	// Each shard freed its own first 7 a month: more than the whole run's
+	// 7, so the merge must have billed the difference.
+	if whole.Summary.Billed == 0 || shardFree <= whole.Summary.Free {
+		t.Fatalf("the shards' pools must overlap: shards freed %d, the whole run %d", shardFree, whole.Summary.Free)
+	}
+}
+
+func TestShardsMergeToTheWholeRunConversations(t *testing.T) {
+	// The conversation free tiers (any conversation in 2022-02, service in
+	// 2023-06, sessions in the 2021 Mexico test) are account-wide pools.
+	env := newEnv(t)
+	for _, c := range []struct {
+		start time.Time
+		tier  int64
+	}{
+		{time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC), 25},
+		{time.Date(2022, 6, 1, 0, 0, 0, 0, time.UTC), 40},
+		{time.Date(2023, 8, 1, 0, 0, 0, 0, time.UTC), 30},
+	} {
+		o := env.opts()
+		o.Policy.FreeTier, o.Policy.MexicoFreeSessions = c.tier, c.tier
+		o.GroupBy = []string{"day", "business"}
+		ms := synthFrom(t, 8000, 5, c.start, 45)
+		whole, shardFree := shardsEqualWhole(t, o, ms, 3)
+		if shardFree <= whole.Summary.Free {
+			t.Fatalf("%s: the free tier must cross shards: %d vs %d", c.start.Format("2006"), shardFree, whole.Summary.Free)
+		}
+	}
+}
+
+func TestShardsMergeToTheWholeRun1M(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1M rows")
+	}
+	env := newEnv(t)
+	o := env.opts()
+	ms := synthFrom(t, 1_000_000, 8, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), 60)
+	shardsEqualWhole(t, o, ms, 4)
+}
+
+func TestMergeChecks(t *testing.T) {
+	env := newEnv(t)
+	o := env.opts()
+	o.Candidates = true
+	e, _ := New(o)
+	p := e.Partial("1/2", 0)
+	if _, err := Merge([]Partial{p}); err == nil {
+		t.Fatal("a missing shard must be an error")
+	}
+	if _, err := Merge([]Partial{p, p}); err == nil {
+		t.Fatal("a shard twice must be an error")
+	}
+	q := p
+	q.Shard = "2/2"
+	q.Result.Settings.Timezone = "Europe/Madrid"
+	if _, err := Merge([]Partial{p, q}); err == nil {
+		t.Fatal("shards run with other settings must be an error")
+	}
+}

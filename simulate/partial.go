@@ -1,0 +1,307 @@
+package simulate
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/wacost/wacost/gate"
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/pricing"
+)
+
+// PartialFormat names the partial result's format and version.
+const PartialFormat = "wacost-partial/1"
+
+// Candidate is a message that was free because it was among the first N
+// of a monthly pool: the 2026-10 service quota of a business number
+// ("quota/BUSINESS/MONTH"), or a conversation free tier of the account
+// ("tier/FAMILY/MONTH"). A shard sees only its own customers, so its
+// first N may not be the log's first N: a merge ranks every shard's
+// candidates in replay order and bills those past the pool's size.
+type Candidate struct {
+	Pool     string        `json:"pool"`
+	Time     int64         `json:"t"`
+	Business string        `json:"business"`
+	Customer string        `json:"customer"`
+	ID       string        `json:"id"`
+	Seq      int64         `json:"seq"`
+	Market   string        `json:"market"`
+	Category string        `json:"category"`
+	Regime   string        `json:"regime"`
+	Card     string        `json:"card"`
+	Month    string        `json:"month"`
+	Day      string        `json:"day"`
+	Price    pricing.Money `json:"price"` // the cost if it is not free after all
+}
+
+// less is replay order (msglog.Less) for business messages.
+func (c *Candidate) less(o *Candidate) bool {
+	if c.Time != o.Time {
+		return c.Time < o.Time
+	}
+	for _, p := range [][2]string{{c.Business, o.Business}, {c.Customer, o.Customer}, {c.ID, o.ID}} {
+		if p[0] != p[1] {
+			return p[0] < p[1]
+		}
+	}
+	return c.Seq < o.Seq
+}
+
+// Partial is one shard's mergeable result.
+type Partial struct {
+	Format string `json:"format"`
+	// Shard is "i/n"; OtherShards counts the rows left to other shards.
+	Shard       string      `json:"shard"`
+	OtherShards int64       `json:"other_shards"`
+	Result      Result      `json:"result"`
+	Tally       Tally       `json:"tally"`
+	Candidates  []Candidate `json:"candidates"`
+}
+
+// record keeps a pool candidate (with Options.Candidates).
+func (e *Engine) record(pool string, m *msglog.Message, ent *Entry, card *pricing.Card, k pricing.Key, month string) error {
+	price, _, err := e.listPrice(card, m, ent.Market, k)
+	if err != nil {
+		return fmt.Errorf("%s: %v (needed to merge shards)", m.Pos, err)
+	}
+	if e.o.FX != nil {
+		price = e.o.FX.Convert(price)
+	}
+	e.cands = append(e.cands, Candidate{Pool: pool, Time: m.Time.UnixNano(), Business: m.Business, Customer: m.Customer, ID: m.ID,
+		Seq: m.Pos.Seq, Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: card.Name, Month: month, Day: e.dayStr, Price: price})
+	return nil
+}
+
+// Partial returns the engine's result as a mergeable partial (the engine
+// must have run with Options.Candidates).
+func (e *Engine) Partial(shard string, otherShards int64) Partial {
+	cands := e.cands
+	if cands == nil {
+		cands = []Candidate{}
+	}
+	r := e.Result()
+	return Partial{Format: PartialFormat, Shard: shard, OtherShards: otherShards, Result: r, Tally: r.Tally, Candidates: cands}
+}
+
+func (c *Counts) plus(o Counts) {
+	c.Messages += o.Messages
+	c.Inbound += o.Inbound
+	c.Outbound += o.Outbound
+	c.Free += o.Free
+	c.Billed += o.Billed
+	c.Blocked += o.Blocked
+	c.Undelivered += o.Undelivered
+	c.Cost += o.Cost
+	c.Fees += o.Fees
+}
+
+func (c *Counts) bill(price pricing.Money) {
+	c.Free--
+	c.Billed++
+	c.Cost += price
+}
+
+// poolSize is how many of a pool's messages are free.
+func poolSize(pool string, s Settings) (int64, error) {
+	switch {
+	case strings.HasPrefix(pool, "quota/"):
+		return s.ServiceQuota, nil
+	case strings.HasPrefix(pool, "tier/"+string(pricing.FamilyMexico)+"/"):
+		return s.MexicoFree, nil
+	case strings.HasPrefix(pool, "tier/"):
+		return s.FreeTier, nil
+	}
+	return 0, fmt.Errorf("unknown pool %q", pool)
+}
+
+// Merge combines the partial results of shards 1..n of one log into the
+// Result that one run over the whole log gives: counts and costs add up;
+// the notes' counters add up; and the pools' candidates are ranked across
+// shards, the ones past a pool's size billed at their price.
+func Merge(parts []Partial) (Result, error) {
+	if len(parts) == 0 {
+		return Result{}, errors.New("no partial results")
+	}
+	n := 0
+	seen := map[int]bool{}
+	for _, p := range parts {
+		if p.Format != PartialFormat {
+			return Result{}, fmt.Errorf("shard %s: format %q, want %s", p.Shard, p.Format, PartialFormat)
+		}
+		i, k, err := parseShard(p.Shard)
+		if err != nil {
+			return Result{}, err
+		}
+		if n == 0 {
+			n = k
+		}
+		if k != n || seen[i] {
+			return Result{}, fmt.Errorf("shard %s: the partials are not shards 1..%d of one run", p.Shard, n)
+		}
+		seen[i] = true
+		if p.Result.Settings != parts[0].Result.Settings || strings.Join(p.Result.GroupBy, ",") != strings.Join(parts[0].Result.GroupBy, ",") {
+			return Result{}, fmt.Errorf("shard %s was run with other settings than shard %s", p.Shard, parts[0].Shard)
+		}
+		if p.Result.Summary.Rejected != parts[0].Result.Summary.Rejected {
+			return Result{}, fmt.Errorf("shard %s rejected %d rows, shard %s %d: the shards did not read the same log", p.Shard, p.Result.Summary.Rejected, parts[0].Shard, parts[0].Result.Summary.Rejected)
+		}
+	}
+	if len(seen) != n {
+		var missing []string
+		for i := 1; i <= n; i++ {
+			if !seen[i] {
+				missing = append(missing, fmt.Sprintf("%d/%d", i, n))
+			}
+		}
+		return Result{}, fmt.Errorf("missing shard %s", strings.Join(missing, ", "))
+	}
+	first := parts[0].Result
+	r := Result{Settings: first.Settings, GroupBy: first.GroupBy}
+	r.Summary.Currency, r.Summary.Rejected = first.Summary.Currency, first.Summary.Rejected
+	market, cat := map[string]*Counts{}, map[string]*Counts{}
+	groups := map[Group]*Counts{}
+	regimes := map[[2]string]*RegimeUse{}
+	tally := parts[0].Tally
+	tally.Said = append([]string(nil), tally.Said...)
+	for i, p := range parts {
+		s := p.Result.Summary
+		if s.Currency != "" && r.Summary.Currency == "" {
+			r.Summary.Currency = s.Currency
+		}
+		if s.Currency != "" && s.Currency != r.Summary.Currency {
+			return Result{}, fmt.Errorf("shard %s is in %s, others in %s", p.Shard, s.Currency, r.Summary.Currency)
+		}
+		r.Summary.Counts.plus(s.Counts)
+		r.Summary.LateReplies += s.LateReplies
+		if s.First != nil && (r.Summary.First == nil || s.First.Before(*r.Summary.First)) {
+			t := *s.First
+			r.Summary.First = &t
+		}
+		if s.Last != nil && (r.Summary.Last == nil || s.Last.After(*r.Summary.Last)) {
+			t := *s.Last
+			r.Summary.Last = &t
+		}
+		add := func(m map[string]*Counts, k string, c Counts) {
+			if m[k] == nil {
+				m[k] = &Counts{}
+			}
+			m[k].plus(c)
+		}
+		for _, g := range p.Result.ByMarket {
+			add(market, g.Market, g.Counts)
+		}
+		for _, g := range p.Result.ByCategory {
+			add(cat, g.Category, g.Counts)
+		}
+		for _, g := range p.Result.Groups {
+			k := g
+			k.Counts = Counts{}
+			if groups[k] == nil {
+				groups[k] = &Counts{}
+			}
+			groups[k].plus(g.Counts)
+		}
+		for _, ru := range p.Result.Regimes {
+			k := [2]string{ru.Regime, ru.Card}
+			if regimes[k] == nil {
+				c := ru
+				c.Counts = Counts{}
+				regimes[k] = &c
+			}
+			m := regimes[k]
+			m.Counts.plus(ru.Counts)
+			if ru.From < m.From {
+				m.From = ru.From
+			}
+			if ru.To > m.To {
+				m.To = ru.To
+			}
+		}
+		if i > 0 {
+			tally.add(p.Tally)
+		}
+	}
+	// Rank each pool's candidates across the shards; bill those past its size.
+	pools := map[string][]*Candidate{}
+	for i := range parts {
+		for j := range parts[i].Candidates {
+			c := &parts[i].Candidates[j]
+			pools[c.Pool] = append(pools[c.Pool], c)
+		}
+	}
+	for pool, cs := range pools {
+		size, err := poolSize(pool, r.Settings)
+		if err != nil {
+			return Result{}, err
+		}
+		if int64(len(cs)) <= size {
+			continue
+		}
+		sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
+		for _, c := range cs[size:] {
+			r.Summary.Counts.bill(c.Price)
+			if m := market[c.Market]; m != nil {
+				m.bill(c.Price)
+			}
+			if k := cat[c.Category]; k != nil {
+				k.bill(c.Price)
+			}
+			if ru := regimes[[2]string{c.Regime, c.Card}]; ru != nil {
+				ru.Counts.bill(c.Price)
+			}
+			if len(r.GroupBy) > 0 {
+				e := &Entry{Market: c.Market, Category: c.Category, Business: c.Business, Regime: c.Regime}
+				if g := groups[groupKey(r.GroupBy, e, c.Month, c.Day)]; g != nil {
+					g.bill(c.Price)
+				}
+			}
+		}
+	}
+	for k, c := range market {
+		r.ByMarket = append(r.ByMarket, Group{Market: k, Counts: *c})
+	}
+	sortByCost(r.ByMarket, "market")
+	for k, c := range cat {
+		r.ByCategory = append(r.ByCategory, Group{Category: k, Counts: *c})
+	}
+	sortByCost(r.ByCategory, "category")
+	for k, c := range groups {
+		g := k
+		g.Counts = *c
+		r.Groups = append(r.Groups, g)
+	}
+	sortGroups(r.Groups, r.GroupBy)
+	for _, ru := range regimes {
+		r.Regimes = append(r.Regimes, *ru)
+	}
+	sortRegimes(r.Regimes)
+	r.Summary.Regimes = regimeNames(r.Regimes)
+	r.Tally = tally
+	r.Notes = tally.Notes(r.Summary.LateReplies)
+	for _, s := range []*[]Group{&r.ByMarket, &r.ByCategory, &r.Groups} {
+		if *s == nil {
+			*s = []Group{}
+		}
+	}
+	if r.Regimes == nil {
+		r.Regimes = []RegimeUse{}
+	}
+	r.Thresholds = []gate.Check{}
+	return r, nil
+}
+
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("shard %q: want i/n with 1 <= i <= n", s)
+	}
+	return i, n, nil
+}
+
+// ParseShard checks a --shard value.
+func ParseShard(s string) (int, int, error) { return parseShard(s) }
