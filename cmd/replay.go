@@ -53,6 +53,9 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		if err != nil {
 			return nil, usageError{err}
 		}
+		if ec, ok := cons.(interface{ engine(*simulate.Engine) }); ok {
+			ec.engine(eng)
+		}
 		var readers []msglog.Reader
 		var closers []io.Closer
 		defer func() {
@@ -73,6 +76,11 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 			readers = append(readers, msglog.Reorder(r, o.reorder))
 		}
 		src := msglog.Merge(readers...)
+		var shard *msglog.ShardFilter
+		if o.shardN > 0 {
+			shard = msglog.Shard(src, o.shardI, o.shardN)
+			src = shard
+		}
 		// Parse in a second goroutine while the engine replays: two cores.
 		pf := msglog.Prefetch(src, 1024)
 		defer pf.Stop()
@@ -94,6 +102,9 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 			return errs, nil
 		}
 		notes = res.Notes
+		if shard != nil {
+			o.shardSkipped = shard.Skipped
+		}
 		cs, err := cons.finish(&res)
 		checks = cs
 		return errs, err

@@ -66,7 +66,7 @@ whether it was free, billed or blocked, why, and at what cost.`,
 	root.PersistentFlags().String("config", "", "config file (default: wacost.yaml in the current directory, if present)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageTemplate(root.UsageTemplate() + exitHelp)
-	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newCompareCmd(s), newBacklogCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
+	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newCompareCmd(s), newBacklogCmd(s), newMergeCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
 	return root
 }
 

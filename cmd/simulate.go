@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +43,11 @@ type simulateOptions struct {
 	quiet       bool
 	bizLoc      map[string]*time.Location
 	sortMemory  int
-	nanp        string
+	shardI      int
+	shardN      int
+	// shardSkipped counts the rows left to other shards (set by the replay).
+	shardSkipped int64
+	nanp         string
 }
 
 const simulateLong = `Replay message logs through the customer-service window rules and a rate card,
@@ -128,6 +133,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.Bool("skip-invalid", false, "skip rows that cannot be read or priced (counted in summary.rejected) instead of failing")
 	f.Int("max-errors", 20, "how many bad rows to list on stderr")
 	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
+	f.String("shard", "", "process only the customers of shard i of n (i/n; FNV-1a hash of the number), e.g. for --format partial and wacost merge")
 	f.Int("sort-memory", 250000, "when a full sort is needed: rows held in memory (about 300 bytes each) before sorted runs spill to temporary files")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
 	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
@@ -155,8 +161,11 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 		return nil, err
 	}
 	o.ledger = v.GetBool("ledger")
-	if o.format, err = formatFrom(v, render.Formats); err != nil {
+	if o.format, err = formatFrom(v, append(append([]string{}, render.Formats...), "partial")); err != nil {
 		return nil, err
+	}
+	if o.format == "partial" && o.ledger {
+		return nil, usagef("--format partial has no ledger: run the shard again with --ledger for its messages")
 	}
 	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
 		return nil, usageError{err}
@@ -262,6 +271,14 @@ func replayOptionsFrom(c *cobra.Command, v *viper.Viper, args []string) (*simula
 	o.nanp = v.GetString("nanp-caribbean")
 	if o.nanp != "Other" && o.nanp != "North America" {
 		return nil, usagef("--nanp-caribbean %q: want Other or \"North America\"", o.nanp)
+	}
+	if sh := v.GetString("shard"); sh != "" {
+		if o.shardI, o.shardN, err = simulate.ParseShard(sh); err != nil {
+			return nil, usageError{err}
+		}
+		if o.tiersFile != "" {
+			return nil, usagef("--shard with --tiers is not supported: volume-tier bands depend on the order of every shard's messages")
+		}
 	}
 	if o.sortMemory = v.GetInt("sort-memory"); o.sortMemory < 1 {
 		return nil, usagef("--sort-memory must be at least 1")
@@ -389,12 +406,39 @@ var spoolMemory = 32 << 20
 
 func runSimulate(s *streams, o *simulateOptions) error {
 	return replay(s, o, func(out io.Writer) (consumer, error) {
+		if o.format == "partial" {
+			return &partialConsumer{o: o, out: out}, nil
+		}
 		rd, err := render.New(o.format, out, o.ledger)
 		if err != nil {
 			return nil, usageError{err}
 		}
 		return &simulateConsumer{o: o, rd: rd}, nil
 	})
+}
+
+// partialConsumer writes a shard's mergeable partial result (JSON).
+type partialConsumer struct {
+	o   *simulateOptions
+	out io.Writer
+	eng *simulate.Engine
+}
+
+func (c *partialConsumer) configure(so *simulate.Options) {
+	so.GroupBy = c.o.groupBy
+	so.Candidates = true
+}
+
+func (c *partialConsumer) engine(e *simulate.Engine) { c.eng = e }
+
+func (c *partialConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
+	shard := "1/1"
+	if c.o.shardN > 0 {
+		shard = fmt.Sprintf("%d/%d", c.o.shardI, c.o.shardN)
+	}
+	p := c.eng.Partial(shard, c.o.shardSkipped)
+	enc := json.NewEncoder(c.out)
+	return nil, enc.Encode(p)
 }
 
 // simulateConsumer renders a simulate run: the ledger as it streams, then the Result.

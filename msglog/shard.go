@@ -11,8 +11,8 @@ func ShardOf(customer string, n int) int {
 	return int(h.Sum64()%uint64(n)) + 1
 }
 
-// shard passes only the messages of one shard's customers.
-type shard struct {
+// ShardFilter passes only the messages of one shard's customers.
+type ShardFilter struct {
 	r       Reader
 	i, n    int
 	Skipped int64
@@ -21,9 +21,10 @@ type shard struct {
 // Shard keeps the messages whose customer is in shard i of n; the others
 // are counted in Skipped. Row errors pass through (every shard reports
 // the same bad rows).
-func Shard(r Reader, i, n int) *shard { return &shard{r: r, i: i, n: n} }
+func Shard(r Reader, i, n int) *ShardFilter { return &ShardFilter{r: r, i: i, n: n} }
 
-func (s *shard) Next() (Message, error) {
+// Next returns the next message of the shard.
+func (s *ShardFilter) Next() (Message, error) {
 	for {
 		m, err := s.r.Next()
 		if err != nil || ShardOf(m.Customer, s.n) == s.i {

@@ -1,0 +1,90 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/wacost/wacost/gate"
+	"github.com/wacost/wacost/render"
+	"github.com/wacost/wacost/simulate"
+)
+
+func newMergeCmd(s *streams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "merge PARTIAL ...",
+		Short: "Combine the partial results of shards into one result",
+		Long: `Combine the partial results of 'wacost simulate --shard i/n --format partial'
+(shards 1..n of one log, run with the same settings) into the Result that one
+run over the whole log gives: counts and costs add up, and the free messages
+of the monthly pools (the 2026-10 service quota, the conversation free tiers)
+are ranked across shards, the ones past a pool's size billed. Reads files, or
+standard input for "-" (partials one after another). Outputs as simulate does.` + fmt.Sprintf(thresholdHelp, strings.Join(simulate.MetricNames, ", ")),
+		Example: `  for i in 1 2 3 4; do wacost simulate log.csv --shard $i/4 --format partial > part-$i.json; done
+  wacost merge part-*.json --format json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			v, err := loadConfig(c)
+			if err != nil {
+				return err
+			}
+			format, err := formatFrom(v, render.Formats)
+			if err != nil {
+				return err
+			}
+			ths, err := thresholdsFrom(c, v)
+			if err != nil {
+				return err
+			}
+			var parts []simulate.Partial
+			for _, a := range args {
+				var r io.Reader = s.in
+				if a != "-" {
+					f, err := os.Open(a)
+					if err != nil {
+						return err
+					}
+					defer f.Close()
+					r = f
+				}
+				dec := json.NewDecoder(r)
+				for {
+					var p simulate.Partial
+					if err := dec.Decode(&p); err == io.EOF {
+						break
+					} else if err != nil {
+						return fmt.Errorf("%s: not a partial result: %v", a, err)
+					}
+					parts = append(parts, p)
+				}
+			}
+			res, err := simulate.Merge(parts)
+			if err != nil {
+				return err
+			}
+			if err := checkScopes(ths, res.GroupBy); err != nil {
+				return err
+			}
+			checks, err := gate.Evaluate(ths, res.Metrics())
+			if err != nil {
+				return usageError{err}
+			}
+			res.Thresholds = checks
+			rd, err := render.New(format, s.out, false)
+			if err != nil {
+				return usageError{err}
+			}
+			if err := rd.Finish(&res); err != nil {
+				return err
+			}
+			return gateExit(s, checks)
+		},
+	}
+	c.Flags().StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
+	addThresholdFlags(c)
+	complete(c, "format", render.Formats)
+	return c
+}
