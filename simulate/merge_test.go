@@ -163,3 +163,32 @@ func TestMergeChecks(t *testing.T) {
 		t.Fatal("shards run with other settings must be an error")
 	}
 }
+
+func TestPrefetchEqualsSequential(t *testing.T) {
+	// Parsing on a second goroutine gives the same Result as one goroutine.
+	env := newEnv(t)
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Rows: 50000, Seed: 31, Start: time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC), Days: 30}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(prefetch bool) string {
+		r, err := msglog.NewReader(bytes.NewReader(buf.Bytes()), msglog.Options{Name: "p.csv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var src msglog.Reader = msglog.Reorder(r, 4096)
+		if prefetch {
+			p := msglog.Prefetch(src, 256)
+			defer p.Stop()
+			src = p
+		}
+		e, _ := New(env.opts())
+		if err := Run(e, src, func(err error) error { return err }); err != nil {
+			t.Fatal(err)
+		}
+		return resultJSONOf(t, e.Result())
+	}
+	if run(true) != run(false) {
+		t.Fatal("the two-goroutine path differs from the sequential one")
+	}
+}
