@@ -89,6 +89,30 @@ type Options struct {
 
 type pairKey struct{ business, customer string }
 
+// lastKey is what msglog.Less compares, kept without copying a whole message.
+type lastKey struct {
+	t                      time.Time
+	dir                    msglog.Direction
+	business, customer, id string
+	seq                    int64
+}
+
+// before reports whether m comes before the previous message in replay order.
+func (k *lastKey) after(m *msglog.Message) bool {
+	if c := m.Time.Compare(k.t); c != 0 {
+		return c < 0
+	}
+	if m.Direction != k.dir {
+		return m.Direction < k.dir
+	}
+	for _, p := range [][2]string{{m.Business, k.business}, {m.Customer, k.customer}, {m.ID, k.id}} {
+		if p[0] != p[1] {
+			return p[0] < p[1]
+		}
+	}
+	return m.Pos.Seq < k.seq
+}
+
 // pairState is one (business, customer) pair's windows, with its market
 // and that market's totals cached for the day they were found on.
 type pairState struct {
@@ -141,10 +165,12 @@ type Engine struct {
 	groups        map[Group]*Counts
 	notes         []string
 	noted         map[string]bool
-	last          *msglog.Message
-	lastMsg       msglog.Message
-	n             int64
-	entry         Entry
+	lastRU        *RegimeUse // the regime subtotal of the previous business message
+	// last is the replay-order key of the previous message.
+	last    lastKey
+	hasLast bool
+	n       int64
+	entry   Entry
 }
 
 // New checks the options and returns an engine.
@@ -190,9 +216,9 @@ func (e *Engine) Reject() { e.sum.Rejected++ }
 // Add replays one message. It returns ErrOutOfOrder, a *msglog.RowError
 // for a row the rules cannot price (the state is unchanged), or a fatal error.
 func (e *Engine) Add(m *msglog.Message) error {
-	if e.last != nil && msglog.Less(m, e.last) {
+	if e.hasLast && e.last.after(m) {
 		return fmt.Errorf("%s: %w (%s message at %s comes after %s message at %s)", m.Pos, ErrOutOfOrder,
-			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.Direction, e.last.Time.Format(time.RFC3339Nano))
+			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.dir, e.last.t.Format(time.RFC3339Nano))
 	}
 	loc := e.o.Location
 	if bl, ok := e.o.BusinessLocations[m.Business]; ok {
@@ -265,8 +291,8 @@ func (e *Engine) Add(m *msglog.Message) error {
 			}
 		}
 	}
-	e.lastMsg = *m
-	e.last = &e.lastMsg
+	e.last = lastKey{t: m.Time, dir: m.Direction, business: m.Business, customer: m.Customer, id: m.ID, seq: m.Pos.Seq}
+	e.hasLast = true
 	e.n++
 	if e.n&0xffff == 0 {
 		e.evict(m.Time)
@@ -333,8 +359,13 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	if reg.Family == pricing.FamilyMexico {
 		tierLimit = e.o.Policy.MexicoFreeSessions
 	}
-	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed,
-		QuotaLeft: e.quota[qk] < e.o.Policy.ServiceQuota, FreeTierLeft: e.tier[tk] < tierLimit}
+	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed}
+	if reg.Name == "2026-10" && !m.Template { // the service quota: only free-form under 2026-10
+		msg.QuotaLeft = e.quota[qk] < e.o.Policy.ServiceQuota
+	}
+	if reg.Family == pricing.FamilyCBP1 || reg.Family == pricing.FamilyCBP2 || reg.Family == pricing.FamilyMexico {
+		msg.FreeTierLeft = e.tier[tk] < tierLimit
+	}
 	card, err := e.cardFor(reg, day)
 	if err != nil {
 		return err
@@ -461,12 +492,16 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 		c.add(ent, inbound)
 	}
 	if !inbound {
-		k := [2]string{ent.Regime, card}
-		ru := e.regimes[k]
+		ru := e.lastRU
+		if ru == nil || ru.Regime != ent.Regime || ru.Card != card {
+			ru = e.regimes[[2]string{ent.Regime, card}]
+		}
 		if ru == nil {
+			k := [2]string{ent.Regime, card}
 			ru = &RegimeUse{Regime: ent.Regime, Card: card, Currency: ent.Currency, From: e.dayStr}
 			e.regimes[k] = ru
 		}
+		e.lastRU = ru
 		ru.To = e.dayStr
 		ru.Counts.add(ent, false)
 	}
