@@ -13,6 +13,7 @@ type item struct {
 // in the stream. Call Stop when done, even early.
 type Prefetcher struct {
 	ch    chan []item
+	free  chan []item // used batches, back to the reader for reuse
 	done  chan struct{}
 	batch []item
 	i     int
@@ -24,7 +25,7 @@ func Prefetch(r Reader, batch int) *Prefetcher {
 	if batch < 1 {
 		batch = 1
 	}
-	p := &Prefetcher{ch: make(chan []item, 4), done: make(chan struct{})}
+	p := &Prefetcher{ch: make(chan []item, 4), free: make(chan []item, 6), done: make(chan struct{})}
 	go func() {
 		defer close(p.ch)
 		buf := make([]item, 0, batch)
@@ -41,7 +42,12 @@ func Prefetch(r Reader, batch int) *Prefetcher {
 				if last {
 					return
 				}
-				buf = make([]item, 0, batch)
+				select {
+				case buf = <-p.free:
+					buf = buf[:0]
+				default:
+					buf = make([]item, 0, batch)
+				}
 			}
 		}
 	}()
@@ -59,6 +65,13 @@ func (p *Prefetcher) Next() (Message, error) {
 		if p.end != nil {
 			return Message{}, p.end
 		}
+		if p.batch != nil {
+			select { // hand the used batch back; drop it if the list is full
+			case p.free <- p.batch:
+			default:
+			}
+			p.batch = nil
+		}
 		b, ok := <-p.ch
 		if !ok {
 			p.end = io.EOF
@@ -67,7 +80,6 @@ func (p *Prefetcher) Next() (Message, error) {
 		p.batch, p.i = b, 0
 	}
 	it := p.batch[p.i]
-	p.batch[p.i] = item{}
 	p.i++
 	if it.err != nil && !isRowError(it.err) {
 		p.end = it.err
