@@ -1,7 +1,6 @@
 package simulate
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,24 +9,11 @@ import (
 	"time"
 
 	"github.com/wacost/wacost/msglog"
-	"github.com/wacost/wacost/synth"
 )
 
 func synthMessages(t testing.TB, rows int64, seed uint64) []msglog.Message {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := synth.Write(&buf, synth.Options{Rows: rows, Seed: seed, Start: time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC), Days: 20}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := msglog.NewReader(&buf, msglog.Options{Name: "synth.csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sl, err := msglog.SortAll(r, func(err error) error { return err })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sl.Msgs
+	return synthFrom(t, rows, seed, time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC), 20)
 }
 
 func resultJSON(t testing.TB, ledger []Entry, r Result) string {
