@@ -118,11 +118,10 @@ func (r *ndjsonReader) Next() (Message, error) {
 // decoder offset can be turned into a line number. It forgets offsets the
 // decoder has passed, so its memory stays bounded.
 type lineIndex struct {
-	r       io.Reader
-	read    int64
-	starts  []int64 // offsets of '\n' not yet passed
-	passed  int     // lines passed
-	lastOff int64
+	r      io.Reader
+	read   int64
+	starts []int64 // offsets of '\n' not yet passed
+	passed int     // lines passed
 }
 
 func (l *lineIndex) Read(p []byte) (int, error) {

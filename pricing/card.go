@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -427,13 +426,6 @@ func (c *Card) fill(other *Card) {
 			c.order = append(c.order, m)
 		}
 	}
-}
-
-// SortedMarkets returns the card's market names sorted alphabetically.
-func (c *Card) SortedMarkets() []string {
-	s := c.Markets()
-	sort.Strings(s)
-	return s
 }
 
 // WriteCSV writes the card in Meta's CSV shape, with its currency,

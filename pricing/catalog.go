@@ -143,9 +143,6 @@ func (c *Catalog) CardFor(r Regime, d Day) (*Card, error) {
 	return best, nil
 }
 
-// Family returns a built-in card's family.
-func (c *Catalog) Family(name string) Family { return c.family[name] }
-
 // Card returns a built-in card by name.
 func (c *Catalog) Card(name string) (*Card, error) {
 	if card, ok := c.cards[name]; ok {

@@ -89,10 +89,9 @@ func Compare(outs []Outcome) Comparison {
 		var out []Line
 		for _, k := range keys {
 			base := pick(outs[0], k)
-			for i, o := range outs {
+			for _, o := range outs {
 				l := pick(o, k)
 				l.against(base, o.Result.Summary.Currency == baseCur)
-				_ = i
 				out = append(out, l)
 			}
 		}

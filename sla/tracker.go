@@ -77,12 +77,11 @@ type Waiting struct {
 type pairKey struct{ business, customer string }
 
 type pair struct {
-	market     string
-	lastIn     time.Time // the customer's latest message
-	waiting    bool
-	since      time.Time
-	kind       string
-	sinceGroup groupKey
+	market  string
+	lastIn  time.Time // the customer's latest message
+	waiting bool
+	since   time.Time
+	kind    string
 }
 
 type groupKey struct{ business, market, day, week, agent, sender string }
