@@ -3,7 +3,7 @@ package msglog
 import (
 	"container/heap"
 	"io"
-	"sort"
+	"math"
 )
 
 // reorder holds up to n messages in replay order and releases the
@@ -153,23 +153,10 @@ func (s *Slice) Next() (Message, error) {
 // SortAll reads every message of r into memory and sorts them in replay
 // order. Row errors are passed to onErr; a fatal error stops it.
 func SortAll(r Reader, onErr func(error) error) (*Slice, error) {
-	var all []Message
-	for {
-		m, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if _, ok := err.(*RowError); ok {
-				if e := onErr(err); e != nil {
-					return nil, e
-				}
-				continue
-			}
-			return nil, err
-		}
-		all = append(all, m)
+	// SortExternal with no bound on memory never spills, and returns a *Slice.
+	sorted, _, err := SortExternal(r, onErr, math.MaxInt, nil)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(all, func(i, j int) bool { return Less(&all[i], &all[j]) })
-	return &Slice{Msgs: all}, nil
+	return sorted.(*Slice), nil
 }

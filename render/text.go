@@ -89,18 +89,10 @@ func num(v int64) string {
 // most any of them needs), so that right-aligned they line up on the point.
 func padMoney(ms []pricing.Money) []string {
 	out := make([]string, len(ms))
-	max := 2
 	for i, m := range ms {
-		out[i] = m.String()
-		if d := len(out[i]) - strings.IndexByte(out[i], '.') - 1; d > max {
-			max = d
-		}
+		out[i] = m.String() // always two decimals or more
 	}
-	for i, s := range out {
-		d := len(s) - strings.IndexByte(s, '.') - 1
-		out[i] = s + strings.Repeat("0", max-d)
-	}
-	return out
+	return AlignDecimals(out)
 }
 
 var countHeader = []string{"messages", "inbound", "outbound", "free", "billed", "blocked", "undelivered"}
