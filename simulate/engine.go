@@ -149,7 +149,6 @@ type Engine struct {
 	tiered int64 // billed messages that tiers could apply to
 	// withheld counts messages never delivered by policy, by reason.
 	withheld map[pricing.Reason]int64
-	mk       pricing.Market // the current message's market
 	// first and lastTime are the earliest and latest message times.
 	first, lastTime time.Time
 	// per-day caches: the day, its month and the regime in force
@@ -244,7 +243,6 @@ func (e *Engine) Add(m *msglog.Message) error {
 		}
 	}
 	mk := ps.mk
-	e.mk = mk
 	reg := e.forced
 	if reg == nil {
 		var err error
@@ -272,7 +270,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 			}
 		}
 	} else {
-		if err := e.outbound(m, st, reg, ent, day, month); err != nil {
+		if err := e.outbound(m, st, reg, mk, ent, day, month); err != nil {
 			return err
 		}
 		card := ent.Card
@@ -351,7 +349,7 @@ func (e *Engine) cardFor(r *pricing.Regime, d pricing.Day) (*pricing.Card, error
 	return e.o.Catalog.CardFor(*r, d)
 }
 
-func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, ent *Entry, day pricing.Day, month string) error {
+func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, mk pricing.Market, ent *Entry, day pricing.Day, month string) error {
 	cat, _ := pricing.ParseCategory(m.Category)
 	qk := quotaKey{m.Business, month}
 	tk := quotaKey{string(reg.Family), month} // the whole log is one account
@@ -382,7 +380,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	if e.o.FX != nil {
 		ent.Currency = e.o.FX.To
 	}
-	if why, ok := pricing.Withheld(e.mk, day, m.Template, cat); ok {
+	if why, ok := pricing.Withheld(mk, day, m.Template, cat); ok {
 		// Never delivered by policy: reported, not priced, opens nothing.
 		ent.Category, ent.Decision, ent.Reason, ent.outcome = m.Category, pricing.Undelivered.String(), why.String(), pricing.Undelivered
 		if ent.Category == "" {
@@ -431,7 +429,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 			}
 		}
 	}
-	if d.Outcome == pricing.Billed && d.Key == pricing.KeyAuthentication && e.o.AuthIntl.Applies(e.mk, day) {
+	if d.Outcome == pricing.Billed && d.Key == pricing.KeyAuthentication && e.o.AuthIntl.Applies(mk, day) {
 		if _, _, err := card.Price(ent.Market, pricing.KeyAuthIntl); err == nil {
 			d.Key, d.Category = pricing.KeyAuthIntl, "authentication_international"
 		} else {
