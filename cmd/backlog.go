@@ -76,11 +76,7 @@ func parseCapacity(s string) (float64, error) {
 }
 
 func backlogOptionsFrom(c *cobra.Command, args []string) (*backlogOptions, error) {
-	v, err := loadConfig(c)
-	if err != nil {
-		return nil, err
-	}
-	so, err := replayOptionsFrom(c, v, args)
+	v, so, err := replayCommandOptions(c, args)
 	if err != nil {
 		return nil, err
 	}

@@ -66,11 +66,7 @@ The log is read into memory once and replayed per scenario.` + fmt.Sprintf(thres
 }
 
 func compareOptionsFrom(c *cobra.Command, args []string) (*compareOptions, error) {
-	v, err := loadConfig(c)
-	if err != nil {
-		return nil, err
-	}
-	so, err := replayOptionsFrom(c, v, args)
+	v, so, err := replayCommandOptions(c, args)
 	if err != nil {
 		return nil, err
 	}

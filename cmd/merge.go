@@ -65,7 +65,7 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 			if err != nil {
 				return err
 			}
-			if err := checkScopes(ths, res.GroupBy); err != nil {
+			if err := checkScopes(ths, res.GroupBy, "market", "category"); err != nil {
 				return err
 			}
 			checks, err := gate.Evaluate(ths, res.Metrics())

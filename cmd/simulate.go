@@ -151,12 +151,19 @@ func complete(c *cobra.Command, flag string, values []string) {
 
 // simulateOptionsFrom reads flags, environment and config, and validates
 // them; every problem is a usage error.
-func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, error) {
+// replayCommandOptions loads a command's configuration and its shared
+// replay options.
+func replayCommandOptions(c *cobra.Command, args []string) (*viper.Viper, *simulateOptions, error) {
 	v, err := loadConfig(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	o, err := replayOptionsFrom(c, v, args)
+	return v, o, err
+}
+
+func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, error) {
+	v, o, err := replayCommandOptions(c, args)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +181,7 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
 		return nil, err
 	}
-	if err := checkScopes(o.thresholds, o.groupBy); err != nil {
+	if err := checkScopes(o.thresholds, o.groupBy, "market", "category"); err != nil {
 		return nil, err
 	}
 	return o, nil

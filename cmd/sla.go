@@ -82,11 +82,7 @@ func newSLACmd(s *streams) *cobra.Command {
 }
 
 func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
-	v, err := loadConfig(c)
-	if err != nil {
-		return nil, err
-	}
-	so, err := replayOptionsFrom(c, v, args)
+	v, so, err := replayCommandOptions(c, args)
 	if err != nil {
 		return nil, err
 	}
@@ -152,13 +148,9 @@ func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
 	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
 		return nil, err
 	}
-	gb := append([]string(nil), o.cfg.GroupBy...)
-	for _, t := range o.thresholds {
-		d := scopeDims(t)
-		sortStrings(gb)
-		if len(d) > 0 && strings.Join(d, ",") != strings.Join(gb, ",") {
-			return nil, usagef("threshold %q: scope by %s needs --group-by %s", t.Expr, strings.Join(d, ","), strings.Join(d, ","))
-		}
+	// No dimension stands alone: a reply metric has a value only in a --group-by scope.
+	if err := checkScopes(o.thresholds, o.cfg.GroupBy); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

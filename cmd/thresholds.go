@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -56,14 +57,15 @@ func scopeDims(t gate.Threshold) []string {
 	return dims
 }
 
-// checkScopes makes sure each scope can be measured: market or category
-// alone, or exactly the --group-by dimensions.
-func checkScopes(ts []gate.Threshold, groupBy []string) error {
+// checkScopes makes sure each threshold's scope can be measured: one of
+// the dimensions a command measures on its own (simulate: market,
+// category), or exactly the --group-by dimensions.
+func checkScopes(ts []gate.Threshold, groupBy []string, standalone ...string) error {
 	gb := append([]string(nil), groupBy...)
-	sortStrings(gb)
+	sort.Strings(gb)
 	for _, t := range ts {
 		d := scopeDims(t)
-		if len(d) == 0 || (len(d) == 1 && (d[0] == "market" || d[0] == "category")) {
+		if len(d) == 0 || (len(d) == 1 && contains(standalone, d[0])) {
 			continue
 		}
 		if strings.Join(d, ",") != strings.Join(gb, ",") {
@@ -71,14 +73,6 @@ func checkScopes(ts []gate.Threshold, groupBy []string) error {
 		}
 	}
 	return nil
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // gateExit reports crossed thresholds on stderr and returns exit 3 if any failed.
