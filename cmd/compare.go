@@ -129,7 +129,9 @@ func runCompare(s *streams, o *compareOptions) error {
 		return silentError{ExitData}
 	}
 	base := env.options(o.simulateOptions)
-	base.GroupBy = []string{"day"} // daily cost per scenario, for the html charts
+	if o.format == "html" {
+		base.GroupBy = []string{"day"} // daily cost per scenario, for the charts
+	}
 	var outs []scenario.Outcome
 	for _, sc := range scs {
 		out, err := scenario.Run(base, log, sc, env.card)

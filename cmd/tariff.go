@@ -220,8 +220,8 @@ func newTariffValidateCmd(s *streams) *cobra.Command {
 				day = pricing.MustDay(2026, 10, 1)
 			}
 			var missing []string
-			for _, m := range mk.Names() {
-				if _, ok := card.Rate(m); !ok && m != pricing.Unmessageable && marketInUse(mk, m, day) {
+			for _, m := range mk.NamesAt(day) { // sorted, without the unmessageable
+				if _, ok := card.Rate(m); !ok {
 					missing = append(missing, m)
 				}
 			}
@@ -232,16 +232,6 @@ func newTariffValidateCmd(s *streams) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// marketInUse reports whether market m exists on day d.
-func marketInUse(mk *pricing.Markets, m string, d pricing.Day) bool {
-	for _, x := range mk.NamesAt(d) {
-		if x == m {
-			return true
-		}
-	}
-	return false
 }
 
 func newTariffExportCmd(s *streams) *cobra.Command {
