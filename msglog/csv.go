@@ -24,6 +24,10 @@ type csvReader struct {
 	vals   [numColumns]string
 	has    [numColumns]bool
 	intern map[string]string
+	// recent holds each column's last few values: most columns repeat a
+	// handful of values, found here without hashing.
+	recent [numColumns][4]string
+	next   [numColumns]uint8
 	long   []byte // a line longer than the read buffer
 	msg    Message
 }
@@ -163,6 +167,24 @@ func (c *csvReader) str(b []byte) string {
 	return s
 }
 
+// recentStr interns a value of a column with few distinct values.
+func (c *csvReader) recentStr(k int, b []byte) string {
+	r := &c.recent[k]
+	for i := range r {
+		if r[i] == string(b) {
+			return r[i]
+		}
+	}
+	s := c.str(b)
+	i := c.next[k] & 3
+	if i == 0 && len(s) > 0 {
+		i = 1 // slot 0 stays "" (the zero value): a blank field needs no search
+	}
+	r[i] = s
+	c.next[k] = i + 1
+	return s
+}
+
 func (c *csvReader) Next() (Message, error) {
 	for {
 		fields, line, err := c.record()
@@ -190,13 +212,14 @@ func (c *csvReader) Next() (Message, error) {
 			}
 			c.has[k] = true
 			switch Columns[k] {
-			case ColTimestamp:
-				// Parsed at once and not kept: a view of the buffer will do.
+			case ColTimestamp, ColCustomer:
+				// A view of the buffer: the timestamp is parsed at once and
+				// not kept, and build interns the customer (Refs.attach).
 				c.vals[k] = unsafe.String(unsafe.SliceData(f), len(f))
 			case ColID:
 				c.vals[k] = string(f)
 			default:
-				c.vals[k] = c.str(f)
+				c.vals[k] = c.recentStr(k, f)
 			}
 		}
 		return build(&c.o, line, &c.vals, &c.has, &c.msg)

@@ -47,6 +47,9 @@ type Options struct {
 	Location *time.Location
 	// Index is the input's position among all inputs (orders ties).
 	Index int
+	// Refs, shared by the readers of one replay, gives each customer
+	// number one *Ref; nil gives the reader a table of its own.
+	Refs *Refs
 }
 
 // Reader yields the messages of one input.
@@ -66,6 +69,9 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 	}
 	if o.Name == "" {
 		o.Name = "stdin"
+	}
+	if o.Refs == nil {
+		o.Refs = NewRefs()
 	}
 	for canon := range o.Map {
 		if _, ok := setters[canon]; !ok {
@@ -211,16 +217,17 @@ func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool
 			continue
 		}
 		if msg := setterAt[k](m, vals[k], o.Location); msg != "" {
-			return *m, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
+			return Message{}, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
 		}
 	}
 	for _, k := range requiredAt {
 		if !has[k] {
-			return *m, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: "missing"}
+			return Message{}, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: "missing"}
 		}
 	}
 	if f, msg := finish(m); msg != "" {
-		return *m, &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
+		return Message{}, &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
 	}
+	o.Refs.attach(m)
 	return *m, nil
 }

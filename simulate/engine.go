@@ -80,14 +80,13 @@ type Options struct {
 	// Candidates records the pools' free messages, for Partial.
 	Candidates bool
 	// Visit, if set, receives every message with its record (customer
-	// messages too, with category "inbound"), in replay order.
+	// messages too, with category "inbound"), in replay order. Neither
+	// is the hook's to keep after it returns (Run reuses them).
 	Visit func(*msglog.Message, *Entry) error
 	// Echoed in Result.Settings.
 	KazakhstanPre string
 	NANPCaribbean string
 }
-
-type pairKey struct{ business, customer string }
 
 // lastKey is what msglog.Less compares, kept without copying a whole message.
 type lastKey struct {
@@ -117,6 +116,17 @@ func (k *lastKey) after(m *msglog.Message) bool {
 // and that market's totals cached for the day they were found on.
 type pairState struct {
 	window.State
+	// business tells apart the states of one customer; next is the
+	// customer's state with another business (rare). A customer's chain
+	// only grows at its tail, so its head stays the head while it lives.
+	business string
+	next     *pairState
+	// customer is the number, checked against a Ref's; dead marks a state
+	// evicted, so that a Ref still holding it looks the customer up again.
+	customer string
+	dead     bool
+	// ref is the Ref that caches this state as its customer's head.
+	ref      *msglog.Ref
 	mkDay    pricing.Day
 	country  string
 	mk       pricing.Market
@@ -138,7 +148,10 @@ type quotaKey struct {
 type Engine struct {
 	o      Options
 	forced *pricing.Regime
-	states map[pairKey]*pairState
+	// states holds the live (business, customer) states by customer:
+	// one string hash per message, the business found on a short chain.
+	states map[string]*pairState
+	live   int
 	quota  map[quotaKey]int64 // free service messages used
 	// tier counts the account's free conversations per family and month.
 	tier    map[quotaKey]int64
@@ -154,22 +167,29 @@ type Engine struct {
 	// per-day caches: the day, its month and the regime in force
 	day           pricing.Day
 	dayStr, month string
-	regDay        pricing.Day
-	regMexico     bool
-	regAuto       *pricing.Regime
-	sum           Summary
-	regimes       map[[2]string]*RegimeUse
-	market        map[string]*Counts
-	cat           map[string]*Counts
-	groups        map[Group]*Counts
-	notes         []string
-	noted         map[string]bool
-	lastRU        *RegimeUse // the regime subtotal of the previous business message
+	// regCache is the regime in force on a day, for Mexico and the rest.
+	regCache [2]struct {
+		day pricing.Day
+		r   *pricing.Regime
+	}
+	cardCache  *pricing.Card
+	cardDay    pricing.Day
+	cardRegime string
+	sum        Summary
+	regimes    map[[2]string]*RegimeUse
+	market     map[string]*Counts
+	cat        map[string]*Counts
+	groups     map[Group]*Counts
+	notes      []string
+	noted      map[noteKey]bool
+	lastRU     *RegimeUse // the regime subtotal of the previous business message
 	// last is the replay-order key of the previous message.
 	last    lastKey
 	hasLast bool
 	n       int64
 	entry   Entry
+	// evictMask: idle states are dropped every evictMask+1 messages.
+	evictMask int64
 }
 
 // New checks the options and returns an engine.
@@ -183,9 +203,9 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: map[pairKey]*pairState{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
+	e := &Engine{o: o, states: map[string]*pairState{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
 		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
-		groups: map[Group]*Counts{}, noted: map[string]bool{}}
+		groups: map[Group]*Counts{}, noted: map[noteKey]bool{}, evictMask: 0xffff}
 	if o.Regime != "" && o.Regime != "auto" {
 		r, err := pricing.RegimeByName(o.Regime)
 		if err != nil {
@@ -202,10 +222,14 @@ func New(o Options) (*Engine, error) {
 	return e, nil
 }
 
-func (e *Engine) note(key, msg string) {
+// noteKey names a note said once: its kind, card and market.
+type noteKey struct{ kind, card, market string }
+
+// note says msg once per key; msg is only built the first time.
+func (e *Engine) note(key noteKey, msg func() string) {
 	if !e.noted[key] {
 		e.noted[key] = true
-		e.notes = append(e.notes, msg)
+		e.notes = append(e.notes, msg())
 	}
 }
 
@@ -228,12 +252,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.day, e.dayStr = day, day.String()
 		e.month = e.dayStr[:7]
 	}
-	key := pairKey{m.Business, m.Customer}
-	ps := e.states[key]
-	if ps == nil {
-		ps = &pairState{}
-		e.states[key] = ps
-	}
+	ps := e.state(m)
 	if ps.mkDay != day || ps.country != m.Country || ps.mkCounts == nil {
 		ps.mk, ps.mkDay, ps.country = e.marketOf(m, day), day, m.Country
 		ps.mkCounts = e.market[ps.mk.Name]
@@ -292,7 +311,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 	e.last = lastKey{t: m.Time, dir: m.Direction, business: m.Business, customer: m.Customer, id: m.ID, seq: m.Pos.Seq}
 	e.hasLast = true
 	e.n++
-	if e.n&0xffff == 0 {
+	if e.n&e.evictMask == 0 {
 		e.evict(m.Time)
 	}
 	return nil
@@ -308,7 +327,9 @@ func (e *Engine) listPrice(card *pricing.Card, m *msglog.Message, market string,
 		old := e.marketOf(m, card.Effective)
 		if p, r, err2 := card.Price(old.Name, k); err2 == nil {
 			price, rate, err = p, r, nil
-			e.note("legacy:"+card.Name+":"+market, fmt.Sprintf("card %s (from %s) has no %s row: %s became a market after the card; its messages are priced at the card's %s rate", card.Name, card.Effective, market, market, old.Name))
+			e.note(noteKey{"legacy", card.Name, market}, func() string {
+				return fmt.Sprintf("card %s (from %s) has no %s row: %s became a market after the card; its messages are priced at the card's %s rate", card.Name, card.Effective, market, market, old.Name)
+			})
 		}
 	}
 	if err != nil {
@@ -322,16 +343,20 @@ func (e *Engine) listPrice(card *pricing.Card, m *msglog.Message, market string,
 
 // regimeAt is the regime in force on day d for a market, cached per day.
 func (e *Engine) regimeAt(d pricing.Day, market string, m *msglog.Message) (*pricing.Regime, error) {
-	mexico := market == "Mexico"
-	if e.regAuto != nil && d == e.regDay && mexico == e.regMexico {
-		return e.regAuto, nil
+	i := 0
+	if market == "Mexico" { // the only market with rules of its own (the 2021 test)
+		i = 1
+	}
+	c := &e.regCache[i]
+	if c.r != nil && d == c.day {
+		return c.r, nil
 	}
 	r, err := pricing.RegimeAt(d, market)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", m.Pos, err)
 	}
-	e.regAuto, e.regDay, e.regMexico = &r, d, mexico
-	return e.regAuto, nil
+	c.r, c.day = &r, d
+	return c.r, nil
 }
 
 // marketOf is the market of a message's customer on day d.
@@ -342,11 +367,21 @@ func (e *Engine) marketOf(m *msglog.Message, d pricing.Day) pricing.Market {
 	return e.o.Markets.Lookup(m.Customer, d)
 }
 
+// cardFor is the card a regime prices with on day d, cached for the
+// previous message's regime and day.
 func (e *Engine) cardFor(r *pricing.Regime, d pricing.Day) (*pricing.Card, error) {
 	if e.o.Tariff != nil {
 		return e.o.Tariff, nil
 	}
-	return e.o.Catalog.CardFor(*r, d)
+	if e.cardCache != nil && d == e.cardDay && r.Name == e.cardRegime {
+		return e.cardCache, nil
+	}
+	c, err := e.o.Catalog.CardFor(*r, d)
+	if err != nil {
+		return nil, err
+	}
+	e.cardCache, e.cardDay, e.cardRegime = c, d, r.Name
+	return c, nil
 }
 
 func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, mk pricing.Market, ent *Entry, day pricing.Day, month string) error {
@@ -433,7 +468,9 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		if _, _, err := card.Price(ent.Market, pricing.KeyAuthIntl); err == nil {
 			d.Key, d.Category = pricing.KeyAuthIntl, "authentication_international"
 		} else {
-			e.note("ai:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s has no authentication-international rate for %s: those messages are priced at its authentication rate", card.Name, ent.Market))
+			e.note(noteKey{"ai", card.Name, ent.Market}, func() string {
+				return fmt.Sprintf("card %s has no authentication-international rate for %s: those messages are priced at its authentication rate", card.Name, ent.Market)
+			})
 		}
 	}
 	if d.Outcome == pricing.Billed {
@@ -458,10 +495,12 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 			ent.Cost = e.o.FX.Convert(price)
 		}
 		if card.Note != "" {
-			e.note("card:"+card.Name, card.Note)
+			e.note(noteKey{"card", card.Name, ""}, func() string { return card.Note })
 		}
 		if rate.Estimated {
-			e.note("est:"+card.Name+":"+ent.Market, fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis))
+			e.note(noteKey{"est", card.Name, ent.Market}, func() string {
+				return fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis)
+			})
 		}
 	}
 	if d.Late {
@@ -509,20 +548,97 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 	e.lastTime = ent.Time
 }
 
+// state is the (business, customer) pair's state, new if there is none.
+// The customer's chain is found through the message's Ref when this
+// engine has claimed it, else in the map (which is always complete).
+func (e *Engine) state(m *msglog.Message) *pairState {
+	r := m.Ref
+	var head *pairState
+	if r != nil && r.Owner == any(e) {
+		if h, _ := r.Slot.(*pairState); h != nil && !h.dead && h.customer == m.Customer {
+			head = h
+		}
+	}
+	if head == nil {
+		head = e.states[m.Customer]
+		if head != nil && r != nil && (r.Owner == nil || r.Owner == any(e)) {
+			e.claim(r, head)
+		}
+	}
+	var tail *pairState
+	for ps := head; ps != nil; ps = ps.next {
+		if ps.business == m.Business {
+			return ps
+		}
+		tail = ps
+	}
+	ps := &pairState{business: m.Business, customer: m.Customer}
+	e.live++
+	if tail != nil {
+		tail.next = ps
+		return ps
+	}
+	e.states[m.Customer] = ps
+	if r != nil && (r.Owner == nil || r.Owner == any(e)) {
+		e.claim(r, ps)
+	}
+	return ps
+}
+
+// claim makes r cache head, the state chain of r's customer.
+func (e *Engine) claim(r *msglog.Ref, head *pairState) {
+	r.Owner, r.Slot = e, head
+	head.ref = r
+}
+
+// release gives ps's Ref back, if it still caches ps, for another engine
+// to claim.
+func release(ps *pairState) {
+	if r := ps.ref; r != nil && r.Slot == any(ps) {
+		r.Owner, r.Slot = nil, nil
+	}
+	ps.ref = nil
+}
+
 // evict drops the state of customers whose windows have all closed by t.
 func (e *Engine) evict(t time.Time) {
-	for k, st := range e.states {
-		if st.Idle(e.o.Window, t) {
+	for k, head := range e.states {
+		var first, prev *pairState
+		for ps := head; ps != nil; ps = ps.next {
+			if ps.Idle(e.o.Window, t) {
+				ps.dead = true
+				release(ps)
+				e.live--
+				continue
+			}
+			if first == nil {
+				first = ps
+			} else {
+				prev.next = ps
+			}
+			prev = ps
+		}
+		switch {
+		case first == nil:
 			delete(e.states, k)
+		case first != head:
+			e.states[k] = first
+		}
+		if prev != nil {
+			prev.next = nil
 		}
 	}
 }
 
 // Live is the number of (business, customer) states held now.
-func (e *Engine) Live() int { return len(e.states) }
+func (e *Engine) Live() int { return e.live }
 
-// Result returns the totals. Call it once, after the last Add.
+// Result returns the totals. Call it once, after the last Add: it gives
+// back the Refs the engine claimed.
 func (e *Engine) Result() Result {
+	for _, head := range e.states {
+		release(head)
+	}
 	r := Result{Summary: e.sum, GroupBy: e.o.GroupBy}
 	if !e.first.IsZero() {
 		first, last := e.first.In(e.o.Location), e.lastTime.In(e.o.Location)
@@ -612,8 +728,10 @@ func regimeNames(rs []RegimeUse) []string {
 // the rules cannot price) go to onRowErr: a nil return counts the row as
 // rejected and goes on; an error stops the run.
 func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
+	var m msglog.Message // one message, reused: hooks must not keep m
 	for {
-		m, err := src.Next()
+		var err error
+		m, err = src.Next()
 		if err == io.EOF {
 			return nil
 		}
