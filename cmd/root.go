@@ -64,6 +64,7 @@ whether it was free, billed or blocked, why, and at what cost.`,
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.PersistentFlags().String("config", "", "config file (default: wacost.yaml in the current directory, if present)")
+	addProfileFlag(root)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageTemplate(root.UsageTemplate() + exitHelp)
 	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newCompareCmd(s), newBacklogCmd(s), newMergeCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))

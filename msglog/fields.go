@@ -193,6 +193,14 @@ func setBusiness(m *Message, v string, _ *time.Location) string {
 }
 
 func setDirection(m *Message, v string, _ *time.Location) string {
+	switch v { // the usual spellings, before trimming and lower-casing
+	case "in":
+		m.Direction = Inbound
+		return ""
+	case "out":
+		m.Direction = Outbound
+		return ""
+	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "in", "inbound":
 		m.Direction = Inbound
@@ -207,6 +215,14 @@ func setDirection(m *Message, v string, _ *time.Location) string {
 }
 
 func setType(m *Message, v string, _ *time.Location) string {
+	switch v { // the usual spellings, before trimming and lower-casing
+	case "text":
+		m.Type, m.Template = v, false
+		return ""
+	case "template":
+		m.Type, m.Template = v, true
+		return ""
+	}
 	t := strings.ToLower(strings.TrimSpace(v))
 	switch t {
 	case "":
@@ -233,6 +249,10 @@ func setCountry(m *Message, v string, _ *time.Location) string {
 func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 func setEntryPoint(m *Message, v string, _ *time.Location) string {
+	if v == "" {
+		m.EntryPoint = window.EntryNone
+		return ""
+	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "", "none":
 		m.EntryPoint = window.EntryNone
@@ -249,6 +269,11 @@ func setEntryPoint(m *Message, v string, _ *time.Location) string {
 var statuses = map[string]bool{"": true, "accepted": true, "sent": true, "delivered": true, "read": true, "played": true, "failed": true}
 
 func setStatus(m *Message, v string, _ *time.Location) string {
+	switch v { // the usual spellings, before trimming and lower-casing
+	case "", "delivered", "read", "sent":
+		m.Status, m.Failed = v, false
+		return ""
+	}
 	s := strings.ToLower(strings.TrimSpace(v))
 	if !statuses[s] {
 		return strconv.Quote(v) + " is not accepted, sent, delivered, read, played or failed"
@@ -274,7 +299,12 @@ func finish(m *Message) (field, msg string) {
 		m.Category = ""
 		return "", ""
 	}
-	c := strings.ToLower(strings.TrimSpace(m.Category))
+	c := m.Category
+	switch c { // the usual spellings, before trimming and lower-casing
+	case "marketing", "utility", "authentication":
+		return "", ""
+	}
+	c = strings.ToLower(strings.TrimSpace(c))
 	switch c {
 	case "", "marketing", "utility", "authentication":
 	case "authentication_international", "authentication-international":

@@ -3,6 +3,7 @@ package pricing
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -169,6 +170,22 @@ func LoadMarkets(o MarketOptions) (*Markets, error) {
 	}
 	sort.Strings(t.names)
 	return t, nil
+}
+
+// MarketSpan is the span of days [from, until) around d in which every
+// number keeps its market: Lookup and ByCountry give the same answer on
+// every day of it. The first span has no start (from is math.MinInt32's
+// day) and the last no end (until is 0).
+func MarketSpan(d Day) (from, until Day) {
+	i := epoch(d)
+	from = math.MinInt32
+	if i > 0 {
+		from = marketEpochs[i]
+	}
+	if i+1 < len(marketEpochs) {
+		until = marketEpochs[i+1]
+	}
+	return from, until
 }
 
 func epoch(d Day) int {

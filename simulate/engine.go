@@ -113,7 +113,7 @@ func (k *lastKey) after(m *msglog.Message) bool {
 }
 
 // pairState is one (business, customer) pair's windows, with its market
-// and that market's totals cached for the day they were found on.
+// and that market's totals cached for the span of days it holds.
 type pairState struct {
 	window.State
 	// business tells apart the states of one customer; next is the
@@ -127,7 +127,8 @@ type pairState struct {
 	dead     bool
 	// ref is the Ref that caches this state as its customer's head.
 	ref      *msglog.Ref
-	mkDay    pricing.Day
+	mkFrom   pricing.Day // the market holds on the days [mkFrom, mkUntil)
+	mkUntil  pricing.Day
 	country  string
 	mk       pricing.Market
 	mkCounts *Counts
@@ -253,8 +254,9 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.month = e.dayStr[:7]
 	}
 	ps := e.state(m)
-	if ps.mkDay != day || ps.country != m.Country || ps.mkCounts == nil {
-		ps.mk, ps.mkDay, ps.country = e.marketOf(m, day), day, m.Country
+	if ps.mkCounts == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != m.Country {
+		ps.mk, ps.country = e.marketOf(m, day), m.Country
+		ps.mkFrom, ps.mkUntil = pricing.MarketSpan(day)
 		ps.mkCounts = e.market[ps.mk.Name]
 		if ps.mkCounts == nil {
 			ps.mkCounts = &Counts{}

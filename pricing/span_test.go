@@ -1,0 +1,56 @@
+package pricing
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// TestMarketSpan: the spans end where the market tables change, and every
+// prefix and country keeps its market on the first, a middle and the last
+// day of each span (the engine caches a customer's market for a span).
+func TestMarketSpan(t *testing.T) {
+	day := func(y int, m time.Month, d int) Day { return MustDay(y, m, d) }
+	for _, c := range []struct {
+		d, from, until Day
+	}{
+		{day(2020, 1, 1), math.MinInt32, day(2025, 10, 1)},
+		{day(2025, 9, 30), math.MinInt32, day(2025, 10, 1)},
+		{day(2025, 10, 1), day(2025, 10, 1), day(2026, 7, 1)},
+		{day(2026, 6, 30), day(2025, 10, 1), day(2026, 7, 1)},
+		{day(2026, 7, 1), day(2026, 7, 1), day(2026, 10, 1)},
+		{day(2026, 10, 1), day(2026, 10, 1), 0},
+		{day(2030, 1, 1), day(2026, 10, 1), 0},
+	} {
+		if from, until := MarketSpan(c.d); from != c.from || until != c.until {
+			t.Errorf("MarketSpan(%s) = [%d, %d), want [%d, %d)", c.d, from, until, c.from, c.until)
+		}
+	}
+	mk, err := LoadMarkets(DefaultMarketOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []Day{day(2018, 8, 1), day(2025, 10, 1), day(2026, 7, 1), day(2026, 10, 1)} {
+		from, until := MarketSpan(d)
+		if from == math.MinInt32 {
+			from = day(2018, 8, 1)
+		}
+		if until == 0 {
+			until = day(2031, 1, 1)
+		}
+		for prefix, e := range mk.byPrefix {
+			number := prefix + "5550100"
+			want := mk.Lookup(number, from)
+			for _, x := range []Day{from + (until-from)/2, until - 1} {
+				if got := mk.Lookup(number, x); got != want {
+					t.Errorf("+%s: %s on %s but %s on %s, in one span", prefix, want.Name, from, got.Name, x)
+				}
+			}
+			if e.iso2 != "" {
+				if a, b := mk.ByCountry(e.iso2, from), mk.ByCountry(e.iso2, until-1); a != b {
+					t.Errorf("%s: %s on %s but %s on %s, in one span", e.iso2, a.Name, from, b.Name, until-1)
+				}
+			}
+		}
+	}
+}
