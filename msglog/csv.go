@@ -29,6 +29,7 @@ type csvReader struct {
 	recent [numColumns][4]string
 	next   [numColumns]uint8
 	long   []byte // a line longer than the read buffer
+	ids    arena
 	msg    Message
 }
 
@@ -217,7 +218,7 @@ func (c *csvReader) Next() (Message, error) {
 				// not kept, and build interns the customer (Refs.attach).
 				c.vals[k] = unsafe.String(unsafe.SliceData(f), len(f))
 			case ColID:
-				c.vals[k] = string(f)
+				c.vals[k] = c.ids.str(f)
 			default:
 				c.vals[k] = c.recentStr(k, f)
 			}

@@ -2,6 +2,7 @@ package msglog
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ type Pos struct {
 	Seq int64
 }
 
-func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+func (p Pos) String() string { return p.File + ":" + strconv.Itoa(p.Line) }
 
 // Message is one row of a log, validated and normalised.
 type Message struct {

@@ -57,19 +57,29 @@ func ParseMoney(s string) (Money, error) {
 // String renders the amount as a plain decimal with at least two and at most
 // six decimals, dropping trailing zeros beyond the second: 1.5 -> "1.50",
 // 0.0014 -> "0.0014". It never rounds.
-func (m Money) String() string {
+func (m Money) String() string { return string(m.Append(make([]byte, 0, 24))) }
+
+// Append appends the amount as String writes it.
+func (m Money) Append(b []byte) []byte {
 	v := int64(m)
-	sign := ""
+	u := uint64(v)
 	if v < 0 {
-		sign, v = "-", -v
+		b = append(b, '-')
+		u = uint64(-v) // also right for the smallest int64
 	}
-	ip, fp := v/MicrosPerUnit, v%MicrosPerUnit
-	frac := strconv.FormatInt(fp+MicrosPerUnit, 10)[1:] // 6 digits
-	frac = strings.TrimRight(frac, "0")
-	for len(frac) < 2 {
-		frac += "0"
+	b = strconv.AppendUint(b, u/MicrosPerUnit, 10)
+	b = append(b, '.')
+	fp := u % MicrosPerUnit
+	var frac [6]byte
+	for i := 5; i >= 0; i-- {
+		frac[i] = byte('0' + fp%10)
+		fp /= 10
 	}
-	return sign + strconv.FormatInt(ip, 10) + "." + frac
+	n := 6
+	for n > 2 && frac[n-1] == '0' {
+		n--
+	}
+	return append(b, frac[:n]...)
 }
 
 // Round returns the amount rounded half away from zero to the given number

@@ -120,7 +120,7 @@ type csvRenderer struct {
 	c      *csv.Writer
 	ledger bool
 	header bool
-	rec    []string
+	buf    []byte // the ledger's row being written
 }
 
 func newCSVRenderer(w *bufio.Writer, ledger bool) *csvRenderer {
@@ -131,13 +131,29 @@ func newCSVRenderer(w *bufio.Writer, ledger bool) *csvRenderer {
 var SummaryColumns = []string{"record", "market", "category", "month", "day", "business", "regime", "card", "messages", "inbound", "outbound", "free", "billed", "blocked", "undelivered", "rejected", "cost", "currency"}
 
 func (c *csvRenderer) Entry(e *simulate.Entry) error {
+	b := c.buf[:0]
 	if !c.header {
 		c.header = true
-		c.c.Write(simulate.LedgerColumns)
+		b = appendCSVRecord(b, simulate.LedgerColumns...)
 	}
-	c.rec = append(c.rec[:0], e.ID, e.Time.Format(time.RFC3339Nano), e.Business, e.Customer, e.Market, e.Type, e.Category,
-		e.Decision, e.Reason, e.Cost.String(), e.Currency, e.Regime, e.Card, strconv.FormatBool(e.Late), e.Conversation, e.Tier, e.Source)
-	return c.c.Write(c.rec)
+	b = appendCSVField(b, e.ID)
+	b = append(b, ',')
+	b = e.Time.AppendFormat(b, time.RFC3339Nano) // never needs quotes
+	for _, f := range [...]string{e.Business, e.Customer, e.Market, e.Type, e.Category, e.Decision, e.Reason} {
+		b = appendCSVField(append(b, ','), f)
+	}
+	b = e.Cost.Append(append(b, ','))
+	for _, f := range [...]string{e.Currency, e.Regime, e.Card} {
+		b = appendCSVField(append(b, ','), f)
+	}
+	b = strconv.AppendBool(append(b, ','), e.Late)
+	for _, f := range [...]string{e.Conversation, e.Tier, e.Source} {
+		b = appendCSVField(append(b, ','), f)
+	}
+	b = append(b, '\n')
+	c.buf = b
+	_, err := c.w.Write(b)
+	return err
 }
 
 func counts(c simulate.Counts) []string {

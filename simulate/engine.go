@@ -126,12 +126,11 @@ type pairState struct {
 	customer string
 	dead     bool
 	// ref is the Ref that caches this state as its customer's head.
-	ref      *msglog.Ref
-	mkFrom   pricing.Day // the market holds on the days [mkFrom, mkUntil)
-	mkUntil  pricing.Day
-	country  string
-	mk       pricing.Market
-	mkCounts *Counts
+	ref     *msglog.Ref
+	mkFrom  pricing.Day // the market holds on the days [mkFrom, mkUntil)
+	mkUntil pricing.Day
+	country string
+	mu      *marketUse
 }
 
 type volumeKey struct {
@@ -179,6 +178,7 @@ type Engine struct {
 	sum        Summary
 	regimes    map[[2]string]*RegimeUse
 	market     map[string]*Counts
+	markets    map[pricing.Market]*marketUse
 	cat        map[string]*Counts
 	groups     map[Group]*Counts
 	notes      []string
@@ -189,8 +189,11 @@ type Engine struct {
 	hasLast bool
 	n       int64
 	entry   Entry
-	// evictMask: idle states are dropped every evictMask+1 messages.
-	evictMask int64
+	// Idle states are dropped at message nextEvict: evictEvery messages
+	// after the last sweep, or four times as many as the states it kept if
+	// more, so that sweeps cost about a quarter of a state per message and
+	// the states held stay within a small multiple of the live ones.
+	evictEvery, nextEvict int64
 }
 
 // New checks the options and returns an engine.
@@ -205,8 +208,8 @@ func New(o Options) (*Engine, error) {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
 	e := &Engine{o: o, states: map[string]*pairState{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
-		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, cat: map[string]*Counts{},
-		groups: map[Group]*Counts{}, noted: map[noteKey]bool{}, evictMask: 0xffff}
+		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, markets: map[pricing.Market]*marketUse{}, cat: map[string]*Counts{},
+		groups: map[Group]*Counts{}, noted: map[noteKey]bool{}, evictEvery: 1 << 16, nextEvict: 1 << 16}
 	if o.Regime != "" && o.Regime != "auto" {
 		r, err := pricing.RegimeByName(o.Regime)
 		if err != nil {
@@ -254,16 +257,11 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.month = e.dayStr[:7]
 	}
 	ps := e.state(m)
-	if ps.mkCounts == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != m.Country {
-		ps.mk, ps.country = e.marketOf(m, day), m.Country
+	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != m.Country {
+		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), m.Country
 		ps.mkFrom, ps.mkUntil = pricing.MarketSpan(day)
-		ps.mkCounts = e.market[ps.mk.Name]
-		if ps.mkCounts == nil {
-			ps.mkCounts = &Counts{}
-			e.market[ps.mk.Name] = ps.mkCounts
-		}
 	}
-	mk := ps.mk
+	mk := ps.mu.Market
 	reg := e.forced
 	if reg == nil {
 		var err error
@@ -284,7 +282,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		if e.o.Fee != nil {
 			ent.Fee = e.o.Fee(m, ent)
 		}
-		e.account(ent, ps.mkCounts, true, month, "")
+		e.account(ent, ps.mu.counts, true, month, "")
 		if e.o.Visit != nil {
 			if err := e.o.Visit(m, ent); err != nil {
 				return err
@@ -298,7 +296,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		if e.o.Fee != nil {
 			ent.Fee = e.o.Fee(m, ent)
 		}
-		e.account(ent, ps.mkCounts, false, month, card)
+		e.account(ent, ps.mu.counts, false, month, card)
 		if e.o.Ledger != nil {
 			if err := e.o.Ledger(ent); err != nil {
 				return err
@@ -313,8 +311,9 @@ func (e *Engine) Add(m *msglog.Message) error {
 	e.last = lastKey{t: m.Time, dir: m.Direction, business: m.Business, customer: m.Customer, id: m.ID, seq: m.Pos.Seq}
 	e.hasLast = true
 	e.n++
-	if e.n&e.evictMask == 0 {
+	if e.n >= e.nextEvict {
 		e.evict(m.Time)
+		e.nextEvict = e.n + max(e.evictEvery, 4*int64(e.live))
 	}
 	return nil
 }
@@ -359,6 +358,28 @@ func (e *Engine) regimeAt(d pricing.Day, market string, m *msglog.Message) (*pri
 	}
 	c.r, c.day = &r, d
 	return c.r, nil
+}
+
+// marketUse is a market as numbers get it, with the market's totals:
+// one per distinct Market, shared by the customers that have it.
+type marketUse struct {
+	pricing.Market
+	counts *Counts
+}
+
+// marketUse interns mk.
+func (e *Engine) marketUse(mk pricing.Market) *marketUse {
+	if mu := e.markets[mk]; mu != nil {
+		return mu
+	}
+	c := e.market[mk.Name]
+	if c == nil {
+		c = &Counts{}
+		e.market[mk.Name] = c
+	}
+	mu := &marketUse{Market: mk, counts: c}
+	e.markets[mk] = mu
+	return mu
 }
 
 // marketOf is the market of a message's customer on day d.

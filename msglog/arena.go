@@ -1,0 +1,29 @@
+package msglog
+
+import "unsafe"
+
+// arena makes strings that are unique per row (message ids) out of large
+// shared blocks: one allocation per block instead of one per row, and the
+// blocks hold no pointers for the garbage collector to scan. A block's
+// bytes are never written again once a string points at them, and it is
+// freed when no string points into it any more.
+type arena struct {
+	block []byte
+}
+
+const arenaBlock = 64 << 10
+
+func (a *arena) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaBlock/8 {
+		return string(b)
+	}
+	if len(a.block)+len(b) > cap(a.block) {
+		a.block = make([]byte, 0, arenaBlock)
+	}
+	n := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafe.String(&a.block[n], len(b))
+}
