@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unsafe"
 )
 
 // csvReader reads CSV logs on a fast path: lines are split on commas by
@@ -23,23 +22,15 @@ type csvReader struct {
 	fields [][]byte
 	vals   [numColumns]string
 	has    [numColumns]bool
-	intern map[string]string
-	// recent holds each column's last few values: most columns repeat a
-	// handful of values, found here without hashing.
-	recent [numColumns][4]string
-	next   [numColumns]uint8
+	v      values
 	long   []byte // a line longer than the read buffer
-	ids    arena
 	msg    Message
 }
 
 const numColumns = 13 // len(Columns)
 
-// maxIntern bounds the interning table (customers are its largest part).
-const maxIntern = 1 << 20
-
 func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
-	c := &csvReader{o: o, br: br, intern: map[string]string{}}
+	c := &csvReader{o: o, br: br}
 	var header []string
 	for {
 		fields, _, err := c.record()
@@ -156,36 +147,6 @@ func (c *csvReader) readLine() ([]byte, error) {
 	return bytes.TrimSuffix(line, []byte{'\r'}), nil
 }
 
-// str interns a value that repeats.
-func (c *csvReader) str(b []byte) string {
-	if s, ok := c.intern[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(c.intern) < maxIntern {
-		c.intern[s] = s
-	}
-	return s
-}
-
-// recentStr interns a value of a column with few distinct values.
-func (c *csvReader) recentStr(k int, b []byte) string {
-	r := &c.recent[k]
-	for i := range r {
-		if r[i] == string(b) {
-			return r[i]
-		}
-	}
-	s := c.str(b)
-	i := c.next[k] & 3
-	if i == 0 && len(s) > 0 {
-		i = 1 // slot 0 stays "" (the zero value): a blank field needs no search
-	}
-	r[i] = s
-	c.next[k] = i + 1
-	return s
-}
-
 func (c *csvReader) Next() (Message, error) {
 	for {
 		fields, line, err := c.record()
@@ -212,16 +173,7 @@ func (c *csvReader) Next() (Message, error) {
 				continue
 			}
 			c.has[k] = true
-			switch Columns[k] {
-			case ColTimestamp, ColCustomer:
-				// A view of the buffer: the timestamp is parsed at once and
-				// not kept, and build interns the customer (Refs.attach).
-				c.vals[k] = unsafe.String(unsafe.SliceData(f), len(f))
-			case ColID:
-				c.vals[k] = c.ids.str(f)
-			default:
-				c.vals[k] = c.recentStr(k, f)
-			}
+			c.vals[k] = c.v.str(k, f)
 		}
 		return build(&c.o, line, &c.vals, &c.has, &c.msg)
 	}

@@ -46,20 +46,22 @@ func decodeObject(o *Options, line int, obj map[string]any) (Message, error) {
 }
 
 type ndjsonReader struct {
-	o      Options
-	br     *bufio.Reader
-	line   int
-	keys   map[string]int // lower-cased source key -> canonical column
-	vals   [numColumns]string
-	has    [numColumns]bool
-	intern map[string]string
-	msg    Message
-	long   []byte
-	slow   bool // tests: always use encoding/json
+	o    Options
+	br   *bufio.Reader
+	line int
+	keys map[string]int // lower-cased source key -> canonical column
+	vals [numColumns]string
+	has  [numColumns]bool
+	v    values
+	// keyCache remembers the columns of keys met (keyOf).
+	keyCache [64]keySeen
+	msg      Message
+	long     []byte
+	slow     bool // tests: always use encoding/json
 }
 
 func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
-	r := &ndjsonReader{o: o, br: br, keys: map[string]int{}, intern: map[string]string{}}
+	r := &ndjsonReader{o: o, br: br, keys: map[string]int{}}
 	for k, c := range Columns {
 		key := c
 		if m, ok := o.Map[c]; ok {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // scanObject reads one flat JSON object (a log row) without building a
@@ -42,7 +41,7 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 			return false, -1
 		}
 		i = skipWS(b, i+1)
-		k, known := r.column(key)
+		k, known := r.keyOf(key)
 		if !known && k == -2 {
 			return false, -1 // a key the fast path cannot fold (non-ASCII)
 		}
@@ -197,6 +196,35 @@ func isJSONNumber(t []byte) bool {
 
 // column finds a key's canonical column: (k, true); (-1, false) for other
 // keys; (-2, false) when the key is not plain ASCII.
+// keyOf is column(key), remembered in a small open-addressed table: a
+// log spells the same dozen keys on every line.
+func (r *ndjsonReader) keyOf(key []byte) (int, bool) {
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range key {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	n := uint32(len(r.keyCache))
+	for p := uint32(0); p < 4; p++ {
+		e := &r.keyCache[(h+p)%n]
+		if !e.ok {
+			k, known := r.column(key)
+			*e = keySeen{raw: string(key), k: k, known: known, ok: true}
+			return k, known
+		}
+		if e.raw == string(key) {
+			return e.k, e.known
+		}
+	}
+	return r.column(key) // a crowded table: no caching
+}
+
+// keySeen is a key met before.
+type keySeen struct {
+	raw       string
+	k         int
+	known, ok bool
+}
+
 func (r *ndjsonReader) column(key []byte) (int, bool) {
 	var low [64]byte
 	if len(key) > len(low) {
@@ -220,20 +248,5 @@ func (r *ndjsonReader) column(key []byte) (int, bool) {
 
 func (r *ndjsonReader) set(k int, v []byte) {
 	r.has[k] = true
-	switch Columns[k] {
-	case ColTimestamp:
-		r.vals[k] = unsafe.String(unsafe.SliceData(v), len(v)) // parsed at once, not kept
-	case ColID:
-		r.vals[k] = string(v)
-	default:
-		if s, ok := r.intern[string(v)]; ok {
-			r.vals[k] = s
-			return
-		}
-		s := string(v)
-		if len(r.intern) < maxIntern {
-			r.intern[s] = s
-		}
-		r.vals[k] = s
-	}
+	r.vals[k] = r.v.str(k, v)
 }
