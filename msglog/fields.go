@@ -128,9 +128,23 @@ func daysIn(m time.Month, y int) int {
 
 func setTimestamp(m *Message, v string, loc *time.Location) string {
 	t, msg := ParseTimestamp(v, loc)
+	if msg == "" {
+		// WhatsApp Business began in 2018; a year far off is a broken
+		// export (a zero time, a wrong unit), and the window engine keeps
+		// instants as int64 nanoseconds.
+		if y := t.Year(); y < MinYear || y > MaxYear {
+			return strconv.Quote(v) + " is in " + strconv.Itoa(y) + ", outside the years " + strconv.Itoa(MinYear) + " to " + strconv.Itoa(MaxYear)
+		}
+	}
 	m.Time = t
 	return msg
 }
+
+// The years a message's timestamp may fall in.
+const (
+	MinYear = 2000
+	MaxYear = 2199
+)
 
 func allDigits(s string) bool {
 	if s == "" {

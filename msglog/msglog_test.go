@@ -477,3 +477,36 @@ func TestUnterminatedQuoteIsLinear(t *testing.T) {
 		t.Fatalf("took %s: quadratic", d)
 	}
 }
+
+// TestTimestampYears: a time outside 2000..2199 (a zero time, Unix 0, a
+// value in the wrong unit) is a row error naming the line and field.
+func TestTimestampYears(t *testing.T) {
+	in := "timestamp,customer,direction\n1970-01-01T00:00:00Z,5511999990000,in\n0,5511999990000,in\n2200-01-01T00:00:00Z,5511999990000,in\n1759312800,5511999990000,in\n2199-12-31T23:59:59Z,5511999990000,in\n2000-01-01T00:00:00Z,5511999990000,in\n"
+	r, err := NewReader(strings.NewReader(in), Options{Name: "y.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		m, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			got = append(got, err.Error())
+			continue
+		}
+		got = append(got, m.Time.Format(time.RFC3339))
+	}
+	want := []string{
+		`y.csv:2: timestamp: "1970-01-01T00:00:00Z" is in 1970, outside the years 2000 to 2199`,
+		`y.csv:3: timestamp: "0" is in 1970, outside the years 2000 to 2199`,
+		`y.csv:4: timestamp: "2200-01-01T00:00:00Z" is in 2200, outside the years 2000 to 2199`,
+		"2025-10-01T10:00:00Z",
+		"2199-12-31T23:59:59Z",
+		"2000-01-01T00:00:00Z",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -72,11 +72,16 @@ func (c Conversation) Open(t time.Time) bool {
 // is a pair that has never exchanged messages. State is a plain value: copy
 // it freely; methods with pointer receivers update it in place.
 type State struct {
+	// The instants are Unix nanoseconds, 0 for none: a state is small
+	// and holds no pointers but its conversations (a replay keeps one per
+	// live customer). So times must lie within 1678..2262 and not be the
+	// Unix epoch itself; msglog only reads years 2000 to 2199.
+	//
 	// lastInbound is the instant of the customer's latest message.
-	lastInbound time.Time
+	lastInbound int64
 	// fepEligibleUntil: a reply before this instant opens an FEP window.
-	fepEligibleUntil time.Time
-	fepStart, fepEnd time.Time
+	fepEligibleUntil int64
+	fepStart, fepEnd int64
 	// convs holds conversations, at most one per category (the newest).
 	convs []Conversation
 }
@@ -101,36 +106,38 @@ type Status struct {
 // window. Out-of-order calls (t before an earlier inbound) are ignored for
 // the CSW, which always runs from the latest customer message.
 func (s *State) Inbound(cfg Config, t time.Time, ep EntryPoint) {
-	if t.After(s.lastInbound) || s.lastInbound.IsZero() {
-		s.lastInbound = t
+	if n := t.UnixNano(); n > s.lastInbound || s.lastInbound == 0 {
+		s.lastInbound = n
 	}
 	if ep != EntryNone {
 		until := t.Add(cfg.FEPReplyWithin)
-		if until.After(s.fepEligibleUntil) {
-			s.fepEligibleUntil = until
+		if n := until.UnixNano(); n > s.fepEligibleUntil {
+			s.fepEligibleUntil = n
 		}
 	}
 }
 
 // CSWOpen reports whether a customer-service window is open at t.
 func (s *State) CSWOpen(cfg Config, t time.Time) bool {
-	if s.lastInbound.IsZero() || t.Before(s.lastInbound) {
+	n := t.UnixNano()
+	if s.lastInbound == 0 || n < s.lastInbound {
 		return false
 	}
-	return t.Before(s.lastInbound.Add(cfg.CSW))
+	return n < s.lastInbound+int64(cfg.CSW)
 }
 
 // Peek reports the windows at t for a business message without changing
 // the state (a message that will not be delivered).
 func (s *State) Peek(cfg Config, t time.Time) Status {
 	st := Status{InCSW: s.CSWOpen(cfg, t)}
-	if !s.lastInbound.IsZero() {
-		st.CSWEnd = s.lastInbound.Add(cfg.CSW)
+	n := t.UnixNano()
+	if s.lastInbound != 0 {
+		st.CSWEnd = time.Unix(0, s.lastInbound+int64(cfg.CSW)).UTC()
 	}
 	switch {
-	case !s.fepStart.IsZero() && !t.Before(s.fepStart) && t.Before(s.fepEnd):
-		st.InFEP, st.FEPEnd = true, s.fepEnd
-	case t.Before(s.fepEligibleUntil):
+	case s.fepStart != 0 && n >= s.fepStart && n < s.fepEnd:
+		st.InFEP, st.FEPEnd = true, time.Unix(0, s.fepEnd).UTC()
+	case n < s.fepEligibleUntil:
 		st.InFEP, st.FEPOpened, st.FEPEnd = true, true, t.Add(cfg.FEP)
 	}
 	return st
@@ -143,8 +150,8 @@ func (s *State) Peek(cfg Config, t time.Time) Status {
 func (s *State) Deliver(cfg Config, t time.Time) Status {
 	st := s.Peek(cfg, t)
 	if st.FEPOpened {
-		s.fepStart, s.fepEnd = t, st.FEPEnd
-		s.fepEligibleUntil = time.Time{}
+		s.fepStart, s.fepEnd = t.UnixNano(), st.FEPEnd.UnixNano()
+		s.fepEligibleUntil = 0
 	}
 	return st
 }
@@ -196,10 +203,11 @@ func (s *State) CloseConversations(t time.Time) {
 // Idle reports whether nothing in the state can matter at t or later:
 // every window has closed. A caller may then drop the state to bound memory.
 func (s *State) Idle(cfg Config, t time.Time) bool {
-	if !s.lastInbound.IsZero() && t.Before(s.lastInbound.Add(cfg.CSW)) {
+	n := t.UnixNano()
+	if s.lastInbound != 0 && n < s.lastInbound+int64(cfg.CSW) {
 		return false
 	}
-	if t.Before(s.fepEligibleUntil) || t.Before(s.fepEnd) {
+	if n < s.fepEligibleUntil || n < s.fepEnd {
 		return false
 	}
 	for _, cv := range s.convs {
