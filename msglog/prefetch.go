@@ -61,9 +61,19 @@ func isRowError(err error) bool {
 
 // Next returns the next message, row error, io.EOF or fatal error.
 func (p *Prefetcher) Next() (Message, error) {
+	m, err := p.NextRef()
+	if m == nil {
+		return Message{}, err
+	}
+	return *m, err
+}
+
+// NextRef is Next without a copy: the message lives in the prefetched
+// batch, valid until the following call.
+func (p *Prefetcher) NextRef() (*Message, error) {
 	for p.i >= len(p.batch) {
 		if p.end != nil {
-			return Message{}, p.end
+			return nil, p.end
 		}
 		if p.batch != nil {
 			select { // hand the used batch back; drop it if the list is full
@@ -75,16 +85,16 @@ func (p *Prefetcher) Next() (Message, error) {
 		b, ok := <-p.ch
 		if !ok {
 			p.end = io.EOF
-			return Message{}, io.EOF
+			return nil, io.EOF
 		}
 		p.batch, p.i = b, 0
 	}
-	it := p.batch[p.i]
+	it := &p.batch[p.i]
 	p.i++
 	if it.err != nil && !isRowError(it.err) {
 		p.end = it.err
 	}
-	return it.m, it.err
+	return &it.m, it.err
 }
 
 // Stop ends the background reading.

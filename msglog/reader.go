@@ -60,6 +60,13 @@ type Reader interface {
 	Next() (Message, error)
 }
 
+// RefReader is a Reader that can also hand out its next message in place,
+// valid until the following call (Prefetcher does).
+type RefReader interface {
+	Reader
+	NextRef() (*Message, error)
+}
+
 // NewReader opens a log. The format comes from o.Format, else from the
 // file extension, else from the first non-blank byte: '[' a JSON array,
 // '{' NDJSON, anything else CSV.

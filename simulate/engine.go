@@ -104,10 +104,14 @@ func (k *lastKey) after(m *msglog.Message) bool {
 	if m.Direction != k.dir {
 		return m.Direction < k.dir
 	}
-	for _, p := range [][2]string{{m.Business, k.business}, {m.Customer, k.customer}, {m.ID, k.id}} {
-		if p[0] != p[1] {
-			return p[0] < p[1]
-		}
+	if m.Business != k.business {
+		return m.Business < k.business
+	}
+	if m.Customer != k.customer {
+		return m.Customer < k.customer
+	}
+	if m.ID != k.id {
+		return m.ID < k.id
 	}
 	return m.Pos.Seq < k.seq
 }
@@ -190,9 +194,9 @@ type Engine struct {
 	n       int64
 	entry   Entry
 	// Idle states are dropped at message nextEvict: evictEvery messages
-	// after the last sweep, or four times as many as the states it kept if
-	// more, so that sweeps cost about a quarter of a state per message and
-	// the states held stay within a small multiple of the live ones.
+	// after the last sweep, or eight times as many as the states it kept
+	// if more, so that sweeps cost about an eighth of a state per message
+	// and the states held stay within the customers seen in that span.
 	evictEvery, nextEvict int64
 }
 
@@ -313,7 +317,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 	e.n++
 	if e.n >= e.nextEvict {
 		e.evict(m.Time)
-		e.nextEvict = e.n + max(e.evictEvery, 4*int64(e.live))
+		e.nextEvict = e.n + max(e.evictEvery, 8*int64(e.live))
 	}
 	return nil
 }
@@ -752,14 +756,20 @@ func regimeNames(rs []RegimeUse) []string {
 // rejected and goes on; an error stops the run.
 func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
 	var m msglog.Message // one message, reused: hooks must not keep m
+	rr, _ := src.(msglog.RefReader)
 	for {
 		var err error
-		m, err = src.Next()
+		mp := &m
+		if rr != nil {
+			mp, err = rr.NextRef()
+		} else {
+			m, err = src.Next()
+		}
 		if err == io.EOF {
 			return nil
 		}
 		if err == nil {
-			err = e.Add(&m)
+			err = e.Add(mp)
 		}
 		if err != nil {
 			var re *msglog.RowError
