@@ -30,25 +30,41 @@ fi
 ls -la "$log"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timeit() { # name, command...: 3 runs, prints the median seconds and the peak memory of the last
-  local name=$1; shift
-  local times=() mem=0
-  for i in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" > "$out/$name.out" 2> "$out/$name.err" || { cat "$out/$name.err"; exit 1; }
-    read -r t m < "$out/time.txt"
-    times+=("$t"); mem=$m
-  done
-  local med; med=$(printf '%s\n' "${times[@]}" | median)
-  printf '%-32s %8.2f s  %7d MB   %s\n' "$name" "$med" $((mem / 1024)) "$(head -c 80 "$out/$name.out" | tr '\n' ' ')" >&2
-  echo "$med"
-}
 
+# The tools, run in turn three times round (not three times in a row, so
+# that a noisy minute on this shared machine hits them all alike). Output
+# goes to /dev/null, except the first 80 bytes, shown as a check.
+names=(cat loop duck sim led)
+declare -A label=(
+  [cat]="cat (page cache)" [loop]="single-purpose Go loop" [duck]="DuckDB SQL (ASOF join)"
+  [sim]="wacost simulate (summary)" [led]="wacost simulate --ledger csv")
+command_of() { # sets cmd to tool $1's command line
+  case $1 in
+  cat) cmd=(cat "$log") ;;
+  loop) cmd=("$out/loop" "$log") ;;
+  duck) cmd=(node "$out/node/duckdb.mjs" "$PWD/$log") ;;
+  sim) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --format csv) ;;
+  led) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
+  esac
+}
+declare -A times mem
 echo "== time (median of 3; wall clock; peak RSS)"
-t_cat=$(timeit "cat (page cache)" cat "$log")
-t_loop=$(timeit "single-purpose Go loop" "$out/loop" "$log")
-t_duck=$(timeit "DuckDB SQL (ASOF join)" node "$out/node/duckdb.mjs" "$PWD/$log")
-t_sim=$(timeit "wacost simulate (summary)" "$out/wacost" simulate "$log" --regime 2025-07 -q --format csv)
-t_led=$(timeit "wacost simulate --ledger csv" "$out/wacost" simulate "$log" --regime 2025-07 -q --ledger --format csv)
+for round in 1 2 3; do
+  for n in "${names[@]}"; do
+    command_of "$n"
+    /usr/bin/time -f "%e %M" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" |
+      { head -c 80 > "$out/$n.head"; cat > /dev/null; }
+    [ "${PIPESTATUS[0]}" = 0 ] || { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
+    read -r t m < "$out/time.txt"
+    times[$n]+="$t "
+    mem[$n]=$m
+  done
+done
+for n in "${names[@]}"; do
+  med=$(printf '%s\n' ${times[$n]} | median)
+  printf '%-32s %8.2f s  %7d MB   %s\n' "${label[$n]}" "$med" $((mem[$n] / 1024)) "$(tr '\n' ' ' < "$out/$n.head")"
+  declare "t_$n=$med"
+done
 
 awk -v s="$t_sim" -v d="$t_duck" -v l="$t_loop" -v g="$t_led" -v n="$rows" 'BEGIN {
   printf "\nrows/s wacost:               %.2fM\n", n / s / 1e6

@@ -3,6 +3,7 @@ package render
 import (
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // appendCSVField appends one field as encoding/csv's Writer writes it
@@ -53,4 +54,22 @@ func appendCSVRecord(b []byte, fields ...string) []byte {
 		b = appendCSVField(b, f)
 	}
 	return append(b, '\n')
+}
+
+// quoted remembers whether one string needs quotes: the same string
+// (same bytes in memory) is not scanned twice in a row.
+type quoted struct {
+	p     *byte
+	n     int
+	needs bool
+}
+
+func (q *quoted) append(b []byte, f string) []byte {
+	if p := unsafe.StringData(f); p != q.p || len(f) != q.n {
+		q.p, q.n, q.needs = p, len(f), csvNeedsQuotes(f)
+	}
+	if !q.needs {
+		return append(b, f...)
+	}
+	return appendCSVField(b, f)
 }

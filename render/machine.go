@@ -121,6 +121,9 @@ type csvRenderer struct {
 	ledger bool
 	header bool
 	buf    []byte // the ledger's row being written
+	// seen remembers, for the ledger's columns of few values (market,
+	// type, ...), whether the last value needed quotes.
+	seen [8]quoted
 }
 
 func newCSVRenderer(w *bufio.Writer, ledger bool) *csvRenderer {
@@ -139,12 +142,14 @@ func (c *csvRenderer) Entry(e *simulate.Entry) error {
 	b = appendCSVField(b, e.ID)
 	b = append(b, ',')
 	b = e.Time.AppendFormat(b, time.RFC3339Nano) // never needs quotes
-	for _, f := range [...]string{e.Business, e.Customer, e.Market, e.Type, e.Category, e.Decision, e.Reason} {
-		b = appendCSVField(append(b, ','), f)
+	b = appendCSVField(append(b, ','), e.Business)
+	b = appendCSVField(append(b, ','), e.Customer)
+	for i, f := range [...]string{e.Market, e.Type, e.Category, e.Decision, e.Reason} {
+		b = c.seen[i].append(append(b, ','), f)
 	}
 	b = e.Cost.Append(append(b, ','))
-	for _, f := range [...]string{e.Currency, e.Regime, e.Card} {
-		b = appendCSVField(append(b, ','), f)
+	for i, f := range [...]string{e.Currency, e.Regime, e.Card} {
+		b = c.seen[5+i].append(append(b, ','), f)
 	}
 	b = strconv.AppendBool(append(b, ','), e.Late)
 	for _, f := range [...]string{e.Conversation, e.Tier, e.Source} {

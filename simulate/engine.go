@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
@@ -193,6 +194,8 @@ type Engine struct {
 	hasLast bool
 	n       int64
 	entry   Entry
+	// srcBlock holds the ledger's "file:line" strings (source).
+	srcBlock []byte
 	// Idle states are dropped at message nextEvict: evictEvery messages
 	// after the last sweep, or eight times as many as the states it kept
 	// if more, so that sweeps cost about an eighth of a state per message
@@ -277,7 +280,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 	ent := &e.entry
 	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
 	if e.o.Ledger != nil {
-		ent.Source = m.Pos.String()
+		ent.Source = e.source(m.Pos)
 	}
 	month := e.month
 	if m.Direction == msglog.Inbound {
@@ -320,6 +323,22 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.nextEvict = e.n + max(e.evictEvery, 8*int64(e.live))
 	}
 	return nil
+}
+
+// source is p as "file:line", written into shared blocks: a ledger row
+// costs no allocation for it. A block lives while any of its strings does.
+func (e *Engine) source(p msglog.Pos) string {
+	if len(p.File) > 1024 {
+		return p.String()
+	}
+	if len(e.srcBlock)+len(p.File)+21 > cap(e.srcBlock) {
+		e.srcBlock = make([]byte, 0, 64<<10)
+	}
+	n := len(e.srcBlock)
+	e.srcBlock = append(e.srcBlock, p.File...)
+	e.srcBlock = append(e.srcBlock, ':')
+	e.srcBlock = strconv.AppendInt(e.srcBlock, int64(p.Line), 10)
+	return unsafe.String(&e.srcBlock[n], len(e.srcBlock)-n)
 }
 
 // listPrice is the price of one message of key k to market on a card,
