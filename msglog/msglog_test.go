@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wacost/wacost/window"
 )
@@ -508,5 +509,33 @@ func TestTimestampYears(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestPlainString: the word-at-a-time check agrees with the plain
+// definition (no backslash, no control byte, valid UTF-8) on strings
+// with each special byte at every position.
+func TestPlainString(t *testing.T) {
+	plain := func(v []byte) bool {
+		for _, c := range v {
+			if c == '\\' || c < 0x20 {
+				return false
+			}
+		}
+		return utf8.Valid(v)
+	}
+	for n := 0; n < 24; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, c := range []byte{'\\', 0, 0x1f, 0x20, '"', 0x7f, 0x80, 0xc3, 0xff, 'a'} {
+				v := bytes.Repeat([]byte{'x'}, n)
+				v[pos] = c
+				if got, want := plainString(v), plain(v); got != want {
+					t.Errorf("plainString(%q) = %v, want %v", v, got, want)
+				}
+			}
+		}
+	}
+	if !plainString([]byte("héllo wörld, plain enough")) || plainString([]byte("héllo wörld\\n")) {
+		t.Error("mixed UTF-8 strings")
 	}
 }
