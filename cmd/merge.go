@@ -19,9 +19,11 @@ func newMergeCmd(s *streams) *cobra.Command {
 		Short: "Combine the partial results of shards into one result",
 		Long: `Combine the partial results of 'wacost simulate --shard i/n --format partial'
 (shards 1..n of one log, run with the same settings) into the Result that one
-run over the whole log gives: counts and costs add up, and the free messages
-of the monthly pools (the 2026-10 service quota, the conversation free tiers)
-are ranked across shards, the ones past a pool's size billed. Reads files, or
+run over the whole log gives: counts and costs add up, the free messages of
+the monthly pools (the 2026-10 service quota, the conversation free tiers)
+are ranked across shards, the ones past a pool's size billed, and with
+--tiers each month's utility and authentication volume is ranked across
+shards and priced again at its bands. Reads files, or
 standard input for "-" (partials one after another). Outputs as simulate does.` + fmt.Sprintf(thresholdHelp, strings.Join(simulate.MetricNames, ", ")),
 		Example: `  for i in 1 2 3 4; do wacost simulate log.csv --shard $i/4 --format partial > part-$i.json; done
   wacost merge part-*.json --format json`,

@@ -283,9 +283,6 @@ func replayOptionsFrom(c *cobra.Command, v *viper.Viper, args []string) (*simula
 		if o.shardI, o.shardN, err = simulate.ParseShard(sh); err != nil {
 			return nil, usageError{err}
 		}
-		if o.tiersFile != "" {
-			return nil, usagef("--shard with --tiers is not supported: volume-tier bands depend on the order of every shard's messages")
-		}
 	}
 	if o.sortMemory = v.GetInt("sort-memory"); o.sortMemory < 1 {
 		return nil, usagef("--sort-memory must be at least 1")

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,5 +53,38 @@ func TestMarketSpan(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTierRowsRoundTrip: a table rebuilt from its Rows prices every
+// volume as the original does.
+func TestTierRowsRoundTrip(t *testing.T) {
+	mk, err := LoadMarkets(DefaultMarketOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "# currency: USD\nmarket,category,from,to,rate,discount\nIndia,utility,1,3,,0\nIndia,utility,4,9,,-25%\nIndia,utility,10,,0.0011,\nBrazil,authentication,1,,,-5\n"
+	a, err := ParseTiersCSV(strings.NewReader(in), "t.csv", CardOptions{Market: mk.Known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := TiersFromRows(a.Name, a.Currency, a.Rows())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		market string
+		k      Key
+	}{{"India", KeyUtility}, {"Brazil", KeyAuthentication}, {"India", KeyAuthentication}} {
+		for n := int64(1); n < 15; n++ {
+			pa, ba, oka := a.Price(c.market, c.k, n, 10_000)
+			pb, bb, okb := b.Price(c.market, c.k, n, 10_000)
+			if pa != pb || oka != okb || ba.From != bb.From || ba.To != bb.To {
+				t.Errorf("%s %s #%d: %s %v vs %s %v", c.market, c.k, n, pa, oka, pb, okb)
+			}
+		}
+	}
+	if _, err := TiersFromRows("x", "USD", []TierRow{{Market: "India", Key: "marketing", From: 1}}); err == nil {
+		t.Error("marketing has no tiers")
 	}
 }

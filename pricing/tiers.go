@@ -304,3 +304,62 @@ func (t *Tiers) parseMeta(file string, recs [][]string, lines []int, o CardOptio
 	}
 	return nil
 }
+
+// TierRow is one band of a tier table in a portable form: shards carry
+// their table to the merge, which prices the months' volumes again in
+// the whole log's order.
+type TierRow struct {
+	Market   string `json:"market"`
+	Key      string `json:"key"`
+	From     int64  `json:"from"`
+	To       int64  `json:"to,omitempty"`
+	Rate     *Money `json:"rate,omitempty"`
+	Discount int64  `json:"discount,omitempty"`
+}
+
+// Rows lists the table's bands, by market, key and first volume.
+func (t *Tiers) Rows() []TierRow {
+	rows := []TierRow{}
+	for k, bands := range t.bands {
+		for _, b := range bands {
+			r := TierRow{Market: k.market, Key: k.key.String(), From: b.From, To: b.To, Discount: b.Discount}
+			if b.HasRate {
+				rate := b.Rate
+				r.Rate = &rate
+			}
+			rows = append(rows, r)
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Market != b.Market {
+			return a.Market < b.Market
+		}
+		if a.Key != b.Key {
+			return a.Key < b.Key
+		}
+		return a.From < b.From
+	})
+	return rows
+}
+
+// TiersFromRows rebuilds a table from Rows.
+func TiersFromRows(name, currency string, rows []TierRow) (*Tiers, error) {
+	t := &Tiers{Name: name, Currency: currency, bands: map[tierKey][]Band{}}
+	for _, r := range rows {
+		k, ok := ParseKey(r.Key)
+		if !ok || !Tiered(k) {
+			return nil, fmt.Errorf("tier table %s: %q is not a tiered price key", name, r.Key)
+		}
+		b := Band{From: r.From, To: r.To, Discount: r.Discount}
+		if r.Rate != nil {
+			b.Rate, b.HasRate = *r.Rate, true
+		}
+		key := tierKey{r.Market, k}
+		t.bands[key] = append(t.bands[key], b)
+	}
+	for _, bands := range t.bands {
+		sort.Slice(bands, func(i, j int) bool { return bands[i].From < bands[j].From })
+	}
+	return t, nil
+}

@@ -524,7 +524,9 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		if err != nil {
 			return fmt.Errorf("%s: %v", m.Pos, err)
 		}
-		if pricing.Tiered(d.Key) {
+		list := price
+		tiered := pricing.Tiered(d.Key)
+		if tiered {
 			e.tiered++
 			if e.o.Tiers != nil {
 				// PMP-13..16: only billed messages count, per market and
@@ -539,6 +541,11 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		ent.Cost = price
 		if e.o.FX != nil {
 			ent.Cost = e.o.FX.Convert(price)
+		}
+		if tiered && e.o.Tiers != nil && e.o.Candidates {
+			// A shard's volumes are its own; the merge ranks every shard's.
+			ent.Category = d.Category
+			e.recordVolume(m, ent, d.Key, list, month)
 		}
 		if card.Note != "" {
 			e.note(noteKey{"card", card.Name, ""}, func() string { return card.Note })

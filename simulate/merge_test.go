@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/wacost/wacost/pricing"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,6 +164,12 @@ func TestMergeChecks(t *testing.T) {
 	if _, err := Merge([]Partial{p, q}); err == nil {
 		t.Fatal("shards run with other settings must be an error")
 	}
+	q = p
+	q.Shard = "2/2"
+	q.Tiers = &TierTable{Name: "other.csv", Currency: "USD", Rows: []pricing.TierRow{{Market: "India", Key: "utility", From: 1}}}
+	if _, err := Merge([]Partial{p, q}); err == nil || !strings.Contains(err.Error(), "another volume-tier table") {
+		t.Fatalf("shards priced with other tier tables: %v", err)
+	}
 }
 
 func TestPrefetchEqualsSequential(t *testing.T) {
@@ -190,5 +198,42 @@ func TestPrefetchEqualsSequential(t *testing.T) {
 	}
 	if run(true) != run(false) {
 		t.Fatal("the two-goroutine path differs from the sequential one")
+	}
+}
+
+func TestShardsMergeToTheWholeRunTiers(t *testing.T) {
+	// Volume tiers with small bands, so that each month's utility and
+	// authentication volumes cross bands with messages from every shard;
+	// also converted to EUR (rounded per message) and grouped.
+	env := newEnv(t)
+	var tbl strings.Builder
+	tbl.WriteString("# currency: USD\nmarket,category,from,to,rate,discount\n")
+	for _, mk := range []string{"India", "Brazil", "Indonesia", "Mexico", "Germany", "Rest of Africa"} {
+		for _, cat := range []string{"utility", "authentication"} {
+			fmt.Fprintf(&tbl, "%s,%s,1,20,,0\n%s,%s,21,60,,-25%%\n%s,%s,61,,0.0009,\n", mk, cat, mk, cat, mk, cat)
+		}
+	}
+	tt, err := pricing.ParseTiersCSV(strings.NewReader(tbl.String()), "tiers.csv", pricing.CardOptions{Market: env.mk.Known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fx := range []*pricing.FX{nil, {To: "EUR", Rate: 923457}} {
+		o := env.opts()
+		o.Tiers, o.FX = tt, fx
+		o.Policy.ServiceQuota = 9
+		o.GroupBy = []string{"month", "market", "category", "day", "business"}
+		ms := synthFrom(t, 20000, 23, time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC), 70)
+		whole, _ := shardsEqualWhole(t, o, ms, 4)
+		// The bands must have mattered: list prices differ from the result.
+		o.Tiers = nil
+		e, _ := New(o)
+		for i := range ms {
+			if err := e.Add(&ms[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if list := e.Result(); list.Summary.Cost == whole.Summary.Cost {
+			t.Fatalf("the tiers changed nothing (%s)", list.Summary.Cost)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package simulate
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,12 +16,17 @@ import (
 // PartialFormat names the partial result's format and version.
 const PartialFormat = "wacost-partial/1"
 
-// Candidate is a message that was free because it was among the first N
-// of a monthly pool: the 2026-10 service quota of a business number
-// ("quota/BUSINESS/MONTH"), or a conversation free tier of the account
-// ("tier/FAMILY/MONTH"). A shard sees only its own customers, so its
-// first N may not be the log's first N: a merge ranks every shard's
-// candidates in replay order and bills those past the pool's size.
+// Candidate is a message whose price depends on its rank among the whole
+// log's messages of a monthly pool, which a shard (seeing only its own
+// customers) cannot know; a merge ranks every shard's candidates in
+// replay order:
+//   - a message free as one of the first N of the 2026-10 service quota
+//     of a business number ("quota/BUSINESS/MONTH") or of a conversation
+//     free tier of the account ("tier/FAMILY/MONTH"): billed at Price if
+//     past the pool's size;
+//   - with a volume-tier table, a billed utility or authentication
+//     message ("volume/MARKET/KEY/MONTH"): priced again at its band for
+//     its rank, from its List price, replacing the Charged cost.
 type Candidate struct {
 	Pool     string        `json:"pool"`
 	Time     int64         `json:"t"`
@@ -35,6 +41,11 @@ type Candidate struct {
 	Month    string        `json:"month"`
 	Day      string        `json:"day"`
 	Price    pricing.Money `json:"price"` // the cost if it is not free after all
+	// Key is the price key; List the price before tiers and currency
+	// conversion; Charged what the shard charged (volume pools).
+	Key     string        `json:"key,omitempty"`
+	List    pricing.Money `json:"list,omitempty"`
+	Charged pricing.Money `json:"charged,omitempty"`
 }
 
 // less is replay order (msglog.Less) for business messages.
@@ -59,20 +70,42 @@ type Partial struct {
 	Result      Result      `json:"result"`
 	Tally       Tally       `json:"tally"`
 	Candidates  []Candidate `json:"candidates"`
+	// Tiers is the volume-tier table the shard priced with, if any.
+	Tiers *TierTable `json:"tiers,omitempty"`
+}
+
+// TierTable is a volume-tier table as a partial carries it.
+type TierTable struct {
+	Name     string            `json:"name"`
+	Currency string            `json:"currency"`
+	Rows     []pricing.TierRow `json:"rows"`
 }
 
 // record keeps a pool candidate (with Options.Candidates).
 func (e *Engine) record(pool string, m *msglog.Message, ent *Entry, card *pricing.Card, k pricing.Key, month string) error {
-	price, _, err := e.listPrice(card, m, ent.Market, k)
+	list, _, err := e.listPrice(card, m, ent.Market, k)
 	if err != nil {
 		return fmt.Errorf("%s: %v (needed to merge shards)", m.Pos, err)
 	}
+	price := list
 	if e.o.FX != nil {
 		price = e.o.FX.Convert(price)
 	}
 	e.cands = append(e.cands, Candidate{Pool: pool, Time: m.Time.UnixNano(), Business: m.Business, Customer: m.Customer, ID: m.ID,
-		Seq: m.Pos.Seq, Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: card.Name, Month: month, Day: e.dayStr, Price: price})
+		Seq: m.Pos.Seq, Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: card.Name, Month: month, Day: e.dayStr, Price: price,
+		Key: k.String(), List: list, Charged: price})
 	return nil
+}
+
+// recordVolume keeps a billed message of a volume-tier pool.
+func (e *Engine) recordVolume(m *msglog.Message, ent *Entry, k pricing.Key, list pricing.Money, month string) {
+	e.cands = append(e.cands, Candidate{Pool: volumePool(ent.Market, k.String(), month), Time: m.Time.UnixNano(), Business: m.Business, Customer: m.Customer, ID: m.ID,
+		Seq: m.Pos.Seq, Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: ent.Card, Month: month, Day: e.dayStr,
+		Key: k.String(), List: list, Charged: ent.Cost})
+}
+
+func volumePool(market, key, month string) string {
+	return "volume/" + market + "/" + key + "/" + month
 }
 
 // Partial returns the engine's result as a mergeable partial (the engine
@@ -83,7 +116,11 @@ func (e *Engine) Partial(shard string, otherShards int64) Partial {
 		cands = []Candidate{}
 	}
 	r := e.Result()
-	return Partial{Format: PartialFormat, Shard: shard, OtherShards: otherShards, Result: r, Tally: r.Tally, Candidates: cands}
+	p := Partial{Format: PartialFormat, Shard: shard, OtherShards: otherShards, Result: r, Tally: r.Tally, Candidates: cands}
+	if t := e.o.Tiers; t != nil {
+		p.Tiers = &TierTable{Name: t.Name, Currency: t.Currency, Rows: t.Rows()}
+	}
+	return p
 }
 
 func (c *Counts) plus(o Counts) {
@@ -144,6 +181,9 @@ func Merge(parts []Partial) (Result, error) {
 		seen[i] = true
 		if p.Result.Settings != parts[0].Result.Settings || strings.Join(p.Result.GroupBy, ",") != strings.Join(parts[0].Result.GroupBy, ",") {
 			return Result{}, fmt.Errorf("shard %s was run with other settings than shard %s", p.Shard, parts[0].Shard)
+		}
+		if !reflect.DeepEqual(p.Tiers, parts[0].Tiers) {
+			return Result{}, fmt.Errorf("shard %s was priced with another volume-tier table than shard %s", p.Shard, parts[0].Shard)
 		}
 		if p.Result.Summary.Rejected != parts[0].Result.Summary.Rejected {
 			return Result{}, fmt.Errorf("shard %s rejected %d rows, shard %s %d: the shards did not read the same log", p.Shard, p.Result.Summary.Rejected, parts[0].Shard, parts[0].Result.Summary.Rejected)
@@ -226,13 +266,38 @@ func Merge(parts []Partial) (Result, error) {
 	}
 	// Rank each pool's candidates across the shards; bill those past its size.
 	pools := map[string][]*Candidate{}
+	volumes := map[string][]*Candidate{}
 	for i := range parts {
 		for j := range parts[i].Candidates {
 			c := &parts[i].Candidates[j]
-			pools[c.Pool] = append(pools[c.Pool], c)
+			if strings.HasPrefix(c.Pool, "volume/") {
+				volumes[c.Pool] = append(volumes[c.Pool], c)
+			} else {
+				pools[c.Pool] = append(pools[c.Pool], c)
+			}
 		}
 	}
-	for pool, cs := range pools {
+	// adjust adds delta to the cost of every total c counts in.
+	adjust := func(c *Candidate, f func(*Counts)) {
+		f(&r.Summary.Counts)
+		if m := market[c.Market]; m != nil {
+			f(m)
+		}
+		if k := cat[c.Category]; k != nil {
+			f(k)
+		}
+		if ru := regimes[[2]string{c.Regime, c.Card}]; ru != nil {
+			f(&ru.Counts)
+		}
+		if len(r.GroupBy) > 0 {
+			e := &Entry{Market: c.Market, Category: c.Category, Business: c.Business, Regime: c.Regime}
+			if g := groups[groupKey(r.GroupBy, e, c.Month, c.Day)]; g != nil {
+				f(g)
+			}
+		}
+	}
+	for _, pool := range sortedKeys(pools) {
+		cs := pools[pool]
 		size, err := poolSize(pool, r.Settings)
 		if err != nil {
 			return Result{}, err
@@ -242,20 +307,50 @@ func Merge(parts []Partial) (Result, error) {
 		}
 		sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
 		for _, c := range cs[size:] {
-			r.Summary.Counts.bill(c.Price)
-			if m := market[c.Market]; m != nil {
-				m.bill(c.Price)
+			adjust(c, func(n *Counts) { n.bill(c.Price) })
+			// Billed after all: a utility or authentication one counts
+			// towards the month's volume, as in the whole run.
+			if k, ok := pricing.ParseKey(c.Key); ok && pricing.Tiered(k) {
+				tally.Tiered++
+				if parts[0].Tiers != nil {
+					v := *c
+					v.Pool = volumePool(c.Market, c.Key, c.Month)
+					volumes[v.Pool] = append(volumes[v.Pool], &v)
+				}
 			}
-			if k := cat[c.Category]; k != nil {
-				k.bill(c.Price)
-			}
-			if ru := regimes[[2]string{c.Regime, c.Card}]; ru != nil {
-				ru.Counts.bill(c.Price)
-			}
-			if len(r.GroupBy) > 0 {
-				e := &Entry{Market: c.Market, Category: c.Category, Business: c.Business, Regime: c.Regime}
-				if g := groups[groupKey(r.GroupBy, e, c.Month, c.Day)]; g != nil {
-					g.bill(c.Price)
+		}
+	}
+	// Price each month's volume again in the whole log's order.
+	if len(volumes) > 0 {
+		tt := parts[0].Tiers
+		if tt == nil {
+			return Result{}, errors.New("volume candidates without a tier table")
+		}
+		tiers, err := pricing.TiersFromRows(tt.Name, tt.Currency, tt.Rows)
+		if err != nil {
+			return Result{}, err
+		}
+		var fx *pricing.FX
+		if f := tally.FX; f != nil {
+			fx = &pricing.FX{To: f.To, Rate: f.Rate}
+		}
+		for _, pool := range sortedKeys(volumes) {
+			cs := volumes[pool]
+			sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
+			for i, c := range cs {
+				k, ok := pricing.ParseKey(c.Key)
+				if !ok {
+					return Result{}, fmt.Errorf("candidate %s: price key %q", c.ID, c.Key)
+				}
+				price := c.List
+				if p, _, ok := tiers.Price(c.Market, k, int64(i+1), c.List); ok {
+					price = p
+				}
+				if fx != nil {
+					price = fx.Convert(price)
+				}
+				if delta := price - c.Charged; delta != 0 {
+					adjust(c, func(n *Counts) { n.Cost += delta })
 				}
 			}
 		}
@@ -291,6 +386,17 @@ func Merge(parts []Partial) (Result, error) {
 	}
 	r.Thresholds = []gate.Check{}
 	return r, nil
+}
+
+// sortedKeys lists a map's keys in order, so that a merge does its
+// work in the same order every time.
+func sortedKeys(m map[string][]*Candidate) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func parseShard(s string) (int, int, error) {
