@@ -68,9 +68,6 @@ type Message struct {
 	// Sender is "bot", "human" or "" (unknown), on business messages.
 	Sender string
 	Pos    Pos
-	// Ref is the customer's identity among the rows of one replay (nil if
-	// the reader had none to give).
-	Ref *Ref
 }
 
 // Canonical column names.

@@ -47,9 +47,6 @@ type Options struct {
 	Location *time.Location
 	// Index is the input's position among all inputs (orders ties).
 	Index int
-	// Refs, shared by the readers of one replay, gives each customer
-	// number one *Ref; nil gives the reader a table of its own.
-	Refs *Refs
 }
 
 // Reader yields the messages of one input.
@@ -76,9 +73,6 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 	}
 	if o.Name == "" {
 		o.Name = "stdin"
-	}
-	if o.Refs == nil {
-		o.Refs = NewRefs()
 	}
 	for canon := range o.Map {
 		if _, ok := setters[canon]; !ok {
@@ -235,6 +229,5 @@ func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool
 	if f, msg := finish(m); msg != "" {
 		return Message{}, &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
 	}
-	o.Refs.attach(m)
 	return *m, nil
 }

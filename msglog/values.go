@@ -3,10 +3,10 @@ package msglog
 import "unsafe"
 
 // values turns one reader's raw field bytes into strings: without a copy
-// for what build consumes at once (the timestamp is parsed, the customer
-// interned by Refs.attach), from shared blocks for ids (unique per row),
-// and interned for the rest, whose few distinct values are found among
-// each column's last four without hashing.
+// for the timestamp (build parses it at once), from shared blocks for ids
+// and customers (many distinct values; the replay engine keeps one copy
+// of each live customer's number), and interned for the rest, whose few
+// distinct values are found among each column's last four without hashing.
 type values struct {
 	intern map[string]string
 	recent [numColumns][4]string
@@ -27,9 +27,9 @@ var (
 // until build has run.
 func (v *values) str(k int, b []byte) string {
 	switch k {
-	case colTimestamp, colCustomer:
+	case colTimestamp:
 		return unsafe.String(unsafe.SliceData(b), len(b))
-	case colID:
+	case colID, colCustomer:
 		return v.ids.str(b)
 	}
 	r := &v.recent[k]

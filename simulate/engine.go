@@ -121,21 +121,13 @@ func (k *lastKey) after(m *msglog.Message) bool {
 // and that market's totals cached for the span of days it holds.
 type pairState struct {
 	window.State
-	// business tells apart the states of one customer; next is the
-	// customer's state with another business (rare). A customer's chain
-	// only grows at its tail, so its head stays the head while it lives.
-	business string
-	next     *pairState
-	// customer is the number, checked against a Ref's; dead marks a state
-	// evicted, so that a Ref still holding it looks the customer up again.
+	// customer is the one copy of the number kept while the state lives
+	// (Add hands it to the message, so that hooks keep no reader memory).
 	customer string
-	dead     bool
-	// ref is the Ref that caches this state as its customer's head.
-	ref     *msglog.Ref
-	mkFrom  pricing.Day // the market holds on the days [mkFrom, mkUntil)
-	mkUntil pricing.Day
-	country string
-	mu      *marketUse
+	country  string
+	mu       *marketUse
+	mkFrom   pricing.Day // the market holds on the days [mkFrom, mkUntil)
+	mkUntil  pricing.Day
 }
 
 type volumeKey struct {
@@ -153,10 +145,7 @@ type quotaKey struct {
 type Engine struct {
 	o      Options
 	forced *pricing.Regime
-	// states holds the live (business, customer) states by customer:
-	// one string hash per message, the business found on a short chain.
-	states map[string]*pairState
-	live   int
+	states *states
 	quota  map[quotaKey]int64 // free service messages used
 	// tier counts the account's free conversations per family and month.
 	tier    map[quotaKey]int64
@@ -214,7 +203,7 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: map[string]*pairState{}, quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
+	e := &Engine{o: o, states: newStates(), quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
 		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, markets: map[pricing.Market]*marketUse{}, cat: map[string]*Counts{},
 		groups: map[Group]*Counts{}, noted: map[noteKey]bool{}, evictEvery: 1 << 16, nextEvict: 1 << 16}
 	if o.Regime != "" && o.Regime != "auto" {
@@ -263,7 +252,8 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.day, e.dayStr = day, day.String()
 		e.month = e.dayStr[:7]
 	}
-	ps := e.state(m)
+	ps, _ := e.states.get(m.Business, m.Customer)
+	m.Customer = ps.customer // the engine's copy, for the hooks to keep
 	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != m.Country {
 		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), m.Country
 		ps.mkFrom, ps.mkUntil = pricing.MarketSpan(day)
@@ -320,7 +310,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 	e.n++
 	if e.n >= e.nextEvict {
 		e.evict(m.Time)
-		e.nextEvict = e.n + max(e.evictEvery, 8*int64(e.live))
+		e.nextEvict = e.n + max(e.evictEvery, 8*int64(e.states.live()))
 	}
 	return nil
 }
@@ -601,97 +591,14 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 	e.lastTime = ent.Time
 }
 
-// state is the (business, customer) pair's state, new if there is none.
-// The customer's chain is found through the message's Ref when this
-// engine has claimed it, else in the map (which is always complete).
-func (e *Engine) state(m *msglog.Message) *pairState {
-	r := m.Ref
-	var head *pairState
-	if r != nil && r.Owner == any(e) {
-		if h, _ := r.Slot.(*pairState); h != nil && !h.dead && h.customer == m.Customer {
-			head = h
-		}
-	}
-	if head == nil {
-		head = e.states[m.Customer]
-		if head != nil && r != nil && (r.Owner == nil || r.Owner == any(e)) {
-			e.claim(r, head)
-		}
-	}
-	var tail *pairState
-	for ps := head; ps != nil; ps = ps.next {
-		if ps.business == m.Business {
-			return ps
-		}
-		tail = ps
-	}
-	ps := &pairState{business: m.Business, customer: m.Customer}
-	e.live++
-	if tail != nil {
-		tail.next = ps
-		return ps
-	}
-	e.states[m.Customer] = ps
-	if r != nil && (r.Owner == nil || r.Owner == any(e)) {
-		e.claim(r, ps)
-	}
-	return ps
-}
-
-// claim makes r cache head, the state chain of r's customer.
-func (e *Engine) claim(r *msglog.Ref, head *pairState) {
-	r.Owner, r.Slot = e, head
-	head.ref = r
-}
-
-// release gives ps's Ref back, if it still caches ps, for another engine
-// to claim.
-func release(ps *pairState) {
-	if r := ps.ref; r != nil && r.Slot == any(ps) {
-		r.Owner, r.Slot = nil, nil
-	}
-	ps.ref = nil
-}
-
 // evict drops the state of customers whose windows have all closed by t.
-func (e *Engine) evict(t time.Time) {
-	for k, head := range e.states {
-		var first, prev *pairState
-		for ps := head; ps != nil; ps = ps.next {
-			if ps.Idle(e.o.Window, t) {
-				ps.dead = true
-				release(ps)
-				e.live--
-				continue
-			}
-			if first == nil {
-				first = ps
-			} else {
-				prev.next = ps
-			}
-			prev = ps
-		}
-		switch {
-		case first == nil:
-			delete(e.states, k)
-		case first != head:
-			e.states[k] = first
-		}
-		if prev != nil {
-			prev.next = nil
-		}
-	}
-}
+func (e *Engine) evict(t time.Time) { e.states.sweep(e.o.Window, t) }
 
 // Live is the number of (business, customer) states held now.
-func (e *Engine) Live() int { return e.live }
+func (e *Engine) Live() int { return e.states.live() }
 
-// Result returns the totals. Call it once, after the last Add: it gives
-// back the Refs the engine claimed.
+// Result returns the totals. Call it once, after the last Add.
 func (e *Engine) Result() Result {
-	for _, head := range e.states {
-		release(head)
-	}
 	r := Result{Summary: e.sum, GroupBy: e.o.GroupBy}
 	if !e.first.IsZero() {
 		first, last := e.first.In(e.o.Location), e.lastTime.In(e.o.Location)

@@ -1,0 +1,20 @@
+package msglog
+
+// NumberKey packs a number of 1 to 15 digits with its length (so that
+// leading zeros count) into one integer below 2^56: two numbers have the
+// same key exactly when they are the same string. ok is false for
+// anything else.
+func NumberKey(s string) (key uint64, ok bool) {
+	if len(s) == 0 || len(s) > 15 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v | uint64(len(s))<<52, true
+}

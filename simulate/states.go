@@ -1,0 +1,183 @@
+package simulate
+
+import (
+	"strings"
+	"time"
+
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/window"
+)
+
+// states holds the live (business, customer) states. Most pairs pack
+// into one integer (the customer's number as msglog.NumberKey, the
+// business's index above it), and their states sit inline in one
+// open-addressed table with linear probing: a message costs one probe,
+// usually one or two cache lines, and a sweep for idle states reads the
+// table in order. Pairs that do not pack (a customer that is not a
+// number, or past 255 businesses) go to a map.
+type states struct {
+	slots []stateSlot
+	used  int
+	shift uint // 64 - log2(len(slots))
+	other map[pairKey]*pairState
+	biz   map[string]uint64
+	// the previous message's business and its index
+	lastBiz   string
+	lastBizID uint64
+}
+
+type pairKey struct{ business, customer string }
+
+type stateSlot struct {
+	key uint64 // 0: empty
+	ps  pairState
+}
+
+const (
+	minSlots   = 1 << 10
+	maxBizID   = 255
+	bizShift   = 56
+	hashFactor = 0x9E3779B97F4A7C15 // Fibonacci hashing
+)
+
+func newStates() *states {
+	s := &states{other: map[pairKey]*pairState{}, biz: map[string]uint64{}}
+	s.resize(minSlots)
+	return s
+}
+
+func (s *states) resize(n int) {
+	old := s.slots
+	s.slots = make([]stateSlot, n)
+	s.shift = 64
+	for m := n; m > 1; m >>= 1 {
+		s.shift--
+	}
+	s.used = 0
+	for i := range old {
+		if old[i].key != 0 {
+			*s.insert(old[i].key) = old[i].ps
+		}
+	}
+}
+
+func (s *states) home(key uint64) int { return int((key * hashFactor) >> s.shift) }
+
+// insert claims an empty slot for key (not present) and returns its state.
+func (s *states) insert(key uint64) *pairState {
+	mask := len(s.slots) - 1
+	i := s.home(key)
+	for s.slots[i].key != 0 {
+		i = (i + 1) & mask
+	}
+	s.slots[i].key = key
+	s.used++
+	return &s.slots[i].ps
+}
+
+// bizID is a business's index, 1..255, or 0 past 255 businesses.
+func (s *states) bizID(business string) uint64 {
+	if business == s.lastBiz && s.lastBizID != 0 {
+		return s.lastBizID
+	}
+	id, ok := s.biz[business]
+	if !ok {
+		if len(s.biz) >= maxBizID {
+			return 0
+		}
+		id = uint64(len(s.biz) + 1)
+		s.biz[strings.Clone(business)] = id
+	}
+	s.lastBiz, s.lastBizID = business, id
+	return id
+}
+
+// get returns the pair's state and whether it is new (zero, but for its
+// customer's number, which it keeps as the one copy of the string).
+// The pointer is good until the next get.
+func (s *states) get(business, customer string) (*pairState, bool) {
+	ck, ok := msglog.NumberKey(customer)
+	bid := uint64(0)
+	if ok {
+		bid = s.bizID(business)
+	}
+	if bid == 0 {
+		k := pairKey{business, customer}
+		if ps := s.other[k]; ps != nil {
+			return ps, false
+		}
+		k = pairKey{strings.Clone(business), strings.Clone(customer)}
+		ps := &pairState{customer: k.customer}
+		s.other[k] = ps
+		return ps, true
+	}
+	key := ck | bid<<bizShift
+	mask := len(s.slots) - 1
+	for i := s.home(key); ; i = (i + 1) & mask {
+		switch s.slots[i].key {
+		case key:
+			return &s.slots[i].ps, false
+		case 0:
+			if 4*(s.used+1) > 3*len(s.slots) { // keep the load at most 3/4
+				s.resize(2 * len(s.slots))
+				ps := s.insert(key)
+				ps.customer = strings.Clone(customer)
+				return ps, true
+			}
+			s.slots[i].key = key
+			s.used++
+			ps := &s.slots[i].ps
+			ps.customer = strings.Clone(customer)
+			return ps, true
+		}
+	}
+}
+
+// remove empties slot i, moving later entries of its probe run back so
+// that every entry stays reachable from its home slot.
+func (s *states) remove(i int) {
+	mask := len(s.slots) - 1
+	j := i
+	for {
+		j = (j + 1) & mask
+		key := s.slots[j].key
+		if key == 0 {
+			break
+		}
+		h := s.home(key)
+		// Entry j may stay if its home lies cyclically in (i, j].
+		if (i < j && i < h && h <= j) || (i > j && (h > i || h <= j)) {
+			continue
+		}
+		s.slots[i] = s.slots[j]
+		i = j
+	}
+	s.slots[i] = stateSlot{}
+	s.used--
+}
+
+// sweep drops every state idle at t, and shrinks a table left mostly
+// empty.
+func (s *states) sweep(cfg window.Config, t time.Time) {
+	for i := 0; i < len(s.slots); {
+		if s.slots[i].key != 0 && s.slots[i].ps.Idle(cfg, t) {
+			s.remove(i) // slot i may now hold a later entry: look again
+			continue
+		}
+		i++
+	}
+	for k, ps := range s.other {
+		if ps.Idle(cfg, t) {
+			delete(s.other, k)
+		}
+	}
+	if n := len(s.slots); n > minSlots && 8*s.used < n {
+		for n > minSlots && 8*s.used < n {
+			n /= 2
+		}
+		s.resize(n)
+	}
+}
+
+// live is the number of states held.
+func (s *states) live() int { return s.used + len(s.other) }
