@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
@@ -59,8 +60,8 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		var readers []msglog.Reader
 		var closers []io.Closer
 		defer func() {
-			for _, c := range closers {
-				c.Close()
+			for i := len(closers) - 1; i >= 0; i-- { // readers before their files
+				closers[i].Close()
 			}
 		}()
 		for i, in := range ins {
@@ -69,9 +70,14 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 				return nil, err
 			}
 			closers = append(closers, rc)
-			r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i})
+			// NDJSON lines are independent: parse them on every core.
+			r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i,
+				Workers: min(runtime.GOMAXPROCS(0), 4)})
 			if err != nil {
 				return nil, err
+			}
+			if c, ok := r.(io.Closer); ok {
+				closers = append(closers, c)
 			}
 			readers = append(readers, msglog.Reorder(r, o.reorder))
 		}

@@ -47,6 +47,10 @@ type Options struct {
 	Location *time.Location
 	// Index is the input's position among all inputs (orders ties).
 	Index int
+	// Workers, if above 1, parses NDJSON on that many goroutines (lines
+	// are independent); the reader then has a Close to call if it is not
+	// read to the end.
+	Workers int
 }
 
 // Reader yields the messages of one input.
@@ -114,6 +118,9 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 	case FormatCSV:
 		return newCSVReader(br, o)
 	case FormatNDJSON:
+		if o.Workers > 1 {
+			return newParallelNDJSON(br, o, o.Workers), nil
+		}
 		return newNDJSONReader(br, o), nil
 	default:
 		return newJSONReader(br, o)

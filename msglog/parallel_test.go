@@ -1,0 +1,105 @@
+package msglog
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wacost/wacost/synth"
+)
+
+// readAllFrom reads every message and row error of r, as text.
+func readAllFrom(t *testing.T, r Reader) []string {
+	t.Helper()
+	var out []string
+	for {
+		m, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			out = append(out, "error "+err.Error())
+			if !isRowError(err) {
+				return out
+			}
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m))
+	}
+}
+
+// TestParallelNDJSONEqualsSequential: parsed on several goroutines, in
+// blocks cut small, NDJSON gives the same messages and row errors, with
+// the same line numbers, as the one-goroutine reader: over a generated
+// log with bad, blank, nested and very long lines, a BOM and no final
+// newline.
+func TestParallelNDJSONEqualsSequential(t *testing.T) {
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Rows: 20000, Seed: 4, Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Days: 5, Format: "ndjson"}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	for i := 7; i < len(lines); i += 997 {
+		switch i % 4 {
+		case 0:
+			lines[i] = `{"timestamp":"nope","customer":"5511987654321","direction":"in"}`
+		case 1:
+			lines[i] = ""
+		case 2:
+			lines[i] = `{"timestamp":"2026-10-01T10:00:00Z","customer":{"n":1},"direction":"in"}`
+		case 3:
+			lines[i] = strings.TrimSuffix(lines[i], "}") + `,"note":"` + strings.Repeat("x", 5000) + `"}`
+		}
+	}
+	in := "\ufeff" + strings.Join(lines, "\n") // no final newline
+	want := readAllFrom(t, newNDJSONReader(bufioReader(in), Options{Name: "p.ndjson", Location: time.UTC}))
+	defer func(old int) { ndBlockSize = old }(ndBlockSize)
+	for _, c := range []struct{ block, workers int }{{1000, 2}, {4096, 3}, {1 << 20, 2}} {
+		ndBlockSize = c.block
+		r, err := NewReader(strings.NewReader(in), Options{Name: "p.ndjson", Format: FormatNDJSON, Workers: c.workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readAllFrom(t, r)
+		r.(io.Closer).Close()
+		if len(got) != len(want) {
+			t.Fatalf("block %d: %d results, want %d", c.block, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("block %d, result %d:\n got  %s\n want %s", c.block, i, got[i], want[i])
+			}
+		}
+	}
+	var errs []string
+	for _, w := range want {
+		if strings.HasPrefix(w, "error ") {
+			errs = append(errs, w)
+		}
+	}
+	if len(errs) < 8 || !strings.Contains(errs[len(errs)-1], "p.ndjson:1") || len(want) < 19000 {
+		t.Fatalf("the test log should hold row errors all along: %d results, errors %q", len(want), errs)
+	}
+}
+
+// TestParallelNDJSONClose: a reader closed early stops its goroutines
+// (the test would hang or leak otherwise, which -race runs notice).
+func TestParallelNDJSONClose(t *testing.T) {
+	in := strings.Repeat(`{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"in"}`+"\n", 50000)
+	defer func(old int) { ndBlockSize = old }(ndBlockSize)
+	ndBlockSize = 2000
+	r, err := NewReader(strings.NewReader(in), Options{Name: "c.ndjson", Format: FormatNDJSON, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	r.(io.Closer).Close()
+}
+
+func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }
