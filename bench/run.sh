@@ -22,22 +22,27 @@ if [ ! -d "$out/node/node_modules/@duckdb/node-api" ]; then
 fi
 cp duckdb.mjs "$out/node/duckdb.mjs"
 
+ndlog="$out/log-$rows.ndjson"
+customers=$(( rows / 50 ))
 if [ ! -f "$log" ]; then
   echo "== generate $rows rows"
-  customers=$(( rows / 50 ))
   "$out/wacost" generate --rows "$rows" --seed 7 --customers "$customers" --days 60 --start 2025-08-01 > "$log"
 fi
-ls -la "$log"
+if [ ! -f "$ndlog" ]; then
+  "$out/wacost" generate --rows "$rows" --seed 7 --customers "$customers" --days 60 --start 2025-08-01 --format ndjson > "$ndlog"
+fi
+ls -la "$log" "$ndlog"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # The tools, run in turn three times round (not three times in a row, so
 # that a noisy minute on this shared machine hits them all alike). Output
 # goes to /dev/null, except the first 80 bytes, shown as a check.
-names=(cat loop duck sim led)
+names=(cat loop duck sim led nd)
 declare -A label=(
   [cat]="cat (page cache)" [loop]="single-purpose Go loop" [duck]="DuckDB SQL (ASOF join)"
-  [sim]="wacost simulate (summary)" [led]="wacost simulate --ledger csv")
+  [sim]="wacost simulate (summary)" [led]="wacost simulate --ledger csv"
+  [nd]="wacost simulate, NDJSON input")
 command_of() { # sets cmd to tool $1's command line
   case $1 in
   cat) cmd=(cat "$log") ;;
@@ -45,6 +50,7 @@ command_of() { # sets cmd to tool $1's command line
   duck) cmd=(node "$out/node/duckdb.mjs" "$PWD/$log") ;;
   sim) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --format csv) ;;
   led) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
+  nd) cmd=("$out/wacost" simulate "$ndlog" --regime 2025-07 -q --format csv) ;;
   esac
 }
 declare -A times mem
@@ -66,9 +72,11 @@ for n in "${names[@]}"; do
   declare "t_$n=$med"
 done
 
-awk -v s="$t_sim" -v d="$t_duck" -v l="$t_loop" -v g="$t_led" -v n="$rows" 'BEGIN {
+ndbytes=$(wc -c < "$ndlog")
+awk -v s="$t_sim" -v d="$t_duck" -v l="$t_loop" -v g="$t_led" -v n="$rows" -v nd="$t_nd" -v nb="$ndbytes" 'BEGIN {
   printf "\nrows/s wacost:               %.2fM\n", n / s / 1e6
   printf "DuckDB / wacost:             %.2fx (target >= 3)\n", d / s
   printf "wacost / single-purpose loop: %.2fx (target <= 1.5)\n", s / l
   printf "ledger / summary:            %.2fx (target <= 2)\n", g / s
+  printf "NDJSON input:                %.0f MB/s (target >= 250)\n", nb / nd / 1e6
 }'

@@ -55,6 +55,8 @@ type ndjsonReader struct {
 	v    values
 	// keyCache remembers the columns of keys met (keyOf).
 	keyCache [64]keySeen
+	// lastKeys are the entries of the previous line's keys, by position.
+	lastKeys [24]*keySeen
 	msg      Message
 	long     []byte
 	slow     bool // tests: always use encoding/json

@@ -17,6 +17,7 @@ import (
 func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 	nested = -1
 	r.has = [numColumns]bool{}
+	nkey := 0 // the key's position in the object
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false, -1
@@ -42,7 +43,8 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 			return false, -1
 		}
 		i = skipWS(b, i+1)
-		k, known := r.keyOf(key)
+		k, known := r.keyAt(nkey, key)
+		nkey++
 		if !known && k == -2 {
 			return false, -1 // a key the fast path cannot fold (non-ASCII)
 		}
@@ -211,9 +213,29 @@ func isJSONNumber(t []byte) bool {
 
 // column finds a key's canonical column: (k, true); (-1, false) for other
 // keys; (-2, false) when the key is not plain ASCII.
-// keyOf is column(key), remembered in a small open-addressed table: a
-// log spells the same dozen keys on every line.
-func (r *ndjsonReader) keyOf(key []byte) (int, bool) {
+// keyAt is column(key) for the object's n-th key, remembered: first
+// tried against the key met at that position on the line before (lines of
+// one log mostly spell their keys in the same order), then in a small
+// open-addressed table of the keys met (a log spells the same dozen).
+func (r *ndjsonReader) keyAt(n int, key []byte) (int, bool) {
+	if n < len(r.lastKeys) {
+		if e := r.lastKeys[n]; e != nil && e.raw == string(key) {
+			return e.k, e.known
+		}
+	}
+	e := r.keyEntry(key)
+	if e == nil {
+		return r.column(key) // a crowded table: no caching
+	}
+	if n < len(r.lastKeys) {
+		r.lastKeys[n] = e
+	}
+	return e.k, e.known
+}
+
+// keyEntry finds or adds key's entry in the keys table (nil if the table
+// is full around the key's slot).
+func (r *ndjsonReader) keyEntry(key []byte) *keySeen {
 	h := uint32(2166136261) // FNV-1a
 	for _, c := range key {
 		h = (h ^ uint32(c)) * 16777619
@@ -224,13 +246,13 @@ func (r *ndjsonReader) keyOf(key []byte) (int, bool) {
 		if !e.ok {
 			k, known := r.column(key)
 			*e = keySeen{raw: string(key), k: k, known: known, ok: true}
-			return k, known
+			return e
 		}
 		if e.raw == string(key) {
-			return e.k, e.known
+			return e
 		}
 	}
-	return r.column(key) // a crowded table: no caching
+	return nil
 }
 
 // keySeen is a key met before.
