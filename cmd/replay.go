@@ -117,8 +117,9 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 	}
 
 	// The output is spooled, so that nothing reaches stdout if the run has
-	// to start again or fails.
-	buf := newSpool(spoolMemory)
+	// to start again or fails (a regular file is written in place and
+	// truncated back instead).
+	buf := newOutputSpool(s.out, spoolMemory)
 	defer buf.Close()
 	errs, err := attempt(false, buf)
 	if errors.Is(err, simulate.ErrOutOfOrder) {

@@ -9,18 +9,52 @@ import (
 // memory up to a limit, then in a temporary file, so a large ledger does
 // not grow the process. The memory part is a list of fixed-size chunks,
 // so it never copies what it holds to grow.
+//
+// When the output is a regular file (wacost ... > out.csv), the spool
+// writes to it directly instead, remembering where it started: discarding
+// truncates the file back, so a large ledger is not written twice.
 type spool struct {
 	chunks [][]byte
 	size   int
 	file   *os.File
 	limit  int
+	// direct is the output file written in place, from offset start;
+	// done is set once the output is kept.
+	direct *os.File
+	start  int64
+	done   bool
 }
 
 const spoolChunk = 1 << 20
 
 func newSpool(limit int) *spool { return &spool{limit: limit} }
 
+// newOutputSpool is a spool for out: in place if out is a regular file
+// that can be truncated back, else in memory and a temporary file.
+func newOutputSpool(out io.Writer, limit int) *spool {
+	s := newSpool(limit)
+	f, ok := out.(*os.File)
+	if !ok {
+		return s
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return s
+	}
+	// Only at the file's end (">"): truncating back then restores it
+	// exactly. (">>" reports offset 0 until its first write: spooled.)
+	start, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || start != st.Size() {
+		return s
+	}
+	s.direct, s.start = f, start
+	return s
+}
+
 func (s *spool) Write(p []byte) (int, error) {
+	if s.direct != nil {
+		return s.direct.Write(p)
+	}
 	if s.file == nil && s.size+len(p) <= s.limit {
 		n := len(p)
 		for len(p) > 0 {
@@ -63,12 +97,26 @@ func (s *spool) writeChunks(w io.Writer) (int64, error) {
 
 // Reset discards what was written.
 func (s *spool) Reset() {
+	if s.direct != nil {
+		s.truncate()
+		return
+	}
 	s.chunks, s.size = nil, 0
 	s.Close()
 }
 
-// WriteTo copies the spooled output to w.
+func (s *spool) truncate() {
+	s.direct.Truncate(s.start)
+	s.direct.Seek(s.start, io.SeekStart)
+}
+
+// WriteTo copies the spooled output to w (written in place already: the
+// output is kept).
 func (s *spool) WriteTo(w io.Writer) (int64, error) {
+	if s.direct != nil {
+		s.done = true
+		return 0, nil
+	}
 	if s.file == nil {
 		return s.writeChunks(w)
 	}
@@ -78,8 +126,15 @@ func (s *spool) WriteTo(w io.Writer) (int64, error) {
 	return io.Copy(w, s.file)
 }
 
-// Close removes the temporary file, if any.
+// Close removes the temporary file, if any, or truncates an output
+// written in place but not kept (the run failed).
 func (s *spool) Close() {
+	if s.direct != nil {
+		if !s.done {
+			s.truncate()
+		}
+		return
+	}
 	if s.file != nil {
 		s.file.Close()
 		os.Remove(s.file.Name())

@@ -1,0 +1,66 @@
+package cmd
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOutputWrittenInPlace: with a regular file as standard output, the
+// ledger is written in place, and is exactly what a buffer gets; a run
+// that starts again (unsorted input) leaves only the final output; a
+// failed run (a bad row) leaves the file as it was; output after what a
+// file already holds (">>"-like, positioned at its end) keeps that.
+func TestOutputWrittenInPlace(t *testing.T) {
+	dir := t.TempDir()
+	runTo := func(path string, keep string, stdin string, args ...string) (int, string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(keep), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Seek(0, 2); err != nil {
+			t.Fatal(err)
+		}
+		var errb strings.Builder
+		code := Run(context.Background(), args, strings.NewReader(stdin), f, &errb)
+		f.Close()
+		b, _ := os.ReadFile(path)
+		return code, string(b)
+	}
+	args := []string{"simulate", sample, "--ledger", "--format", "csv", "-q"}
+	want := wacost(t, "", args...)
+	out := filepath.Join(dir, "ledger.csv")
+	if code, got := runTo(out, "", "", args...); code != 0 || got != want.stdout {
+		t.Fatalf("in place: exit %d, %d bytes, want %d", code, len(got), len(want.stdout))
+	}
+	if code, got := runTo(out, "kept\n", "", args...); code != 0 || got != "kept\n"+want.stdout {
+		t.Fatalf("after what the file held: exit %d, %q...", code, got[:min(20, len(got))])
+	}
+	// Unsorted beyond the reorder buffer: a restart, the output once.
+	data, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, rest, _ := strings.Cut(string(data), "\n")
+	first, rest, _ := strings.Cut(rest, "\n") // the earliest row, moved last
+	unsorted := header + "\n" + rest + first + "\n"
+	uargs := []string{"simulate", "-", "--ledger", "--format", "csv", "-q", "--reorder-buffer", "16"}
+	wantU := wacost(t, unsorted, uargs...)
+	if wantU.code != 0 || !strings.Contains(wantU.stderr, "starting again") || wantU.stdout == "" {
+		t.Fatalf("the unsorted log: exit %d %s", wantU.code, wantU.stderr)
+	}
+	if code, got := runTo(out, "", unsorted, uargs...); code != 0 || got != wantU.stdout {
+		t.Fatalf("restarted: exit %d, %d bytes, want %d", code, len(got), len(wantU.stdout))
+	}
+	// A bad row: exit 1, and the file as it was.
+	bad := string(data) + "2026-11-30T10:05:00Z,wamid.x,15550100002,5511987654321,sideways,text,,,\n" // after a ledger's worth of rows
+	if code, got := runTo(out, "kept\n", bad, "simulate", "-", "--ledger", "--format", "csv", "-q"); code != 1 || got != "kept\n" {
+		t.Fatalf("failed run: exit %d, the file holds %d bytes, want the 5 it had", code, len(got))
+	}
+}
