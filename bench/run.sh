@@ -37,7 +37,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # The tools, run in turn three times round (not three times in a row, so
 # that a noisy minute on this shared machine hits them all alike). Output
-# goes to /dev/null, except the first 80 bytes, shown as a check.
+# goes to /dev/null (the ledger to a file), except the first 80 bytes,
+# shown as a check.
 names=(cat loop duck sim led nd)
 declare -A label=(
   [cat]="cat (page cache)" [loop]="single-purpose Go loop" [duck]="DuckDB SQL (ASOF join)"
@@ -58,9 +59,16 @@ echo "== time (median of 3; wall clock; peak RSS)"
 for round in 1 2 3; do
   for n in "${names[@]}"; do
     command_of "$n"
-    /usr/bin/time -f "%e %M" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" |
-      { head -c 80 > "$out/$n.head"; cat > /dev/null; }
-    [ "${PIPESTATUS[0]}" = 0 ] || { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
+    if [ "$n" = led ]; then # a ledger goes to a file, as with > ledger.csv
+      /usr/bin/time -f "%e %M" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" > "$out/ledger.csv" ||
+        { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
+      head -c 80 "$out/ledger.csv" > "$out/$n.head"
+      rm -f "$out/ledger.csv"
+    else
+      /usr/bin/time -f "%e %M" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" |
+        { head -c 80 > "$out/$n.head"; cat > /dev/null; }
+      [ "${PIPESTATUS[0]}" = 0 ] || { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
+    fi
     read -r t m < "$out/time.txt"
     times[$n]+="$t "
     mem[$n]=$m
