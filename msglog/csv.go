@@ -148,23 +148,32 @@ func (c *csvReader) readLine() ([]byte, error) {
 }
 
 func (c *csvReader) Next() (Message, error) {
+	m, err := c.NextRef()
+	if m == nil {
+		return Message{}, err
+	}
+	return *m, err
+}
+
+// NextRef reads the next row into the reader's scratch message.
+func (c *csvReader) NextRef() (*Message, error) {
 	for {
 		fields, line, err := c.record()
 		if err == io.EOF {
-			return Message{}, io.EOF
+			return nil, io.EOF
 		}
 		if err != nil {
 			var re *RowError
 			if errors.As(err, &re) {
-				return Message{}, err
+				return nil, err
 			}
-			return Message{}, fmt.Errorf("%s: %w", c.o.Name, err)
+			return nil, fmt.Errorf("%s: %w", c.o.Name, err)
 		}
 		if len(fields) == 1 && len(fields[0]) == 0 {
 			continue // blank line
 		}
 		if len(fields) != c.want {
-			return Message{}, &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
+			return nil, &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
 		}
 		c.has = [numColumns]bool{}
 		for i, f := range fields {
@@ -175,6 +184,9 @@ func (c *csvReader) Next() (Message, error) {
 			c.has[k] = true
 			c.vals[k] = c.v.str(k, f)
 		}
-		return build(&c.o, line, &c.vals, &c.has, &c.msg)
+		if err := buildInto(&c.o, line, &c.vals, &c.has, &c.msg); err != nil {
+			return nil, err
+		}
+		return &c.msg, nil
 	}
 }

@@ -75,6 +75,15 @@ func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
 }
 
 func (r *ndjsonReader) Next() (Message, error) {
+	m, err := r.NextRef()
+	if m == nil {
+		return Message{}, err
+	}
+	return *m, err
+}
+
+// NextRef reads the next line into the reader's scratch message.
+func (r *ndjsonReader) NextRef() (*Message, error) {
 	for {
 		b, err := r.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -86,10 +95,10 @@ func (r *ndjsonReader) Next() (Message, error) {
 			b = r.long
 		}
 		if len(b) == 0 && err == io.EOF {
-			return Message{}, io.EOF
+			return nil, io.EOF
 		}
 		if err != nil && err != io.EOF {
-			return Message{}, fmt.Errorf("%s: %w", r.o.Name, err)
+			return nil, fmt.Errorf("%s: %w", r.o.Name, err)
 		}
 		r.line++
 		b = bytes.TrimSpace(b)
@@ -101,20 +110,28 @@ func (r *ndjsonReader) Next() (Message, error) {
 		}
 		if ok, nested := r.scanObject(b); ok && !r.slow {
 			if nested >= 0 {
-				return Message{Pos: Pos{File: r.o.Name, Line: r.line}}, &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
+				return nil, &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
 			}
-			return build(&r.o, r.line, &r.vals, &r.has, &r.msg)
+			if err := buildInto(&r.o, r.line, &r.vals, &r.has, &r.msg); err != nil {
+				return nil, err
+			}
+			return &r.msg, nil
 		}
 		var obj map[string]any
 		d := json.NewDecoder(bytes.NewReader(b))
 		d.UseNumber()
 		if err := d.Decode(&obj); err != nil {
-			return Message{}, &RowError{File: r.o.Name, Line: r.line, Msg: "not a JSON object: " + err.Error()}
+			return nil, &RowError{File: r.o.Name, Line: r.line, Msg: "not a JSON object: " + err.Error()}
 		}
 		if d.More() {
-			return Message{}, &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}
+			return nil, &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}
 		}
-		return decodeObject(&r.o, r.line, obj)
+		m, err := decodeObject(&r.o, r.line, obj)
+		if err != nil {
+			return nil, err
+		}
+		r.msg = m
+		return &r.msg, nil
 	}
 }
 

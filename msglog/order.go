@@ -8,14 +8,16 @@ import (
 
 // reorder holds up to n messages in replay order and releases the
 // earliest, which puts rows that are at most n places out of order back in
-// order. The window is a sorted slice filled from the tail: a row in order
-// costs one comparison, a row k places late k swaps.
+// order. The window is a ring kept sorted, filled at its tail: a row in
+// order costs one comparison and one copy in, a row k places late k swaps.
 type reorder struct {
-	r    Reader
-	n    int
-	buf  []Message
-	head int
-	eof  bool
+	r     Reader
+	n     int
+	ring  []Message // len n
+	head  int       // the earliest held message
+	count int
+	eof   bool
+	tmp   Message
 }
 
 // Reorder wraps r with a reorder buffer of n messages (n <= 1: none).
@@ -24,35 +26,50 @@ func Reorder(r Reader, n int) Reader {
 	if n <= 1 {
 		return r
 	}
-	return &reorder{r: r, n: n}
+	return &reorder{r: r, n: n, ring: make([]Message, n)}
 }
 
 func (b *reorder) Next() (Message, error) {
-	for !b.eof && len(b.buf)-b.head < b.n {
-		m, err := b.r.Next()
+	m, err := b.NextRef()
+	if m == nil {
+		return Message{}, err
+	}
+	return *m, err
+}
+
+// NextRef releases the earliest message, in place: it stays good until
+// the next call (whose first new row takes its slot).
+func (b *reorder) NextRef() (*Message, error) {
+	for !b.eof && b.count < b.n {
+		m, err := nextRef(b.r, &b.tmp)
 		if err == io.EOF {
 			b.eof = true
 			break
 		}
 		if err != nil {
-			return m, err
+			return nil, err
 		}
-		b.buf = append(b.buf, m)
-		for i := len(b.buf) - 1; i > b.head && Less(&b.buf[i], &b.buf[i-1]); i-- {
-			b.buf[i], b.buf[i-1] = b.buf[i-1], b.buf[i]
+		i := (b.head + b.count) % b.n
+		b.ring[i] = *m
+		b.count++
+		for i != b.head {
+			prev := i - 1
+			if prev < 0 {
+				prev = b.n - 1
+			}
+			if !Less(&b.ring[i], &b.ring[prev]) {
+				break
+			}
+			b.ring[i], b.ring[prev] = b.ring[prev], b.ring[i]
+			i = prev
 		}
 	}
-	if b.head == len(b.buf) {
-		return Message{}, io.EOF
+	if b.count == 0 {
+		return nil, io.EOF
 	}
-	m := b.buf[b.head]
-	b.buf[b.head] = Message{}
-	b.head++
-	if b.head >= b.n && b.head*2 >= len(b.buf) {
-		n := copy(b.buf, b.buf[b.head:])
-		b.buf = b.buf[:n]
-		b.head = 0
-	}
+	m := &b.ring[b.head]
+	b.head = (b.head + 1) % b.n
+	b.count--
 	return m, nil
 }
 

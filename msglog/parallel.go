@@ -107,11 +107,14 @@ func (p *parallelNDJSON) parse(r *ndjsonReader, work <-chan *ndBlock) {
 		r.br.Reset(bytes.NewReader(b.data))
 		r.line = b.first - 1
 		for {
-			m, err := r.Next()
+			m, err := r.NextRef()
 			if err == io.EOF {
 				break
 			}
-			b.items = append(b.items, item{m, err})
+			b.items = append(b.items, item{err: err})
+			if m != nil && err == nil {
+				b.items[len(b.items)-1].m = *m
+			}
 			if err != nil && !isRowError(err) {
 				break
 			}
@@ -121,9 +124,18 @@ func (p *parallelNDJSON) parse(r *ndjsonReader, work <-chan *ndBlock) {
 }
 
 func (p *parallelNDJSON) Next() (Message, error) {
+	m, err := p.NextRef()
+	if m == nil {
+		return Message{}, err
+	}
+	return *m, err
+}
+
+// NextRef returns the next message in its block, valid until the next call.
+func (p *parallelNDJSON) NextRef() (*Message, error) {
 	for p.cur == nil || p.i >= len(p.cur.items) {
 		if p.end != nil {
-			return Message{}, p.end
+			return nil, p.end
 		}
 		if p.cur != nil {
 			if p.cur.err != nil {
@@ -144,12 +156,12 @@ func (p *parallelNDJSON) Next() (Message, error) {
 		<-b.ready
 		p.cur, p.i = b, 0
 	}
-	it := p.cur.items[p.i]
+	it := &p.cur.items[p.i]
 	p.i++
 	if it.err != nil && !isRowError(it.err) {
 		p.end = it.err
 	}
-	return it.m, it.err
+	return &it.m, it.err
 }
 
 // Close stops the splitter and the workers (without waiting for a read

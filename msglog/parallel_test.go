@@ -103,3 +103,64 @@ func TestParallelNDJSONClose(t *testing.T) {
 }
 
 func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }
+
+// TestReorderRing: rows at most n places out of order come out sorted
+// through a reorder ring of n (around its wrap point many times, as
+// values and in place); a row further out does not.
+func TestReorderRing(t *testing.T) {
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{2, 3, 7, 64} {
+		var ms []Message
+		for i := 0; i < 5000; i++ {
+			ms = append(ms, Message{Time: t0.Add(time.Duration(i) * time.Second), Direction: Inbound, Customer: "5511987654321", Pos: Pos{Seq: int64(i)}})
+		}
+		// Shuffle within windows of n: no row moves n or more places.
+		for i := 0; i+n <= len(ms); i += n {
+			for j := i + n - 1; j > i; j-- {
+				k := i + (j*7919+n)%(j-i+1)
+				ms[j], ms[k] = ms[k], ms[j]
+			}
+		}
+		for _, inPlace := range []bool{false, true} {
+			r := Reorder(&Slice{Msgs: append([]Message(nil), ms...)}, n)
+			var got []int64
+			for {
+				var m Message
+				var err error
+				if inPlace {
+					var p *Message
+					if p, err = r.(RefReader).NextRef(); p != nil {
+						m = *p
+					}
+				} else {
+					m, err = r.Next()
+				}
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, m.Pos.Seq)
+			}
+			if len(got) != len(ms) {
+				t.Fatalf("n=%d: %d rows out, want %d", n, len(got), len(ms))
+			}
+			for i, s := range got {
+				if s != int64(i) {
+					t.Fatalf("n=%d in place=%v: row %d is %d", n, inPlace, i, s)
+				}
+			}
+		}
+	}
+	// The first row last: 9 places late is too late for a ring of 3.
+	ms := []Message{}
+	for i := 0; i < 10; i++ {
+		ms = append(ms, Message{Time: t0.Add(time.Duration(i) * time.Second), Direction: Inbound, Customer: "5511987654321", Pos: Pos{Seq: int64(i)}})
+	}
+	ms = append(ms[1:], ms[0])
+	r := Reorder(&Slice{Msgs: ms}, 3)
+	if first, _ := r.Next(); first.Pos.Seq != 1 {
+		t.Fatalf("first out %d, want 1 (row 0 comes too late to be put back)", first.Pos.Seq)
+	}
+}

@@ -29,9 +29,13 @@ func Prefetch(r Reader, batch int) *Prefetcher {
 	go func() {
 		defer close(p.ch)
 		buf := make([]item, 0, batch)
+		var tmp Message
 		for {
-			m, err := r.Next()
-			buf = append(buf, item{m, err})
+			m, err := nextRef(r, &tmp)
+			buf = append(buf, item{err: err})
+			if m != nil && err == nil {
+				buf[len(buf)-1].m = *m
+			}
 			last := err != nil && !isRowError(err)
 			if len(buf) == batch || last {
 				select {

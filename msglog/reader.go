@@ -62,7 +62,8 @@ type Reader interface {
 }
 
 // RefReader is a Reader that can also hand out its next message in place,
-// valid until the following call (Prefetcher does).
+// valid until the following call, which saves a copy of the message at
+// each step of a pipeline. On an error the message is nil or zero.
 type RefReader interface {
 	Reader
 	NextRef() (*Message, error)
@@ -212,12 +213,12 @@ var requiredAt = func() []int {
 	return r
 }()
 
-// build turns one row's canonical values (vals[k] where has[k]) into a
+// buildInto turns one row's canonical values (vals[k] where has[k]) into a
 // Message, or a RowError.
 //
-// It builds into *m (a scratch message its caller owns, so that no row
-// allocates one) and returns a copy.
-func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message) (Message, error) {
+// It builds into *m, a scratch message its caller owns, so that no row
+// allocates one.
+func buildInto(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message) error {
 	*m = Message{}
 	m.Pos = Pos{File: o.Name, Line: line, Seq: int64(o.Index)<<40 | int64(line)}
 	for k := 0; k < numColumns; k++ {
@@ -225,16 +226,34 @@ func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool
 			continue
 		}
 		if msg := setterAt[k](m, vals[k], o.Location); msg != "" {
-			return Message{}, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
+			return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
 		}
 	}
 	for _, k := range requiredAt {
 		if !has[k] {
-			return Message{}, &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: "missing"}
+			return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: "missing"}
 		}
 	}
 	if f, msg := finish(m); msg != "" {
-		return Message{}, &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
+		return &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
+	}
+	return nil
+}
+
+// build is buildInto returning a copy of the message.
+func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message) (Message, error) {
+	if err := buildInto(o, line, vals, has, m); err != nil {
+		return Message{}, err
 	}
 	return *m, nil
+}
+
+// nextRef reads r's next message in place if r can, else into *tmp.
+func nextRef(r Reader, tmp *Message) (*Message, error) {
+	if rr, ok := r.(RefReader); ok {
+		return rr.NextRef()
+	}
+	m, err := r.Next()
+	*tmp = m
+	return tmp, err
 }

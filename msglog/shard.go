@@ -16,12 +16,24 @@ type ShardFilter struct {
 	r       Reader
 	i, n    int
 	Skipped int64
+	tmp     Message
 }
 
 // Shard keeps the messages whose customer is in shard i of n; the others
 // are counted in Skipped. Row errors pass through (every shard reports
 // the same bad rows).
 func Shard(r Reader, i, n int) *ShardFilter { return &ShardFilter{r: r, i: i, n: n} }
+
+// NextRef is Next in place (as the reader it filters gives it).
+func (s *ShardFilter) NextRef() (*Message, error) {
+	for {
+		m, err := nextRef(s.r, &s.tmp)
+		if err != nil || ShardOf(m.Customer, s.n) == s.i {
+			return m, err
+		}
+		s.Skipped++
+	}
+}
 
 // Next returns the next message of the shard.
 func (s *ShardFilter) Next() (Message, error) {
