@@ -42,9 +42,17 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 	var checks []gate.Check
 	// One attempt: stream, in order. If the input turns out to be unsorted
 	// beyond the reorder buffers, start again with a full sort in memory.
-	attempt := func(sorted bool, out io.Writer) (*rowErrors, error) {
+	attempt := func(sorted bool, out io.Writer) (_ *rowErrors, err error) {
 		errs := &rowErrors{w: s.err, max: o.maxErrors}
-		cons, err := newConsumer(out)
+		// The output is written on a goroutine of its own (a ledger can
+		// be large); all of it is written when the attempt returns.
+		aw := newAsyncWriter(out)
+		defer func() {
+			if cerr := aw.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		cons, err := newConsumer(aw)
 		if err != nil {
 			return nil, err
 		}

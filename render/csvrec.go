@@ -32,7 +32,18 @@ func csvNeedsQuotes(f string) bool {
 	if f == `\.` {
 		return true
 	}
-	for i := 0; i < len(f); i++ {
+	// Eight bytes at a time: does any equal ',', '"', '\n' or '\r'?
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	has := func(w, c uint64) bool { x := w ^ (c * ones); return (x-ones)&^x&tops != 0 }
+	i := 0
+	for ; i+8 <= len(f); i += 8 {
+		w := uint64(f[i]) | uint64(f[i+1])<<8 | uint64(f[i+2])<<16 | uint64(f[i+3])<<24 |
+			uint64(f[i+4])<<32 | uint64(f[i+5])<<40 | uint64(f[i+6])<<48 | uint64(f[i+7])<<56
+		if has(w, ',') || has(w, '"') || has(w, '\n') || has(w, '\r') {
+			return true
+		}
+	}
+	for ; i < len(f); i++ {
 		switch f[i] {
 		case ',', '"', '\n', '\r':
 			return true
