@@ -101,6 +101,15 @@ func (p *Prefetcher) NextRef() (*Message, error) {
 	return &it.m, it.err
 }
 
+// Peek returns the message k places after the one NextRef returned last,
+// if it is in the batch at hand (nil otherwise), without consuming it.
+func (p *Prefetcher) Peek(k int) *Message {
+	if i := p.i - 1 + k; i < len(p.batch) && p.batch[i].err == nil {
+		return &p.batch[i].m
+	}
+	return nil
+}
+
 // Stop ends the background reading.
 func (p *Prefetcher) Stop() {
 	select {

@@ -591,6 +591,22 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 	e.lastTime = ent.Time
 }
 
+// Touch hints that ms will be added soon: the engine starts fetching
+// their pairs' states into the cache, all at once. Run touches the next
+// few messages when its source can peek (msglog.Prefetcher).
+func (e *Engine) Touch(ms ...*msglog.Message) {
+	var slots [touchAhead]int
+	n := 0
+	for _, m := range ms {
+		if n == len(slots) {
+			break
+		}
+		slots[n] = e.states.slotOf(m.Business, m.Customer)
+		n++
+	}
+	e.states.touch(slots[:n])
+}
+
 // evict drops the state of customers whose windows have all closed by t.
 func (e *Engine) evict(t time.Time) { e.states.sweep(e.o.Window, t) }
 
@@ -684,12 +700,17 @@ func regimeNames(rs []RegimeUse) []string {
 	return names
 }
 
+// touchAhead is how many messages' states Run touches at a time.
+const touchAhead = 8
+
 // Run replays every message of src. Row errors (unreadable rows, and rows
 // the rules cannot price) go to onRowErr: a nil return counts the row as
 // rejected and goes on; an error stops the run.
 func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
 	var m msglog.Message // one message, reused: hooks must not keep m
 	rr, _ := src.(msglog.RefReader)
+	pk, _ := src.(interface{ Peek(int) *msglog.Message })
+	touched := 0
 	for {
 		var err error
 		mp := &m
@@ -702,6 +723,22 @@ func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
 			return nil
 		}
 		if err == nil {
+			if pk != nil {
+				// Every touchAhead messages, touch the next touchAhead
+				// together: their loads overlap instead of waiting in turn.
+				if touched--; touched <= 0 {
+					var ahead [touchAhead]*msglog.Message
+					n := 0
+					for k := 1; k <= touchAhead; k++ {
+						if a := pk.Peek(k); a != nil {
+							ahead[n] = a
+							n++
+						}
+					}
+					e.Touch(ahead[:n]...)
+					touched = touchAhead
+				}
+			}
 			err = e.Add(mp)
 		}
 		if err != nil {

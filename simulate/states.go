@@ -24,6 +24,10 @@ type states struct {
 	// the previous message's business and its index
 	lastBiz   string
 	lastBizID uint64
+	sink      uint64 // what touch reads, kept so the loads stay
+	// the last business touch looked up
+	touchBiz   string
+	touchBizID uint64
 }
 
 type pairKey struct{ business, customer string }
@@ -131,6 +135,35 @@ func (s *states) get(business, customer string) (*pairState, bool) {
 			return ps, true
 		}
 	}
+}
+
+// slotOf is the home slot of a pair's state, for touch (-1: none).
+func (s *states) slotOf(business, customer string) int {
+	ck, ok := msglog.NumberKey(customer)
+	if !ok {
+		return -1
+	}
+	bid := s.touchBizID
+	if business != s.touchBiz || bid == 0 {
+		if bid, ok = s.biz[business]; !ok {
+			return -1
+		}
+		s.touchBiz, s.touchBizID = business, bid
+	}
+	return s.home(ck | bid<<bizShift)
+}
+
+// touch reads the slots (from slotOf) where states will be needed in a
+// few messages, one load after the other, so that the cache misses overlap
+// instead of each get waiting for its own. A hint only: nothing changes.
+func (s *states) touch(slots []int) {
+	var sum uint64
+	for _, i := range slots {
+		if i >= 0 {
+			sum += s.slots[i].key + uint64(s.slots[i].ps.mkUntil)
+		}
+	}
+	s.sink += sum
 }
 
 // remove empties slot i, moving later entries of its probe run back so
