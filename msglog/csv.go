@@ -143,8 +143,13 @@ func (c *csvReader) readLine() ([]byte, error) {
 		return nil, io.EOF
 	}
 	c.line++
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	return bytes.TrimSuffix(line, []byte{'\r'}), nil
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
 }
 
 func (c *csvReader) Next() (Message, error) {

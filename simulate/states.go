@@ -16,18 +16,19 @@ import (
 // table in order. Pairs that do not pack (a customer that is not a
 // number, or past 255 businesses) go to a map.
 type states struct {
-	slots []stateSlot
-	used  int
-	shift uint // 64 - log2(len(slots))
-	other map[pairKey]*pairState
-	biz   map[string]uint64
-	// the previous message's business and its index
-	lastBiz   string
-	lastBizID uint64
+	slots     []stateSlot
+	used      int
+	shift     uint // 64 - log2(len(slots))
+	other     map[pairKey]*pairState
+	biz       map[string]uint64
+	recentBiz [4]bizName
+	nextBiz   uint8
 	sink      uint64 // what touch reads, kept so the loads stay
-	// the last business touch looked up
-	touchBiz   string
-	touchBizID uint64
+}
+
+type bizName struct {
+	name string
+	id   uint64
 }
 
 type pairKey struct{ business, customer string }
@@ -79,10 +80,13 @@ func (s *states) insert(key uint64) *pairState {
 	return &s.slots[i].ps
 }
 
-// bizID is a business's index, 1..255, or 0 past 255 businesses.
+// bizID is a business's index, 1..255, or 0 past 255 businesses. The
+// last few are remembered: a log's rows mostly name a handful.
 func (s *states) bizID(business string) uint64 {
-	if business == s.lastBiz && s.lastBizID != 0 {
-		return s.lastBizID
+	for i := range s.recentBiz {
+		if r := &s.recentBiz[i]; r.id != 0 && r.name == business {
+			return r.id
+		}
 	}
 	id, ok := s.biz[business]
 	if !ok {
@@ -90,9 +94,11 @@ func (s *states) bizID(business string) uint64 {
 			return 0
 		}
 		id = uint64(len(s.biz) + 1)
-		s.biz[strings.Clone(business)] = id
+		business = strings.Clone(business)
+		s.biz[business] = id
 	}
-	s.lastBiz, s.lastBizID = business, id
+	s.recentBiz[s.nextBiz%uint8(len(s.recentBiz))] = bizName{business, id}
+	s.nextBiz++
 	return id
 }
 
@@ -143,12 +149,9 @@ func (s *states) slotOf(business, customer string) int {
 	if !ok {
 		return -1
 	}
-	bid := s.touchBizID
-	if business != s.touchBiz || bid == 0 {
-		if bid, ok = s.biz[business]; !ok {
-			return -1
-		}
-		s.touchBiz, s.touchBizID = business, bid
+	bid := s.bizID(business)
+	if bid == 0 {
+		return -1
 	}
 	return s.home(ck | bid<<bizShift)
 }
