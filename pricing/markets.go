@@ -54,8 +54,36 @@ type marketEntry struct {
 type Markets struct {
 	byPrefix map[string]*marketEntry
 	byISO2   map[string]*marketEntry
-	maxLen   int
 	names    []string
+	// trie holds byPrefix by digit for Lookup: node 0 is the root; a
+	// node's next[d] is its child for digit d (0: none), entry its row.
+	trie []trieNode
+}
+
+type trieNode struct {
+	next  [10]int32
+	entry *marketEntry
+}
+
+// buildTrie indexes byPrefix by digit (prefixes are digits only).
+func (t *Markets) buildTrie() error {
+	t.trie = []trieNode{{}}
+	for p, e := range t.byPrefix {
+		n := 0
+		for i := 0; i < len(p); i++ {
+			d := int(p[i]) - '0'
+			if d < 0 || d > 9 {
+				return fmt.Errorf("markets: prefix %q is not digits", p)
+			}
+			if t.trie[n].next[d] == 0 {
+				t.trie = append(t.trie, trieNode{})
+				t.trie[n].next[d] = int32(len(t.trie) - 1)
+			}
+			n = int(t.trie[n].next[d])
+		}
+		t.trie[n].entry = e
+	}
+	return nil
 }
 
 // MarketOptions settles the table's uncertain rows (MK-06).
@@ -144,9 +172,6 @@ func LoadMarkets(o MarketOptions) (*Markets, error) {
 		if _, ok := t.byISO2[r.ISO2]; !ok {
 			t.byISO2[r.ISO2] = e
 		}
-		if len(r.Prefix) > t.maxLen {
-			t.maxLen = len(r.Prefix)
-		}
 	}
 	// +1 without a listed area code is the United States (Canada's area
 	// codes are listed): the US marketing pause needs to tell them apart.
@@ -161,14 +186,14 @@ func LoadMarkets(o MarketOptions) (*Markets, error) {
 		if len(r.ISO2) == 2 {
 			t.byISO2[r.ISO2] = e
 		}
-		if len(r.Prefix) > t.maxLen {
-			t.maxLen = len(r.Prefix)
-		}
 	}
 	for n := range names {
 		t.names = append(t.names, n)
 	}
 	sort.Strings(t.names)
+	if err := t.buildTrie(); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -202,16 +227,24 @@ func epoch(d Day) int {
 // market on day d, by longest calling-code prefix (MK-08). Unknown codes go
 // to Other.
 func (t *Markets) Lookup(digits string, d Day) Market {
-	n := t.maxLen
-	if len(digits) < n {
-		n = len(digits)
-	}
-	for ; n > 0; n-- {
-		if e, ok := t.byPrefix[digits[:n]]; ok {
-			return Market{Name: e.markets[epoch(d)], ISO2: e.iso2, Country: e.country, Unmessageable: e.unmessageable}
+	var e *marketEntry // the longest prefix's row so far
+	n := 0
+	for i := 0; i < len(digits); i++ {
+		c := int(digits[i]) - '0'
+		if c < 0 || c > 9 {
+			break
+		}
+		if n = int(t.trie[n].next[c]); n == 0 {
+			break
+		}
+		if t.trie[n].entry != nil {
+			e = t.trie[n].entry
 		}
 	}
-	return Market{Name: Other}
+	if e == nil {
+		return Market{Name: Other}
+	}
+	return Market{Name: e.markets[epoch(d)], ISO2: e.iso2, Country: e.country, Unmessageable: e.unmessageable}
 }
 
 // ByCountry maps an ISO 3166 alpha-2 code to its market on day d. Countries

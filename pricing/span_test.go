@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,42 @@ func TestTierRowsRoundTrip(t *testing.T) {
 	}
 	if _, err := TiersFromRows("x", "USD", []TierRow{{Market: "India", Key: "marketing", From: 1}}); err == nil {
 		t.Error("marketing has no tiers")
+	}
+}
+
+// TestLookupLongestPrefix: the digit trie finds what the plain definition
+// finds, the longest listed prefix of the number (else Other), for every
+// prefix with digits after it and for random numbers.
+func TestLookupLongestPrefix(t *testing.T) {
+	mk, err := LoadMarkets(DefaultMarketOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := func(digits string, d Day) Market {
+		for n := len(digits); n > 0; n-- {
+			if e, ok := mk.byPrefix[digits[:n]]; ok {
+				return Market{Name: e.markets[epoch(d)], ISO2: e.iso2, Country: e.country, Unmessageable: e.unmessageable}
+			}
+		}
+		return Market{Name: Other}
+	}
+	var numbers []string
+	for p := range mk.byPrefix {
+		numbers = append(numbers, p, p+"0", p+"5550123", p+"99999999")
+	}
+	x := uint64(88172645463325252)
+	for i := 0; i < 20000; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		numbers = append(numbers, strconv.FormatUint(x%1e13, 10))
+	}
+	numbers = append(numbers, "", "0", "x12")
+	for _, d := range []Day{MustDay(2024, 1, 1), MustDay(2026, 7, 1), MustDay(2026, 11, 1)} {
+		for _, n := range numbers {
+			if got, want := mk.Lookup(n, d), plain(n, d); got != want {
+				t.Fatalf("%q on %s: %+v, want %+v", n, d, got, want)
+			}
+		}
 	}
 }

@@ -469,7 +469,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		return fmt.Errorf("%s: %v", m.Pos, err)
 	}
 	if d.Delivered() {
-		st.Deliver(e.o.Window, m.Time)
+		st.Delivered(m.Time, ws) // ws is the Peek above; Decide only looks
 		if d.Open != nil {
 			if d.Open.CloseOthers {
 				st.CloseConversations(m.Time)

@@ -163,7 +163,8 @@ func (s *states) touch(slots []int) {
 	var sum uint64
 	for _, i := range slots {
 		if i >= 0 {
-			sum += s.slots[i].key + uint64(s.slots[i].ps.mkUntil)
+			sl := &s.slots[i] // the key, the number and the market span: the slot's lines
+			sum += sl.key + uint64(len(sl.ps.customer)) + uint64(sl.ps.mkUntil)
 		}
 	}
 	s.sink += sum

@@ -149,11 +149,17 @@ func (s *State) Peek(cfg Config, t time.Time) Status {
 // delivered (failed, blocked) must use Peek instead: they open nothing.
 func (s *State) Deliver(cfg Config, t time.Time) Status {
 	st := s.Peek(cfg, t)
+	s.Delivered(t, st)
+	return st
+}
+
+// Delivered is Deliver for a caller that has just peeked: st must be
+// Peek(cfg, t), with the state unchanged since.
+func (s *State) Delivered(t time.Time, st Status) {
 	if st.FEPOpened {
 		s.fepStart, s.fepEnd = t.UnixNano(), st.FEPEnd.UnixNano()
 		s.fepEligibleUntil = 0
 	}
-	return st
 }
 
 // Conversation returns the open conversation of category c at t, if any.
