@@ -164,3 +164,49 @@ func TestReorderRing(t *testing.T) {
 		t.Fatalf("first out %d, want 1 (row 0 comes too late to be put back)", first.Pos.Seq)
 	}
 }
+
+// TestSplitPlain: the word-at-a-time splitter cuts lines as a plain loop
+// does, with commas, dashes (a comma's neighbour in the word test) and
+// other bytes at every position, and gives up on any quote.
+func TestSplitPlain(t *testing.T) {
+	plain := func(line []byte) ([]string, bool) {
+		if bytes.IndexByte(line, '"') >= 0 {
+			return nil, false
+		}
+		var out []string
+		for _, f := range bytes.Split(line, []byte{','}) {
+			out = append(out, string(f))
+		}
+		return out, true
+	}
+	alphabet := []byte{',', '-', '+', '.', 'a', '0', 0, 0x80, 0xff, ' ', '"'}
+	x := uint64(42)
+	for n := 0; n < 40000; n++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		line := make([]byte, int(x%40))
+		for i := range line {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			line[i] = alphabet[x%uint64(len(alphabet))]
+		}
+		want, wok := plain(line)
+		got, ok := splitPlain(line, nil)
+		if ok != wok {
+			t.Fatalf("%q: ok %v, want %v", line, ok, wok)
+		}
+		if !ok {
+			continue
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d fields, want %d", line, len(got), len(want))
+		}
+		for i := range want {
+			if string(got[i]) != want[i] {
+				t.Fatalf("%q: field %d %q, want %q", line, i, got[i], want[i])
+			}
+		}
+	}
+}
