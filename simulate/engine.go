@@ -238,6 +238,8 @@ func (e *Engine) Reject() { e.sum.Rejected++ }
 
 // Add replays one message. It returns ErrOutOfOrder, a *msglog.RowError
 // for a row the rules cannot price (the state is unchanged), or a fatal error.
+// It may set m.Customer to an equal string, the engine's own copy, so that
+// what the hooks keep does not hold a reader's memory.
 func (e *Engine) Add(m *msglog.Message) error {
 	if e.hasLast && e.last.after(m) {
 		return fmt.Errorf("%s: %w (%s message at %s comes after %s message at %s)", m.Pos, ErrOutOfOrder,
