@@ -183,7 +183,7 @@ func (c *csvReader) NextRef() (*Message, error) {
 			c.has[k] = true
 			c.vals[k] = c.v.str(k, f)
 		}
-		if err := buildInto(&c.o, line, &c.vals, &c.has, &c.msg); err != nil {
+		if err := buildInto(&c.o, line, &c.vals, &c.has, &c.msg, &c.v); err != nil {
 			return nil, err
 		}
 		return &c.msg, nil

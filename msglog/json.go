@@ -112,7 +112,7 @@ func (r *ndjsonReader) NextRef() (*Message, error) {
 			if nested >= 0 {
 				return nil, &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
 			}
-			if err := buildInto(&r.o, r.line, &r.vals, &r.has, &r.msg); err != nil {
+			if err := buildInto(&r.o, r.line, &r.vals, &r.has, &r.msg, &r.v); err != nil {
 				return nil, err
 			}
 			return &r.msg, nil

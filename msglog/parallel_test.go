@@ -210,3 +210,66 @@ func TestSplitPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestRememberedValuesChangeNothing: what the readers remember between
+// rows (the business number, the day of a timestamp) gives the messages
+// that reading every field afresh gives: the CSV reader against the NDJSON
+// reader forced onto encoding/json, over the same generated log that
+// crosses days and months, with timestamps near midnight added.
+func TestRememberedValuesChangeNothing(t *testing.T) {
+	opts := synth.Options{Rows: 20000, Seed: 8, Start: time.Date(2026, 9, 29, 22, 0, 0, 0, time.UTC), Days: 4}
+	var c, n bytes.Buffer
+	if err := synth.Write(&c, opts); err != nil {
+		t.Fatal(err)
+	}
+	opts.Format = "ndjson"
+	if err := synth.Write(&n, opts); err != nil {
+		t.Fatal(err)
+	}
+	cr, err := NewReader(&c, Options{Name: "x.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := newNDJSONReader(bufioReader(n.String()), Options{Name: "x.ndjson", Location: time.UTC})
+	nr.slow = true
+	rows := 0
+	for {
+		a, errA := cr.Next()
+		b, errB := nr.Next()
+		if errA == io.EOF || errB == io.EOF {
+			if errA != errB {
+				t.Fatalf("row %d: one log ended first (%v, %v)", rows, errA, errB)
+			}
+			break
+		}
+		if errA != nil || errB != nil {
+			t.Fatalf("row %d: %v / %v", rows, errA, errB)
+		}
+		a.Pos, b.Pos = Pos{}, Pos{}
+		if !a.Time.Equal(b.Time) || a.Time.Location() != b.Time.Location() {
+			t.Fatalf("row %d: time %v, want %v", rows, a.Time, b.Time)
+		}
+		a.Time, b.Time = time.Time{}, time.Time{}
+		if a != b {
+			t.Fatalf("row %d:\n got  %+v\n want %+v", rows, a, b)
+		}
+		rows++
+	}
+	if rows != 20000 {
+		t.Fatalf("%d rows", rows)
+	}
+	// The same day, then the next, then back: each time read right.
+	in := "timestamp,customer,direction,business\n" +
+		"2026-10-01T23:59:59Z,5511987654321,in,15550100001\n2026-10-01T00:00:00Z,5511987654321,in,+1 555 0100 001\n" +
+		"2026-10-02T00:00:01Z,5511987654321,in,15550100001\n2026-10-01T12:30:45Z,5511987654321,in,15550100001\n"
+	r, err := NewReader(strings.NewReader(in), Options{Name: "d.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2026-10-01T23:59:59Z", "2026-10-01T00:00:00Z", "2026-10-02T00:00:01Z", "2026-10-01T12:30:45Z"} {
+		m, err := r.Next()
+		if err != nil || m.Time.Format(time.RFC3339) != want || m.Business != "15550100001" {
+			t.Fatalf("%v %s %s, want %s", err, m.Time.Format(time.RFC3339), m.Business, want)
+		}
+	}
+}

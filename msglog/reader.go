@@ -218,15 +218,40 @@ var requiredAt = func() []int {
 //
 // It builds into *m, a scratch message its caller owns, so that no row
 // allocates one.
-func buildInto(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message) error {
+//
+// v, when not nil, remembers between rows what repeats: the business
+// number as set, and the day of RFC 3339 UTC timestamps.
+func buildInto(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message, v *values) error {
 	*m = Message{}
 	m.Pos = Pos{File: o.Name, Line: line, Seq: int64(o.Index)<<40 | int64(line)}
 	for k := 0; k < numColumns; k++ {
 		if !has[k] {
 			continue
 		}
+		if v != nil {
+			switch k {
+			case colTimestamp:
+				if t, ok := v.sameDay(vals[k]); ok {
+					m.Time = t
+					continue
+				}
+			case colBusiness:
+				if v.bizSet && vals[k] == v.bizRaw {
+					m.Business = v.bizVal
+					continue
+				}
+			}
+		}
 		if msg := setterAt[k](m, vals[k], o.Location); msg != "" {
 			return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
+		}
+		if v != nil {
+			switch k {
+			case colTimestamp:
+				v.rememberDay(vals[k], m.Time)
+			case colBusiness:
+				v.bizRaw, v.bizVal, v.bizSet = vals[k], m.Business, true
+			}
 		}
 	}
 	for _, k := range requiredAt {
@@ -242,7 +267,7 @@ func buildInto(o *Options, line int, vals *[numColumns]string, has *[numColumns]
 
 // build is buildInto returning a copy of the message.
 func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message) (Message, error) {
-	if err := buildInto(o, line, vals, has, m); err != nil {
+	if err := buildInto(o, line, vals, has, m, nil); err != nil {
 		return Message{}, err
 	}
 	return *m, nil
