@@ -3,10 +3,10 @@ package msglog
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/wacost/wacost/internal/swar"
 	"io"
 	"math/bits"
 )
@@ -147,11 +147,7 @@ func (c *csvReader) readLine() ([]byte, error) {
 }
 
 func (c *csvReader) Next() (Message, error) {
-	m, err := c.NextRef()
-	if m == nil {
-		return Message{}, err
-	}
-	return *m, err
+	return valueOf(c.NextRef())
 }
 
 // NextRef reads the next row into the reader's scratch message.
@@ -193,21 +189,16 @@ func (c *csvReader) NextRef() (*Message, error) {
 // splitPlain splits a line without quotes at its commas, in one pass of
 // eight bytes at a time; ok is false if the line holds a quote.
 func splitPlain(line []byte, fields [][]byte) (_ [][]byte, ok bool) {
-	const ones, lows, tops = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
 	from, i := 0, 0
 	for ; i+8 <= len(line); i += 8 {
-		w := binary.LittleEndian.Uint64(line[i:])
-		if q := w ^ ('"' * ones); (q-ones)&^q&tops != 0 {
+		w := swar.Word(line, i)
+		if swar.Has(w, '"') {
 			return fields, false
 		}
-		// The top bit of each byte that is a comma, exactly.
-		c := w ^ (',' * ones)
-		m := ^((c&lows + lows) | c | lows)
-		for m != 0 {
+		for m := swar.Match(w, ','); m != 0; m &= m - 1 {
 			at := i + bits.TrailingZeros64(m)/8
 			fields = append(fields, line[from:at])
 			from = at + 1
-			m &= m - 1
 		}
 	}
 	for ; i < len(line); i++ {

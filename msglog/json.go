@@ -75,11 +75,7 @@ func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
 }
 
 func (r *ndjsonReader) Next() (Message, error) {
-	m, err := r.NextRef()
-	if m == nil {
-		return Message{}, err
-	}
-	return *m, err
+	return valueOf(r.NextRef())
 }
 
 // NextRef reads the next line into the reader's scratch message.

@@ -2,8 +2,8 @@ package msglog
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
+	"github.com/wacost/wacost/internal/swar"
 	"unicode/utf8"
 )
 
@@ -112,16 +112,14 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 // no escapes, no control characters, valid UTF-8.
 func plainString(v []byte) bool {
 	// Eight bytes at a time while they are ASCII: no byte below 0x20 and
-	// none a backslash (exact word tests, since no byte has its top bit).
-	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	// none a backslash.
 	i := 0
 	for ; i+8 <= len(v); i += 8 {
-		w := binary.LittleEndian.Uint64(v[i:])
-		if w&tops != 0 {
-			break // not ASCII: the byte loop below decides
+		w := swar.Word(v, i)
+		if !swar.ASCII(w) {
+			break // the byte loop below decides
 		}
-		bs := w ^ ('\\' * ones)
-		if (w-0x20*ones)&^w&tops != 0 || (bs-ones)&^bs&tops != 0 {
+		if swar.HasLess(w, 0x20) || swar.Has(w, '\\') {
 			return false
 		}
 	}

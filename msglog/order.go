@@ -30,11 +30,7 @@ func Reorder(r Reader, n int) Reader {
 }
 
 func (b *reorder) Next() (Message, error) {
-	m, err := b.NextRef()
-	if m == nil {
-		return Message{}, err
-	}
-	return *m, err
+	return valueOf(b.NextRef())
 }
 
 // NextRef releases the earliest message, in place: it stays good until

@@ -124,11 +124,7 @@ func (p *parallelNDJSON) parse(r *ndjsonReader, work <-chan *ndBlock) {
 }
 
 func (p *parallelNDJSON) Next() (Message, error) {
-	m, err := p.NextRef()
-	if m == nil {
-		return Message{}, err
-	}
-	return *m, err
+	return valueOf(p.NextRef())
 }
 
 // NextRef returns the next message in its block, valid until the next call.

@@ -65,11 +65,7 @@ func isRowError(err error) bool {
 
 // Next returns the next message, row error, io.EOF or fatal error.
 func (p *Prefetcher) Next() (Message, error) {
-	m, err := p.NextRef()
-	if m == nil {
-		return Message{}, err
-	}
-	return *m, err
+	return valueOf(p.NextRef())
 }
 
 // NextRef is Next without a copy: the message lives in the prefetched

@@ -273,6 +273,14 @@ func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool
 	return *m, nil
 }
 
+// valueOf turns a NextRef result into a Next result.
+func valueOf(m *Message, err error) (Message, error) {
+	if m == nil {
+		return Message{}, err
+	}
+	return *m, err
+}
+
 // nextRef reads r's next message in place if r can, else into *tmp.
 func nextRef(r Reader, tmp *Message) (*Message, error) {
 	if rr, ok := r.(RefReader); ok {

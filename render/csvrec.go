@@ -1,6 +1,7 @@
 package render
 
 import (
+	"github.com/wacost/wacost/internal/swar"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -33,13 +34,10 @@ func csvNeedsQuotes(f string) bool {
 		return true
 	}
 	// Eight bytes at a time: does any equal ',', '"', '\n' or '\r'?
-	const ones, tops = 0x0101010101010101, 0x8080808080808080
-	has := func(w, c uint64) bool { x := w ^ (c * ones); return (x-ones)&^x&tops != 0 }
 	i := 0
 	for ; i+8 <= len(f); i += 8 {
-		w := uint64(f[i]) | uint64(f[i+1])<<8 | uint64(f[i+2])<<16 | uint64(f[i+3])<<24 |
-			uint64(f[i+4])<<32 | uint64(f[i+5])<<40 | uint64(f[i+6])<<48 | uint64(f[i+7])<<56
-		if has(w, ',') || has(w, '"') || has(w, '\n') || has(w, '\r') {
+		w := swar.WordString(f, i)
+		if swar.Has(w, ',') || swar.Has(w, '"') || swar.Has(w, '\n') || swar.Has(w, '\r') {
 			return true
 		}
 	}

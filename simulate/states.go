@@ -123,24 +123,17 @@ func (s *states) get(business, customer string) (*pairState, bool) {
 	}
 	key := ck | bid<<bizShift
 	mask := len(s.slots) - 1
-	for i := s.home(key); ; i = (i + 1) & mask {
-		switch s.slots[i].key {
-		case key:
+	for i := s.home(key); s.slots[i].key != 0; i = (i + 1) & mask {
+		if s.slots[i].key == key {
 			return &s.slots[i].ps, false
-		case 0:
-			if 4*(s.used+1) > 3*len(s.slots) { // keep the load at most 3/4
-				s.resize(2 * len(s.slots))
-				ps := s.insert(key)
-				ps.customer = strings.Clone(customer)
-				return ps, true
-			}
-			s.slots[i].key = key
-			s.used++
-			ps := &s.slots[i].ps
-			ps.customer = strings.Clone(customer)
-			return ps, true
 		}
 	}
+	if 4*(s.used+1) > 3*len(s.slots) { // keep the load at most 3/4
+		s.resize(2 * len(s.slots))
+	}
+	ps := s.insert(key)
+	ps.customer = strings.Clone(customer)
+	return ps, true
 }
 
 // slotOf is the home slot of a pair's state, for touch (-1: none).
