@@ -111,10 +111,7 @@ func (p *parallelNDJSON) parse(r *ndjsonReader, work <-chan *ndBlock) {
 			if err == io.EOF {
 				break
 			}
-			b.items = append(b.items, item{err: err})
-			if m != nil && err == nil {
-				b.items[len(b.items)-1].m = *m
-			}
+			b.items = appendItem(b.items, m, err)
 			if err != nil && !isRowError(err) {
 				break
 			}
@@ -152,12 +149,7 @@ func (p *parallelNDJSON) NextRef() (*Message, error) {
 		<-b.ready
 		p.cur, p.i = b, 0
 	}
-	it := &p.cur.items[p.i]
-	p.i++
-	if it.err != nil && !isRowError(it.err) {
-		p.end = it.err
-	}
-	return &it.m, it.err
+	return take(p.cur.items, &p.i, &p.end)
 }
 
 // Close stops the splitter and the workers (without waiting for a read

@@ -32,10 +32,7 @@ func Prefetch(r Reader, batch int) *Prefetcher {
 		var tmp Message
 		for {
 			m, err := nextRef(r, &tmp)
-			buf = append(buf, item{err: err})
-			if m != nil && err == nil {
-				buf[len(buf)-1].m = *m
-			}
+			buf = appendItem(buf, m, err)
 			last := err != nil && !isRowError(err)
 			if len(buf) == batch || last {
 				select {
@@ -56,6 +53,27 @@ func Prefetch(r Reader, batch int) *Prefetcher {
 		}
 	}()
 	return p
+}
+
+// appendItem appends a NextRef result to a batch, copying the message
+// (the one place it is copied between the reader and the engine).
+func appendItem(items []item, m *Message, err error) []item {
+	items = append(items, item{err: err})
+	if m != nil && err == nil {
+		items[len(items)-1].m = *m
+	}
+	return items
+}
+
+// take hands out items[*i] in place and moves on; a fatal error is kept
+// in *end, to be returned from then on.
+func take(items []item, i *int, end *error) (*Message, error) {
+	it := &items[*i]
+	*i++
+	if it.err != nil && !isRowError(it.err) {
+		*end = it.err
+	}
+	return &it.m, it.err
 }
 
 func isRowError(err error) bool {
@@ -89,12 +107,7 @@ func (p *Prefetcher) NextRef() (*Message, error) {
 		}
 		p.batch, p.i = b, 0
 	}
-	it := &p.batch[p.i]
-	p.i++
-	if it.err != nil && !isRowError(it.err) {
-		p.end = it.err
-	}
-	return &it.m, it.err
+	return take(p.batch, &p.i, &p.end)
 }
 
 // Peek returns the message k places after the one NextRef returned last,

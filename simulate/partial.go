@@ -3,7 +3,9 @@ package simulate
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,17 +93,23 @@ func (e *Engine) record(pool string, m *msglog.Message, ent *Entry, card *pricin
 	if e.o.FX != nil {
 		price = e.o.FX.Convert(price)
 	}
-	e.cands = append(e.cands, Candidate{Pool: pool, Time: m.Time.UnixNano(), Business: m.Business, Customer: m.Customer, ID: m.ID,
-		Seq: m.Pos.Seq, Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: card.Name, Month: month, Day: e.dayStr, Price: price,
-		Key: k.String(), List: list, Charged: price})
+	c := e.candidate(pool, m, ent, k, month)
+	c.Price, c.List, c.Charged = price, list, price
+	e.cands = append(e.cands, c)
 	return nil
 }
 
 // recordVolume keeps a billed message of a volume-tier pool.
 func (e *Engine) recordVolume(m *msglog.Message, ent *Entry, k pricing.Key, list pricing.Money, month string) {
-	e.cands = append(e.cands, Candidate{Pool: volumePool(ent.Market, k.String(), month), Time: m.Time.UnixNano(), Business: m.Business, Customer: m.Customer, ID: m.ID,
-		Seq: m.Pos.Seq, Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: ent.Card, Month: month, Day: e.dayStr,
-		Key: k.String(), List: list, Charged: ent.Cost})
+	c := e.candidate(volumePool(ent.Market, k.String(), month), m, ent, k, month)
+	c.List, c.Charged = list, ent.Cost
+	e.cands = append(e.cands, c)
+}
+
+// candidate is m as a candidate of pool, but for its prices.
+func (e *Engine) candidate(pool string, m *msglog.Message, ent *Entry, k pricing.Key, month string) Candidate {
+	return Candidate{Pool: pool, Time: m.Time.UnixNano(), Business: m.Business, Customer: m.Customer, ID: m.ID, Seq: m.Pos.Seq,
+		Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: ent.Card, Month: month, Day: e.dayStr, Key: k.String()}
 }
 
 func volumePool(market, key, month string) string {
@@ -296,7 +304,7 @@ func Merge(parts []Partial) (Result, error) {
 			}
 		}
 	}
-	for _, pool := range sortedKeys(pools) {
+	for _, pool := range slices.Sorted(maps.Keys(pools)) { // the same order every time
 		cs := pools[pool]
 		size, err := poolSize(pool, r.Settings)
 		if err != nil {
@@ -334,7 +342,7 @@ func Merge(parts []Partial) (Result, error) {
 		if f := tally.FX; f != nil {
 			fx = &pricing.FX{To: f.To, Rate: f.Rate}
 		}
-		for _, pool := range sortedKeys(volumes) {
+		for _, pool := range slices.Sorted(maps.Keys(volumes)) {
 			cs := volumes[pool]
 			sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
 			for i, c := range cs {
@@ -386,17 +394,6 @@ func Merge(parts []Partial) (Result, error) {
 	}
 	r.Thresholds = []gate.Check{}
 	return r, nil
-}
-
-// sortedKeys lists a map's keys in order, so that a merge does its
-// work in the same order every time.
-func sortedKeys(m map[string][]*Candidate) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func parseShard(s string) (int, int, error) {
