@@ -2,18 +2,19 @@ package msglog
 
 import "unsafe"
 
-// arena makes strings that are unique per row (message ids) out of large
-// shared blocks: one allocation per block instead of one per row, and the
+// Arena makes strings that are unique per row (message ids, numbers, the
+// ledger's sources) out of large shared blocks: one allocation per block instead of one per row, and the
 // blocks hold no pointers for the garbage collector to scan. A block's
 // bytes are never written again once a string points at them, and it is
 // freed when no string points into it any more.
-type arena struct {
+type Arena struct {
 	block []byte
 }
 
 const arenaBlock = 64 << 10
 
-func (a *arena) str(b []byte) string {
+// Str returns b as a string in the arena (a long b gets its own memory).
+func (a *Arena) Str(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}

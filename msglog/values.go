@@ -14,7 +14,7 @@ type values struct {
 	intern map[string]string
 	recent [numColumns][4]string
 	next   [numColumns]uint8
-	ids    arena
+	ids    Arena
 	// the last business value (interned) and the number set from it
 	bizRaw, bizVal string
 	bizSet         bool
@@ -75,7 +75,7 @@ func (v *values) str(k int, b []byte) string {
 	case colTimestamp:
 		return unsafe.String(unsafe.SliceData(b), len(b))
 	case colID, colCustomer:
-		return v.ids.str(b)
+		return v.ids.Str(b)
 	}
 	r := &v.recent[k]
 	for i := range r {

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
@@ -183,8 +182,10 @@ type Engine struct {
 	hasLast bool
 	n       int64
 	entry   Entry
-	// srcBlock holds the ledger's "file:line" strings (source).
-	srcBlock []byte
+	// src holds the ledger's "file:line" strings (source); srcBuf is
+	// where one is written first.
+	src    msglog.Arena
+	srcBuf []byte
 	// Idle states are dropped at message nextEvict: evictEvery messages
 	// after the last sweep, or eight times as many as the states it kept
 	// if more, so that sweeps cost about an eighth of a state per message
@@ -317,20 +318,12 @@ func (e *Engine) Add(m *msglog.Message) error {
 	return nil
 }
 
-// source is p as "file:line", written into shared blocks: a ledger row
-// costs no allocation for it. A block lives while any of its strings does.
+// source is p as "file:line", in the engine's arena: a ledger row costs
+// no allocation for it.
 func (e *Engine) source(p msglog.Pos) string {
-	if len(p.File) > 1024 {
-		return p.String()
-	}
-	if len(e.srcBlock)+len(p.File)+21 > cap(e.srcBlock) {
-		e.srcBlock = make([]byte, 0, 64<<10)
-	}
-	n := len(e.srcBlock)
-	e.srcBlock = append(e.srcBlock, p.File...)
-	e.srcBlock = append(e.srcBlock, ':')
-	e.srcBlock = strconv.AppendInt(e.srcBlock, int64(p.Line), 10)
-	return unsafe.String(&e.srcBlock[n], len(e.srcBlock)-n)
+	e.srcBuf = append(append(e.srcBuf[:0], p.File...), ':')
+	e.srcBuf = strconv.AppendInt(e.srcBuf, int64(p.Line), 10)
+	return e.src.Str(e.srcBuf)
 }
 
 // listPrice is the price of one message of key k to market on a card,
@@ -593,21 +586,24 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 	e.lastTime = ent.Time
 }
 
-// Touch hints that ms will be added soon: the engine starts fetching
-// their pairs' states into the cache, all at once. Run touches the next
-// few messages when its source can peek (msglog.Prefetcher).
-func (e *Engine) Touch(ms ...*msglog.Message) {
+// touchNext starts fetching into the cache the states of the next
+// touchAhead messages src has in hand, all at once: their loads overlap
+// instead of each Add waiting for its own.
+func (e *Engine) touchNext(src peeker) {
 	var slots [touchAhead]int
 	n := 0
-	for _, m := range ms {
-		if n == len(slots) {
-			break
+	for k := 1; k <= touchAhead; k++ {
+		if a := src.Peek(k); a != nil {
+			slots[n] = e.states.slotOf(a.Business, a.Customer)
+			n++
 		}
-		slots[n] = e.states.slotOf(m.Business, m.Customer)
-		n++
 	}
 	e.states.touch(slots[:n])
 }
+
+// peeker is a source that can show the messages after the current one
+// (msglog.Prefetcher).
+type peeker interface{ Peek(k int) *msglog.Message }
 
 // evict drops the state of customers whose windows have all closed by t.
 func (e *Engine) evict(t time.Time) { e.states.sweep(e.o.Window, t) }
@@ -711,7 +707,7 @@ const touchAhead = 8
 func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
 	var m msglog.Message // one message, reused: hooks must not keep m
 	rr, _ := src.(msglog.RefReader)
-	pk, _ := src.(interface{ Peek(int) *msglog.Message })
+	pk, _ := src.(peeker)
 	touched := 0
 	for {
 		var err error
@@ -729,15 +725,7 @@ func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
 				// Every touchAhead messages, touch the next touchAhead
 				// together: their loads overlap instead of waiting in turn.
 				if touched--; touched <= 0 {
-					var ahead [touchAhead]*msglog.Message
-					n := 0
-					for k := 1; k <= touchAhead; k++ {
-						if a := pk.Peek(k); a != nil {
-							ahead[n] = a
-							n++
-						}
-					}
-					e.Touch(ahead[:n]...)
+					e.touchNext(pk)
 					touched = touchAhead
 				}
 			}
