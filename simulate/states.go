@@ -106,12 +106,8 @@ func (s *states) bizID(business string) uint64 {
 // customer's number, which it keeps as the one copy of the string).
 // The pointer is good until the next get.
 func (s *states) get(business, customer string) (*pairState, bool) {
-	ck, ok := msglog.NumberKey(customer)
-	bid := uint64(0)
-	if ok {
-		bid = s.bizID(business)
-	}
-	if bid == 0 {
+	key, ok := s.pack(business, customer)
+	if !ok {
 		k := pairKey{business, customer}
 		if ps := s.other[k]; ps != nil {
 			return ps, false
@@ -121,7 +117,6 @@ func (s *states) get(business, customer string) (*pairState, bool) {
 		s.other[k] = ps
 		return ps, true
 	}
-	key := ck | bid<<bizShift
 	mask := len(s.slots) - 1
 	for i := s.home(key); s.slots[i].key != 0; i = (i + 1) & mask {
 		if s.slots[i].key == key {
@@ -138,15 +133,21 @@ func (s *states) get(business, customer string) (*pairState, bool) {
 
 // slotOf is the home slot of a pair's state, for touch (-1: none).
 func (s *states) slotOf(business, customer string) int {
-	ck, ok := msglog.NumberKey(customer)
+	key, ok := s.pack(business, customer)
 	if !ok {
 		return -1
 	}
-	bid := s.bizID(business)
-	if bid == 0 {
-		return -1
+	return s.home(key)
+}
+
+// pack is a pair's key in the table: false for pairs kept in the map.
+func (s *states) pack(business, customer string) (uint64, bool) {
+	ck, ok := msglog.NumberKey(customer)
+	if !ok {
+		return 0, false
 	}
-	return s.home(ck | bid<<bizShift)
+	bid := s.bizID(business)
+	return ck | bid<<bizShift, bid != 0
 }
 
 // touch reads the slots (from slotOf) where states will be needed in a
