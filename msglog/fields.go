@@ -89,28 +89,45 @@ func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
 // fastUTC reads the commonest shape, 2006-01-02T15:04:05Z, without the
 // general parser; anything else (or any impossible date) returns false.
 func fastUTC(v string) (time.Time, bool) {
-	if len(v) != 20 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[19] != 'Z' {
+	if !utcShape(v) {
 		return time.Time{}, false
 	}
-	n := func(i, j int) int {
-		x := 0
-		for ; i < j; i++ {
-			c := v[i]
-			if c < '0' || c > '9' {
-				return -1
-			}
-			x = x*10 + int(c-'0')
-		}
-		return x
-	}
-	y, mo, d, h, mi, se := n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19)
-	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+	y, mo, d := digits(v, 0, 4), digits(v, 5, 7), digits(v, 8, 10)
+	sec, ok := clock(v)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || !ok {
 		return time.Time{}, false
 	}
 	if d > daysIn(time.Month(mo), y) {
 		return time.Time{}, false
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), true
+	return time.Date(y, time.Month(mo), d, 0, 0, sec, 0, time.UTC), true
+}
+
+// utcShape reports whether v is shaped 2006-01-02T15:04:05Z.
+func utcShape(v string) bool {
+	return len(v) == 20 && v[4] == '-' && v[7] == '-' && v[10] == 'T' && v[13] == ':' && v[16] == ':' && v[19] == 'Z'
+}
+
+// clock reads the 15:04:05 of a utcShape timestamp as seconds into its day.
+func clock(v string) (int, bool) {
+	h, mi, se := digits(v, 11, 13), digits(v, 14, 16), digits(v, 17, 19)
+	if h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 {
+		return 0, false
+	}
+	return h*3600 + mi*60 + se, true
+}
+
+// digits reads v[i:j] as a decimal number, -1 if it is not one.
+func digits(v string, i, j int) int {
+	x := 0
+	for ; i < j; i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		x = x*10 + int(c-'0')
+	}
+	return x
 }
 
 func daysIn(m time.Month, y int) int {

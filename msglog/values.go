@@ -28,34 +28,25 @@ type values struct {
 // (the commonest case: a log's rows come day by day), without the date
 // arithmetic; ok is false for anything else.
 func (v *values) sameDay(s string) (time.Time, bool) {
-	if !v.dayKnown || len(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' || s[:10] != string(v.day[:]) {
+	if !v.dayKnown || !utcShape(s) || s[:10] != string(v.day[:]) {
 		return time.Time{}, false
 	}
-	h, ok1 := two(s[11], s[12])
-	mi, ok2 := two(s[14], s[15])
-	se, ok3 := two(s[17], s[18])
-	if !ok1 || !ok2 || !ok3 || h > 23 || mi > 59 || se > 59 {
+	sec, ok := clock(s)
+	if !ok {
 		return time.Time{}, false
 	}
-	return time.Unix(v.dayUnix+int64(h*3600+mi*60+se), 0).UTC(), true
+	return time.Unix(v.dayUnix+int64(sec), 0).UTC(), true
 }
 
 // rememberDay keeps the date of a timestamp just read, if it has the
 // shape sameDay reads.
 func (v *values) rememberDay(s string, t time.Time) {
-	if len(s) != 20 || s[10] != 'T' || s[19] != 'Z' || t.Location() != time.UTC {
+	if !utcShape(s) || t.Location() != time.UTC {
 		return
 	}
 	u := t.Unix()
 	copy(v.day[:], s[:10])
 	v.dayUnix, v.dayKnown = u-(u%86400+86400)%86400, true
-}
-
-func two(a, b byte) (int, bool) {
-	if a < '0' || a > '9' || b < '0' || b > '9' {
-		return 0, false
-	}
-	return int(a-'0')*10 + int(b-'0'), true
 }
 
 // maxIntern bounds the interning table.
