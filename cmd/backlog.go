@@ -134,7 +134,7 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	if err != nil {
 		return err
 	}
-	buf := newSpool(spoolMemory)
+	buf := newOutputSpool(s.out, spoolMemory)
 	defer buf.Close()
 	if err := render.WriteBacklog(buf, o.format, &render.BacklogReport{B: b, Timezone: o.location, Schedule: o.schedule, Chart: o.chart}); err != nil {
 		return err

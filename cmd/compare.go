@@ -150,7 +150,7 @@ func runCompare(s *streams, o *compareOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	buf := newSpool(spoolMemory)
+	buf := newOutputSpool(s.out, spoolMemory)
 	defer buf.Close()
 	if err := render.WriteCompare(buf, o.format, &render.CompareReport{C: &cmp, Thresholds: checks, Log: strings.Join(o.files, ", ")}); err != nil {
 		return err
