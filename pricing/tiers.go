@@ -191,16 +191,24 @@ func (t *Tiers) add(file string, line int, market string, k Key, from, to string
 	default:
 		return &FileError{File: file, Line: line, Field: "rate", Err: errors.New("give a rate or a discount")}
 	}
-	key := tierKey{market, k}
-	bands := append(t.bands[key], b)
+	if open, ok := t.insert(tierKey{market, k}, b); !ok {
+		return &FileError{File: file, Line: line, Field: "from", Err: fmt.Errorf("%s %s has a band after the open-ended one on line %d", market, k, open.Line)}
+	}
+	return nil
+}
+
+// insert adds b to its market and key's bands, in order of From; ok is
+// false (and nothing is added) if a band would follow the open-ended one.
+func (t *Tiers) insert(key tierKey, b Band) (open Band, ok bool) {
+	bands := append(t.bands[key][:len(t.bands[key]):len(t.bands[key])], b)
 	sort.Slice(bands, func(i, j int) bool { return bands[i].From < bands[j].From })
 	for i := 1; i < len(bands); i++ {
 		if bands[i-1].To == 0 {
-			return &FileError{File: file, Line: line, Field: "from", Err: fmt.Errorf("%s %s has a band after the open-ended one on line %d", market, k, bands[i-1].Line)}
+			return bands[i-1], false
 		}
 	}
 	t.bands[key] = bands
-	return nil
+	return Band{}, true
 }
 
 func (t *Tiers) parseOwn(file string, recs [][]string, lines []int, o CardOptions) error {
@@ -355,11 +363,9 @@ func TiersFromRows(name, currency string, rows []TierRow) (*Tiers, error) {
 		if r.Rate != nil {
 			b.Rate, b.HasRate = *r.Rate, true
 		}
-		key := tierKey{r.Market, k}
-		t.bands[key] = append(t.bands[key], b)
-	}
-	for _, bands := range t.bands {
-		sort.Slice(bands, func(i, j int) bool { return bands[i].From < bands[j].From })
+		if _, ok := t.insert(tierKey{r.Market, k}, b); !ok {
+			return nil, fmt.Errorf("tier table %s: %s %s has a band after the open-ended one", name, r.Market, r.Key)
+		}
 	}
 	return t, nil
 }
