@@ -53,7 +53,7 @@ type ndjsonReader struct {
 	vals [numColumns]string
 	has  [numColumns]bool
 	v    values
-	// keyCache remembers the columns of keys met (keyOf).
+	// keyCache remembers the columns of keys met (keyEntry).
 	keyCache [64]keySeen
 	// lastKeys are the entries of the previous line's keys, by position.
 	lastKeys [24]*keySeen
