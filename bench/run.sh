@@ -39,15 +39,16 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # that a noisy minute on this shared machine hits them all alike). Output
 # goes to /dev/null (the ledger to a file), except the first 80 bytes,
 # shown as a check.
-names=(cat loop duck sim led nd)
+names=(cat loop naive duck sim led nd)
 declare -A label=(
-  [cat]="cat (page cache)" [loop]="single-purpose Go loop" [duck]="DuckDB SQL (ASOF join)"
+  [cat]="cat (page cache)" [loop]="single-purpose Go loop" [naive]="the same, written plainly" [duck]="DuckDB SQL (ASOF join)"
   [sim]="wacost simulate (summary)" [led]="wacost simulate --ledger csv"
   [nd]="wacost simulate, NDJSON input")
 command_of() { # sets cmd to tool $1's command line
   case $1 in
   cat) cmd=(cat "$log") ;;
   loop) cmd=("$out/loop" "$log") ;;
+  naive) cmd=("$out/loop" -naive "$log") ;;
   duck) cmd=(node "$out/node/duckdb.mjs" "$PWD/$log") ;;
   sim) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --format csv) ;;
   led) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
