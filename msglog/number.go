@@ -1,5 +1,10 @@
 package msglog
 
+// NumberLenShift is where NumberKey keeps a number's length: keys with
+// the same bits above it are numbers of one length, and order as their
+// strings do.
+const NumberLenShift = 52
+
 // NumberKey packs a number of 1 to 15 digits with its length (so that
 // leading zeros count) into one integer below 2^56: two numbers have the
 // same key exactly when they are the same string. ok is false for
@@ -16,5 +21,5 @@ func NumberKey(s string) (key uint64, ok bool) {
 		}
 		v = v*10 + uint64(c-'0')
 	}
-	return v | uint64(len(s))<<52, true
+	return v | uint64(len(s))<<NumberLenShift, true
 }

@@ -88,18 +88,23 @@ type Options struct {
 	NANPCaribbean string
 }
 
-// lastKey is what msglog.Less compares, kept without copying a whole message.
+// lastKey is what msglog.Less compares, kept without copying a whole
+// message: the time as Unix nanoseconds (timestamps lie in the years
+// msglog accepts) and the customer's number key (msglog.NumberKey, 0 for
+// none) beside its string.
 type lastKey struct {
-	t                      time.Time
+	t                      int64
 	dir                    msglog.Direction
 	business, customer, id string
+	ckey                   uint64
 	seq                    int64
 }
 
-// before reports whether m comes before the previous message in replay order.
-func (k *lastKey) after(m *msglog.Message) bool {
-	if c := m.Time.Compare(k.t); c != 0 {
-		return c < 0
+// after reports whether m, at Unix nanoseconds t with customer number key
+// ckey (0: none), comes before the previous message in replay order.
+func (k *lastKey) after(m *msglog.Message, t int64, ckey uint64) bool {
+	if t != k.t {
+		return t < k.t
 	}
 	if m.Direction != k.dir {
 		return m.Direction < k.dir
@@ -107,7 +112,12 @@ func (k *lastKey) after(m *msglog.Message) bool {
 	if m.Business != k.business {
 		return m.Business < k.business
 	}
-	if m.Customer != k.customer {
+	if ckey != 0 && k.ckey != 0 && ckey>>msglog.NumberLenShift == k.ckey>>msglog.NumberLenShift {
+		// Digit strings of one length compare as their values do.
+		if ckey != k.ckey {
+			return ckey < k.ckey
+		}
+	} else if m.Customer != k.customer {
 		return m.Customer < k.customer
 	}
 	if m.ID != k.id {
@@ -157,9 +167,12 @@ type Engine struct {
 	withheld map[pricing.Reason]int64
 	// first and lastTime are the earliest and latest message times.
 	first, lastTime time.Time
-	// per-day caches: the day, its month and the regime in force
+	// per-day caches: the day, its month and the regime in force; the
+	// day is that of the instants [dayLo, dayHi) (Unix ns) in dayLoc
 	day           pricing.Day
 	dayStr, month string
+	dayLoc        *time.Location
+	dayLo, dayHi  int64
 	// regCache is the regime in force on a day, for Mexico and the rest.
 	regCache [2]struct {
 		day pricing.Day
@@ -173,6 +186,7 @@ type Engine struct {
 	market     map[string]*Counts
 	markets    map[pricing.Market]*marketUse
 	cat        map[string]*Counts
+	catRecent  []catCounts // the categories met first, searched before cat
 	groups     map[Group]*Counts
 	notes      []string
 	noted      map[noteKey]bool
@@ -180,8 +194,13 @@ type Engine struct {
 	// last is the replay-order key of the previous message.
 	last    lastKey
 	hasLast bool
-	n       int64
-	entry   Entry
+	// ahead holds the state keys touchNext worked out for the messages
+	// after the current one; Add takes them in turn (aheadNext) when
+	// they match its message.
+	ahead             [touchAhead]aheadKey
+	aheadN, aheadNext int
+	n                 int64
+	entry             Entry
 	// src holds the ledger's "file:line" strings (source); srcBuf is
 	// where one is written first.
 	src    msglog.Arena
@@ -191,6 +210,20 @@ type Engine struct {
 	// if more, so that sweeps cost about an eighth of a state per message
 	// and the states held stay within the customers seen in that span.
 	evictEvery, nextEvict int64
+}
+
+// aheadKey is a message's state key, as states.pack gives it for its
+// business and customer.
+type aheadKey struct {
+	business, customer string
+	key                uint64
+	ok                 bool
+}
+
+// catCounts is a category's totals.
+type catCounts struct {
+	name string
+	c    *Counts
 }
 
 // New checks the options and returns an engine.
@@ -242,20 +275,24 @@ func (e *Engine) Reject() { e.sum.Rejected++ }
 // It may set m.Customer to an equal string, the engine's own copy, so that
 // what the hooks keep does not hold a reader's memory.
 func (e *Engine) Add(m *msglog.Message) error {
-	if e.hasLast && e.last.after(m) {
+	key, packed := e.keyOf(m)
+	tn := m.Time.UnixNano()
+	ckey := uint64(0)
+	if packed {
+		ckey = key &^ (maxBizID << bizShift)
+	}
+	if e.hasLast && e.last.after(m, tn, ckey) {
 		return fmt.Errorf("%s: %w (%s message at %s comes after %s message at %s)", m.Pos, ErrOutOfOrder,
-			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.dir, e.last.t.Format(time.RFC3339Nano))
+			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.dir, time.Unix(0, e.last.t).In(m.Time.Location()).Format(time.RFC3339Nano))
 	}
 	loc := e.o.Location
-	if bl, ok := e.o.BusinessLocations[m.Business]; ok {
-		loc = bl
+	if len(e.o.BusinessLocations) > 0 {
+		if bl, ok := e.o.BusinessLocations[m.Business]; ok {
+			loc = bl
+		}
 	}
-	day := pricing.DayOf(m.Time, loc)
-	if day != e.day {
-		e.day, e.dayStr = day, day.String()
-		e.month = e.dayStr[:7]
-	}
-	ps, _ := e.states.get(m.Business, m.Customer)
+	day := e.dayAt(m.Time, tn, loc)
+	ps, _ := e.states.getKey(key, packed, m.Business, m.Customer)
 	m.Customer = ps.customer // the engine's copy, for the hooks to keep
 	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != m.Country {
 		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), m.Country
@@ -308,7 +345,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 			}
 		}
 	}
-	e.last = lastKey{t: m.Time, dir: m.Direction, business: m.Business, customer: m.Customer, id: m.ID, seq: m.Pos.Seq}
+	e.last = lastKey{t: tn, dir: m.Direction, business: m.Business, customer: m.Customer, id: m.ID, ckey: ckey, seq: m.Pos.Seq}
 	e.hasLast = true
 	e.n++
 	if e.n >= e.nextEvict {
@@ -551,12 +588,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card string) {
 	e.sum.Counts.add(ent, inbound)
 	mc.add(ent, inbound)
-	c := e.cat[ent.Category]
-	if c == nil {
-		c = &Counts{}
-		e.cat[ent.Category] = c
-	}
-	c.add(ent, inbound)
+	e.catCounts(ent.Category).add(ent, inbound)
 	if len(e.o.GroupBy) > 0 {
 		g := groupKey(e.o.GroupBy, ent, month, e.dayStr)
 		c := e.groups[g]
@@ -586,18 +618,85 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 	e.lastTime = ent.Time
 }
 
+// dayAt is the day of instant t (tn in Unix ns) in loc, from the span of
+// the current day when t falls in it.
+func (e *Engine) dayAt(t time.Time, tn int64, loc *time.Location) pricing.Day {
+	if loc != e.dayLoc || tn < e.dayLo || tn >= e.dayHi {
+		e.setDay(t, loc)
+	}
+	return e.day
+}
+
+// setDay makes the day of instant t in loc the current one, with the
+// span of instants it covers.
+func (e *Engine) setDay(t time.Time, loc *time.Location) {
+	lt := t.In(loc)
+	y, mo, d := lt.Date()
+	day := pricing.MustDay(y, mo, d)
+	if day != e.day {
+		e.day, e.dayStr = day, day.String()
+		e.month = e.dayStr[:7]
+	}
+	lo := time.Date(y, mo, d, 0, 0, 0, 0, loc)
+	if pricing.DayOf(lo, loc) != day || lo.After(t) {
+		// Midnight was skipped (a clock change at 00:00) and time.Date
+		// chose the day before: keep to what is known to be this day.
+		lo = t
+	}
+	// The next day's midnight, or an earlier instant if time.Date picks
+	// one around a clock change: a shorter span only costs a recompute.
+	hi := time.Date(y, mo, d+1, 0, 0, 0, 0, loc)
+	e.dayLoc, e.dayLo, e.dayHi = loc, lo.UnixNano(), hi.UnixNano()
+}
+
+// catCounts returns a category's totals, made the first time.
+func (e *Engine) catCounts(name string) *Counts {
+	for i := range e.catRecent {
+		if e.catRecent[i].name == name {
+			return e.catRecent[i].c
+		}
+	}
+	c := e.cat[name]
+	if c == nil {
+		c = &Counts{}
+		e.cat[name] = c
+		if len(e.catRecent) < 8 {
+			e.catRecent = append(e.catRecent, catCounts{name, c})
+		}
+	}
+	return c
+}
+
+// keyOf is m's state key: the one touchNext worked out, if it is next in
+// line and for the same business and customer, else packed afresh.
+func (e *Engine) keyOf(m *msglog.Message) (uint64, bool) {
+	if j := e.aheadNext; j < e.aheadN {
+		if a := &e.ahead[j]; a.customer == m.Customer && a.business == m.Business {
+			e.aheadNext++
+			return a.key, a.ok
+		}
+	}
+	return e.states.pack(m.Business, m.Customer)
+}
+
 // touchNext starts fetching into the cache the states of the next
 // touchAhead messages src has in hand, all at once: their loads overlap
-// instead of each Add waiting for its own.
+// instead of each Add waiting for its own. It keeps their keys for keyOf.
 func (e *Engine) touchNext(src peeker) {
 	var slots [touchAhead]int
 	n := 0
 	for k := 1; k <= touchAhead; k++ {
 		if a := src.Peek(k); a != nil {
-			slots[n] = e.states.slotOf(a.Business, a.Customer)
+			key, ok := e.states.pack(a.Business, a.Customer)
+			e.ahead[n] = aheadKey{business: a.Business, customer: a.Customer, key: key, ok: ok}
+			slots[n] = -1
+			if ok {
+				slots[n] = e.states.home(key)
+			}
 			n++
 		}
 	}
+	e.aheadN, e.aheadNext = n, 0
 	e.states.touch(slots[:n])
 }
 

@@ -107,6 +107,11 @@ func (s *states) bizID(business string) uint64 {
 // The pointer is good until the next get.
 func (s *states) get(business, customer string) (*pairState, bool) {
 	key, ok := s.pack(business, customer)
+	return s.getKey(key, ok, business, customer)
+}
+
+// getKey is get with the pair's key from pack already worked out.
+func (s *states) getKey(key uint64, ok bool, business, customer string) (*pairState, bool) {
 	if !ok {
 		k := pairKey{business, customer}
 		if ps := s.other[k]; ps != nil {
@@ -131,15 +136,6 @@ func (s *states) get(business, customer string) (*pairState, bool) {
 	return ps, true
 }
 
-// slotOf is the home slot of a pair's state, for touch (-1: none).
-func (s *states) slotOf(business, customer string) int {
-	key, ok := s.pack(business, customer)
-	if !ok {
-		return -1
-	}
-	return s.home(key)
-}
-
 // pack is a pair's key in the table: false for pairs kept in the map.
 func (s *states) pack(business, customer string) (uint64, bool) {
 	ck, ok := msglog.NumberKey(customer)
@@ -150,7 +146,7 @@ func (s *states) pack(business, customer string) (uint64, bool) {
 	return ck | bid<<bizShift, bid != 0
 }
 
-// touch reads the slots (from slotOf) where states will be needed in a
+// touch reads the slots (home slots of packed keys) where states will be needed in a
 // few messages, one load after the other, so that the cache misses overlap
 // instead of each get waiting for its own. A hint only: nothing changes.
 func (s *states) touch(slots []int) {

@@ -1,0 +1,129 @@
+package simulate
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+	_ "time/tzdata" // the zones below, on machines without a zone database
+
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/pricing"
+)
+
+// The engine's shortcuts (the previous message's key, the current day's
+// span, the keys worked out ahead) must agree with the plain definitions.
+
+func TestLastKeyAgreesWithLess(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	s := newStates()
+	base := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	customers := []string{"34600000001", "34600000002", "4915100000", "07700900", "7700900", "5511999990000", "123456789012345", "1234567890123456", "alice", "", "0", "9"}
+	msg := func() msglog.Message {
+		return msglog.Message{
+			Time:      base.Add(time.Duration(rng.IntN(3)) * time.Second),
+			Direction: msglog.Direction(rng.IntN(2)),
+			Business:  []string{"15550100001", "15550100002"}[rng.IntN(2)],
+			Customer:  customers[rng.IntN(len(customers))],
+			ID:        []string{"", "wamid.1", "wamid.2"}[rng.IntN(3)],
+			Pos:       msglog.Pos{Seq: int64(rng.IntN(3))},
+		}
+	}
+	ckeyOf := func(m *msglog.Message) uint64 {
+		if key, ok := s.pack(m.Business, m.Customer); ok {
+			return key &^ (maxBizID << bizShift)
+		}
+		return 0
+	}
+	for range 20000 {
+		prev, m := msg(), msg()
+		k := lastKey{t: prev.Time.UnixNano(), dir: prev.Direction, business: prev.Business, customer: prev.Customer, id: prev.ID, ckey: ckeyOf(&prev), seq: prev.Pos.Seq}
+		if got, want := k.after(&m, m.Time.UnixNano(), ckeyOf(&m)), msglog.Less(&m, &prev); got != want {
+			t.Fatalf("after(%+v) over %+v = %v, Less says %v", m, prev, got, want)
+		}
+	}
+}
+
+func TestDayAtAgreesWithDayOf(t *testing.T) {
+	// Zones with clock changes at midnight (Sao Paulo 2018-11-04, Havana,
+	// Beirut), a skipped day (Apia 2011-12-30), half-hour offsets, and
+	// switching between zones as per-business time zones do.
+	// (time.Date gives 23:00 the day before for Sao Paulo's skipped
+	// midnight of 2018-11-04.)
+	var locs []*time.Location
+	for _, name := range []string{"UTC", "America/Sao_Paulo", "America/Havana", "Asia/Beirut", "Pacific/Apia", "Asia/Kolkata", "Australia/Lord_Howe", "Europe/Madrid"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		locs = append(locs, loc)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	env := newEnv(t)
+	for _, start := range []time.Time{
+		time.Date(2018, 11, 2, 0, 0, 0, 0, time.UTC),
+		time.Date(2011, 12, 28, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 10, 22, 0, 0, 0, 0, time.UTC),
+	} {
+		// Each zone, hour by hour, with a step back after each hour.
+		for _, loc := range locs {
+			e, err := New(env.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for h := start; h.Before(start.AddDate(0, 0, 6)); h = h.Add(time.Hour) {
+				for _, tm := range []time.Time{h.Add(time.Second), h.Add(-40 * time.Minute)} {
+					if got, want := e.dayAt(tm, tm.UnixNano(), loc), pricing.DayOf(tm, loc); got != want {
+						t.Fatalf("%s in %s: day %s, want %s", tm.Format(time.RFC3339), loc, got, want)
+					}
+				}
+			}
+		}
+		for _, mix := range []bool{false, true} {
+			e, err := New(env.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tm := start
+			loc := locs[rng.IntN(len(locs))]
+			for range 20000 {
+				// Mostly forward, sometimes back a little: dayAt holds for
+				// any order, not only the replay's.
+				tm = tm.Add(time.Duration(rng.IntN(1800)-150) * time.Second)
+				if mix && rng.IntN(4) == 0 {
+					loc = locs[rng.IntN(len(locs))]
+				}
+				got := e.dayAt(tm, tm.UnixNano(), loc)
+				if want := pricing.DayOf(tm, loc); got != want {
+					t.Fatalf("%s in %s: day %s, want %s", tm.Format(time.RFC3339), loc, got, want)
+				}
+				if e.dayStr != got.String() || e.month != got.String()[:7] {
+					t.Fatalf("%s: day string %q, month %q for %s", tm.Format(time.RFC3339), e.dayStr, e.month, got)
+				}
+			}
+		}
+	}
+}
+
+func TestKeysAheadAreCheckedAgainstTheMessage(t *testing.T) {
+	// A key worked out ahead is used only for the message it was worked
+	// out for: another business or customer next in line gets its own.
+	env := newEnv(t)
+	e, _ := New(env.opts())
+	want, wok := e.states.pack("15550100001", "34600000002")
+	other, _ := e.states.pack("15550100002", "34600000001")
+	e.ahead[0] = aheadKey{business: "15550100002", customer: "34600000001", key: other, ok: true}
+	e.aheadN = 1
+	m := &msglog.Message{Business: "15550100001", Customer: "34600000002"}
+	if key, ok := e.keyOf(m); key != want || ok != wok {
+		t.Fatalf("keyOf = %x %v, want %x %v", key, ok, want, wok)
+	}
+	if e.aheadNext != 0 {
+		t.Fatal("a key ahead that did not match was taken")
+	}
+	m2 := &msglog.Message{Business: "15550100002", Customer: fmt.Sprint(34600000001)}
+	if key, _ := e.keyOf(m2); key != other || e.aheadNext != 1 {
+		t.Fatalf("the matching key ahead was not taken: %x, next %d", key, e.aheadNext)
+	}
+}
