@@ -152,23 +152,31 @@ func (c *csvReader) Next() (Message, error) {
 
 // NextRef reads the next row into the reader's scratch message.
 func (c *csvReader) NextRef() (*Message, error) {
+	if err := c.NextInto(&c.msg); err != nil {
+		return nil, err
+	}
+	return &c.msg, nil
+}
+
+// NextInto reads the next row into *m.
+func (c *csvReader) NextInto(m *Message) error {
 	for {
 		fields, line, err := c.record()
 		if err == io.EOF {
-			return nil, io.EOF
+			return io.EOF
 		}
 		if err != nil {
 			var re *RowError
 			if errors.As(err, &re) {
-				return nil, err
+				return err
 			}
-			return nil, fmt.Errorf("%s: %w", c.o.Name, err)
+			return fmt.Errorf("%s: %w", c.o.Name, err)
 		}
 		if len(fields) == 1 && len(fields[0]) == 0 {
 			continue // blank line
 		}
 		if len(fields) != c.want {
-			return nil, &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
+			return &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
 		}
 		c.has = [numColumns]bool{}
 		for i, f := range fields {
@@ -179,10 +187,7 @@ func (c *csvReader) NextRef() (*Message, error) {
 			c.has[k] = true
 			c.vals[k] = c.v.str(k, f)
 		}
-		if err := buildInto(&c.o, line, &c.vals, &c.has, &c.msg, &c.v); err != nil {
-			return nil, err
-		}
-		return &c.msg, nil
+		return buildInto(&c.o, line, &c.vals, &c.has, m, &c.v)
 	}
 }
 

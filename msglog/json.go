@@ -80,6 +80,14 @@ func (r *ndjsonReader) Next() (Message, error) {
 
 // NextRef reads the next line into the reader's scratch message.
 func (r *ndjsonReader) NextRef() (*Message, error) {
+	if err := r.NextInto(&r.msg); err != nil {
+		return nil, err
+	}
+	return &r.msg, nil
+}
+
+// NextInto reads the next line into *m.
+func (r *ndjsonReader) NextInto(m *Message) error {
 	for {
 		b, err := r.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -91,10 +99,10 @@ func (r *ndjsonReader) NextRef() (*Message, error) {
 			b = r.long
 		}
 		if len(b) == 0 && err == io.EOF {
-			return nil, io.EOF
+			return io.EOF
 		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s: %w", r.o.Name, err)
+			return fmt.Errorf("%s: %w", r.o.Name, err)
 		}
 		r.line++
 		b = bytes.TrimSpace(b)
@@ -106,28 +114,25 @@ func (r *ndjsonReader) NextRef() (*Message, error) {
 		}
 		if ok, nested := r.scanObject(b); ok && !r.slow {
 			if nested >= 0 {
-				return nil, &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
+				return &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
 			}
-			if err := buildInto(&r.o, r.line, &r.vals, &r.has, &r.msg, &r.v); err != nil {
-				return nil, err
-			}
-			return &r.msg, nil
+			return buildInto(&r.o, r.line, &r.vals, &r.has, m, &r.v)
 		}
 		var obj map[string]any
 		d := json.NewDecoder(bytes.NewReader(b))
 		d.UseNumber()
 		if err := d.Decode(&obj); err != nil {
-			return nil, &RowError{File: r.o.Name, Line: r.line, Msg: "not a JSON object: " + err.Error()}
+			return &RowError{File: r.o.Name, Line: r.line, Msg: "not a JSON object: " + err.Error()}
 		}
 		if d.More() {
-			return nil, &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}
+			return &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}
 		}
-		m, err := decodeObject(&r.o, r.line, obj)
+		dm, err := decodeObject(&r.o, r.line, obj)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		r.msg = m
-		return &r.msg, nil
+		*m = dm
+		return nil
 	}
 }
 

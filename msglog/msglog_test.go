@@ -364,7 +364,7 @@ func TestPrefetchKeepsOrderAndErrors(t *testing.T) {
 		t.Fatalf("prefetch: %d messages %d errors; direct %d %d", len(got), len(errs), len(direct), len(derrs))
 	}
 	for i := range got {
-		if got[i].Pos != direct[i].Pos || !got[i].Time.Equal(direct[i].Time) {
+		if fmt.Sprintf("%+v", got[i]) != fmt.Sprintf("%+v", direct[i]) {
 			t.Fatalf("message %d differs", i)
 		}
 	}

@@ -8,16 +8,20 @@ import (
 
 // reorder holds up to n messages in replay order and releases the
 // earliest, which puts rows that are at most n places out of order back in
-// order. The window is a ring kept sorted, filled at its tail: a row in
-// order costs one comparison and one copy in, a row k places late k swaps.
+// order. Messages stay in the slot they were read into (a reader that
+// builds into a given message builds right there); the order is a ring
+// of slot numbers kept sorted, filled at its tail: a row in order costs
+// one comparison, a row k places late k swaps of two numbers.
 type reorder struct {
 	r     Reader
 	n     int
-	ring  []Message // len n
-	head  int       // the earliest held message
+	slots []Message // len n
+	order []int32   // len n: slots of the held messages, earliest at head
+	head  int
 	count int
+	free  []int32 // slots not held
+	out   int32   // the slot handed out last, free at the next call (-1: none)
 	eof   bool
-	tmp   Message
 }
 
 // Reorder wraps r with a reorder buffer of n messages (n <= 1: none).
@@ -26,7 +30,11 @@ func Reorder(r Reader, n int) Reader {
 	if n <= 1 {
 		return r
 	}
-	return &reorder{r: r, n: n, ring: make([]Message, n)}
+	b := &reorder{r: r, n: n, slots: make([]Message, n), order: make([]int32, n), free: make([]int32, n), out: -1}
+	for i := range b.free {
+		b.free[i] = int32(n - 1 - i)
+	}
+	return b
 }
 
 func (b *reorder) Next() (Message, error) {
@@ -36,8 +44,14 @@ func (b *reorder) Next() (Message, error) {
 // NextRef releases the earliest message, in place: it stays good until
 // the next call (whose first new row takes its slot).
 func (b *reorder) NextRef() (*Message, error) {
+	if b.out >= 0 {
+		b.free = append(b.free, b.out)
+		b.out = -1
+	}
 	for !b.eof && b.count < b.n {
-		m, err := nextRef(b.r, &b.tmp)
+		s := b.free[len(b.free)-1]
+		slot := &b.slots[s]
+		m, err := nextRef(b.r, slot)
 		if err == io.EOF {
 			b.eof = true
 			break
@@ -45,28 +59,38 @@ func (b *reorder) NextRef() (*Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		i := (b.head + b.count) % b.n
-		b.ring[i] = *m
+		if m != slot {
+			*slot = *m
+		}
+		b.free = b.free[:len(b.free)-1]
+		i := b.head + b.count
+		if i >= b.n {
+			i -= b.n
+		}
+		b.order[i] = s
 		b.count++
 		for i != b.head {
 			prev := i - 1
 			if prev < 0 {
 				prev = b.n - 1
 			}
-			if !Less(&b.ring[i], &b.ring[prev]) {
+			if !Less(slot, &b.slots[b.order[prev]]) {
 				break
 			}
-			b.ring[i], b.ring[prev] = b.ring[prev], b.ring[i]
+			b.order[i], b.order[prev] = b.order[prev], b.order[i]
 			i = prev
 		}
 	}
 	if b.count == 0 {
 		return nil, io.EOF
 	}
-	m := &b.ring[b.head]
-	b.head = (b.head + 1) % b.n
+	s := b.order[b.head]
+	if b.head++; b.head == b.n {
+		b.head = 0
+	}
 	b.count--
-	return m, nil
+	b.out = s
+	return &b.slots[s], nil
 }
 
 // merge is a k-way merge of readers that are each in order.

@@ -107,13 +107,18 @@ func (p *parallelNDJSON) parse(r *ndjsonReader, work <-chan *ndBlock) {
 		r.br.Reset(bytes.NewReader(b.data))
 		r.line = b.first - 1
 		for {
-			m, err := r.NextRef()
+			b.items = append(b.items, item{}) // built in place
+			it := &b.items[len(b.items)-1]
+			err := r.NextInto(&it.m)
 			if err == io.EOF {
+				b.items = b.items[:len(b.items)-1]
 				break
 			}
-			b.items = appendItem(b.items, m, err)
-			if err != nil && !isRowError(err) {
-				break
+			if it.err = err; err != nil {
+				it.m = Message{}
+				if !isRowError(err) {
+					break
+				}
 			}
 		}
 		close(b.ready)

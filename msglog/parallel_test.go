@@ -273,3 +273,57 @@ func TestRememberedValuesChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestReorderBuildsInPlace: over a reader that builds into the slot it is
+// given (CSV), with rows out of order and bad rows among them, the
+// reorder buffer gives the sorted messages, whole, and every row error.
+func TestReorderBuildsInPlace(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("timestamp,id,customer,direction,type,category\n")
+	customers := []string{"5511987654321", "34600000001", "919800000001"}
+	for i := 0; i < 4000; i++ {
+		if i%97 == 5 {
+			fmt.Fprintf(&in, "2026-10-01T10:00:00Z,w%d,%s,sideways,text,\n", i, customers[i%3])
+			continue
+		}
+		// Each row up to 5 places early: minute i, with blocks of 6 reversed.
+		j := i - i%6 + (5 - i%6)
+		fmt.Fprintf(&in, "2026-10-0%dT%02d:%02d:00Z,w%d,%s,%s,%s,%s\n", 1+j/1440, j/60%24, j%60, i, customers[i%3],
+			[]string{"in", "out"}[i%2], []string{"text", "template"}[i%4/2], []string{"", "utility"}[i%4/3])
+	}
+	direct, derrs := readAll(t, in.String(), Options{Name: "r.csv"})
+	sorted, err := SortAll(&Slice{Msgs: direct}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, m := range sorted.Msgs {
+		want = append(want, fmt.Sprintf("%+v", m))
+	}
+	r, err := NewReader(strings.NewReader(in.String()), Options{Name: "r.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.(intoReader); !ok {
+		t.Fatal("the CSV reader should build into a message given")
+	}
+	var got, errs []string
+	for out := readAllFrom(t, Reorder(r, 8)); len(out) > 0; out = out[1:] {
+		if s, ok := strings.CutPrefix(out[0], "error "); ok {
+			errs = append(errs, s)
+			continue
+		}
+		got = append(got, out[0][strings.IndexByte(out[0], ' ')+1:])
+	}
+	if len(derrs) == 0 || strings.Join(errs, "|") != strings.Join(derrs, "|") {
+		t.Fatalf("errors %q, want %q", errs, derrs)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d messages, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("message %d:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+}

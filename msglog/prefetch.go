@@ -29,10 +29,17 @@ func Prefetch(r Reader, batch int) *Prefetcher {
 	go func() {
 		defer close(p.ch)
 		buf := make([]item, 0, batch)
-		var tmp Message
 		for {
-			m, err := nextRef(r, &tmp)
-			buf = appendItem(buf, m, err)
+			// Read into the batch's next item: a reader that builds into a
+			// message given builds right there.
+			buf = append(buf, item{})
+			it := &buf[len(buf)-1]
+			m, err := nextRef(r, &it.m)
+			if it.err = err; err != nil {
+				it.m = Message{}
+			} else if m != &it.m {
+				it.m = *m
+			}
 			last := err != nil && !isRowError(err)
 			if len(buf) == batch || last {
 				select {
@@ -53,16 +60,6 @@ func Prefetch(r Reader, batch int) *Prefetcher {
 		}
 	}()
 	return p
-}
-
-// appendItem appends a NextRef result to a batch, copying the message
-// (the one place it is copied between the reader and the engine).
-func appendItem(items []item, m *Message, err error) []item {
-	items = append(items, item{err: err})
-	if m != nil && err == nil {
-		items[len(items)-1].m = *m
-	}
-	return items
 }
 
 // take hands out items[*i] in place and moves on; a fatal error is kept

@@ -281,8 +281,21 @@ func valueOf(m *Message, err error) (Message, error) {
 	return *m, err
 }
 
-// nextRef reads r's next message in place if r can, else into *tmp.
+// intoReader is a Reader that can build its next message into one its
+// caller owns (on an error, the message is left in any state).
+type intoReader interface {
+	NextInto(m *Message) error
+}
+
+// nextRef reads r's next message: into *tmp if r builds into a message
+// given, in place if r can, else copied into *tmp.
 func nextRef(r Reader, tmp *Message) (*Message, error) {
+	if ir, ok := r.(intoReader); ok {
+		if err := ir.NextInto(tmp); err != nil {
+			return nil, err
+		}
+		return tmp, nil
+	}
 	if rr, ok := r.(RefReader); ok {
 		return rr.NextRef()
 	}
