@@ -6,9 +6,12 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"github.com/wacost/wacost/internal/swar"
 	"io"
 	"math/bits"
+	"unsafe"
+
+	"github.com/wacost/wacost/internal/swar"
+	"github.com/wacost/wacost/window"
 )
 
 // csvReader reads CSV logs on a fast path: lines are split on commas by
@@ -16,11 +19,15 @@ import (
 // quoted newlines it spans). Values that repeat (business, type, category,
 // customers, ...) are interned, so a row costs about one allocation.
 type csvReader struct {
-	o      Options
-	br     *bufio.Reader
-	line   int // physical lines read so far
-	want   int
-	canon  []int // per source column: index into Columns, or -1
+	o     Options
+	br    *bufio.Reader
+	line  int // physical lines read so far
+	want  int
+	canon []int // per source column: index into Columns, or -1
+	// plan lists the source columns read, in the order of Columns (the
+	// order buildInto sets them in, so the same field is blamed first).
+	plan   []planned
+	plain  bool // every row through buildInto (for tests)
 	fields [][]byte
 	vals   [numColumns]string
 	has    [numColumns]bool
@@ -62,8 +69,18 @@ func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 			c.canon[i] = colNum[name]
 		}
 	}
+	for k := range numColumns {
+		for i, ck := range c.canon {
+			if ck == k {
+				c.plan = append(c.plan, planned{field: i, col: k})
+			}
+		}
+	}
 	return c, nil
 }
+
+// planned is a source column that is read, and its canonical column.
+type planned struct{ field, col int }
 
 var colNum = func() map[string]int {
 	m := map[string]int{}
@@ -178,6 +195,9 @@ func (c *csvReader) NextInto(m *Message) error {
 		if len(fields) != c.want {
 			return &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
 		}
+		if !c.plain {
+			return c.build(fields, line, m)
+		}
 		c.has = [numColumns]bool{}
 		for i, f := range fields {
 			k := c.canon[i]
@@ -216,4 +236,125 @@ func splitPlain(line []byte, fields [][]byte) (_ [][]byte, ok bool) {
 		}
 	}
 	return append(fields, line[from:]), true
+}
+
+// build is buildInto for a CSV row, column by column in c.plan's order:
+// the usual spellings of each column are read from the field's bytes at
+// once, anything else as buildInto reads it. Every column of the plan is
+// in every row (the header has the required ones).
+func (c *csvReader) build(fields [][]byte, line int, m *Message) error {
+	*m = Message{}
+	m.Pos = Pos{File: c.o.Name, Line: line, Seq: int64(c.o.Index)<<40 | int64(line)}
+	v := &c.v
+	for _, p := range c.plan {
+		b := fields[p.field]
+		if setUsual(p.col, b, m, v) {
+			continue
+		}
+		if err := setColumn(&c.o, line, p.col, v.str(p.col, b), m, v); err != nil {
+			return err
+		}
+	}
+	return finishRow(&c.o, line, m)
+}
+
+// setUsual sets column k from b if b is one of its usual spellings (what
+// its setter would read the same way), and reports whether it did.
+func setUsual(k int, b []byte, m *Message, v *values) bool {
+	switch k {
+	case colTimestamp:
+		if t, ok := v.sameDay(unsafe.String(unsafe.SliceData(b), len(b))); ok {
+			m.Time = t
+			return true
+		}
+	case colBusiness:
+		if v.bizSet && string(b) == v.bizRaw {
+			m.Business = v.bizVal
+			return true
+		}
+	case colCustomer:
+		if len(b) >= 6 && len(b) <= 15 && allDigitBytes(b) {
+			m.Customer = v.ids.Str(b)
+			return true
+		}
+	case colID:
+		if n := len(b); n == 0 || (plainEnd(b[0]) && plainEnd(b[n-1])) {
+			m.ID = v.ids.Str(b)
+			return true
+		}
+	case colDirection:
+		switch string(b) {
+		case "in":
+			m.Direction = Inbound
+			return true
+		case "out":
+			m.Direction = Outbound
+			return true
+		}
+	case colType:
+		switch string(b) {
+		case "text":
+			m.Type, m.Template = "text", false
+			return true
+		case "template":
+			m.Type, m.Template = "template", true
+			return true
+		}
+	case colCategory:
+		switch string(b) {
+		case "":
+			m.Category = ""
+			return true
+		case "marketing":
+			m.Category = "marketing"
+			return true
+		case "utility":
+			m.Category = "utility"
+			return true
+		case "authentication":
+			m.Category = "authentication"
+			return true
+		}
+	case colStatus:
+		switch string(b) {
+		case "":
+			m.Status, m.Failed = "", false
+			return true
+		case "delivered":
+			m.Status, m.Failed = "delivered", false
+			return true
+		case "read":
+			m.Status, m.Failed = "read", false
+			return true
+		case "sent":
+			m.Status, m.Failed = "sent", false
+			return true
+		}
+	case colEntryPoint:
+		switch string(b) {
+		case "":
+			m.EntryPoint = window.EntryNone
+			return true
+		case "page":
+			m.EntryPoint = window.EntryPage
+			return true
+		case "ad":
+			m.EntryPoint = window.EntryAd
+			return true
+		}
+	}
+	return false
+}
+
+// plainEnd reports whether c, at an end of a value, is one that
+// strings.TrimSpace keeps: a printable ASCII byte other than a space.
+func plainEnd(c byte) bool { return c > ' ' && c < 0x7f }
+
+func allDigitBytes(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -326,4 +327,120 @@ func TestReorderBuildsInPlace(t *testing.T) {
 			t.Fatalf("message %d:\n got %s\nwant %s", i, got[i], want[i])
 		}
 	}
+}
+
+func TestColumnIndexes(t *testing.T) {
+	for k, want := range map[int]string{colTimestamp: ColTimestamp, colCustomer: ColCustomer, colDirection: ColDirection, colType: ColType,
+		colCategory: ColCategory, colCountry: ColCountry, colBusiness: ColBusiness, colEntryPoint: ColEntryPoint, colStatus: ColStatus, colID: ColID} {
+		if Columns[k] != want {
+			t.Errorf("column %d is %q, want %q", k, Columns[k], want)
+		}
+	}
+}
+
+// readCSVBoth reads in with the CSV reader's column fast path and with
+// every row through buildInto, and returns both as text.
+func readCSVBoth(t *testing.T, in string) (fast, plain []string, ok bool) {
+	t.Helper()
+	for _, isPlain := range []bool{false, true} {
+		r, err := NewReader(strings.NewReader(in), Options{Name: "f.csv", Format: FormatCSV})
+		if err != nil {
+			return nil, nil, false
+		}
+		c := r.(*csvReader)
+		c.plain = isPlain
+		var out []string
+		for i := 0; i < 20000; i++ {
+			m, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				out = append(out, "error "+err.Error())
+				if !isRowError(err) {
+					break
+				}
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m))
+		}
+		if isPlain {
+			plain = out
+		} else {
+			fast = out
+		}
+	}
+	return fast, plain, true
+}
+
+// TestCSVFastColumnsEqualPlain: reading the usual spellings straight from
+// a field's bytes gives the messages and row errors (the same field
+// blamed) that reading every field through its setter gives, over rows
+// of usual, unusual and bad values, with the columns in any order.
+func TestCSVFastColumnsEqualPlain(t *testing.T) {
+	vocab := map[string][]string{
+		ColTimestamp:  {"2026-10-01T10:00:00Z", "2026-10-01T23:59:59Z", "2026-10-02T00:00:00Z", " 2026-10-01T10:00:00Z", "2026-10-01T10:00:00+02:00", "1759312800", "2026-13-01T00:00:00Z", "", "x"},
+		ColCustomer:   {"5511987654321", "34600000001", "123456", "12345", "1234567890123456", "+55 11 98765-4321", " 34600000001", "3460000000a", ""},
+		ColDirection:  {"in", "out", "IN", " out", "inbound", "Outbound", "", "sideways"},
+		ColType:       {"text", "template", "TEMPLATE", " text", "hsm", "", "image"},
+		ColCategory:   {"", "marketing", "utility", "authentication", "Utility", " marketing", "authentication_international", "promo"},
+		ColBusiness:   {"15550100001", "15550100002", "+1 555 0100 001", "", " 15550100001", "acme"},
+		ColEntryPoint: {"", "page", "ad", "PAGE", " ad", "ctwa", "none", "sms"},
+		ColStatus:     {"", "delivered", "read", "sent", "failed", "FAILED", " read", "played", "bounced"},
+		ColID:         {"", "wamid.1", "wamid.2", " wamid.3", "wamid.4 ", "w\u00a0", "\u00a0w", "a b"},
+		ColCountry:    {"", "BR", "es", "ESP"},
+		ColAgent:      {"", "ana", " bo "},
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for round := range 60 {
+		cols := []string{ColTimestamp, ColCustomer, ColDirection}
+		for _, c := range []string{ColType, ColCategory, ColBusiness, ColEntryPoint, ColStatus, ColID, ColCountry, ColAgent} {
+			if rng.IntN(3) > 0 {
+				cols = append(cols, c)
+			}
+		}
+		rng.Shuffle(len(cols), func(i, j int) { cols[i], cols[j] = cols[j], cols[i] })
+		var in strings.Builder
+		in.WriteString(strings.Join(cols, ",") + "\n")
+		for range 300 {
+			for i, c := range cols {
+				if i > 0 {
+					in.WriteByte(',')
+				}
+				vs := vocab[c]
+				v := vs[0]
+				if rng.IntN(3) == 0 { // mostly the usual spellings
+					v = vs[rng.IntN(len(vs))]
+				}
+				in.WriteString(v)
+			}
+			in.WriteByte('\n')
+		}
+		fast, plain, ok := readCSVBoth(t, in.String())
+		if !ok {
+			t.Fatalf("round %d: header refused", round)
+		}
+		if len(fast) != len(plain) {
+			t.Fatalf("round %d: %d results, want %d", round, len(fast), len(plain))
+		}
+		for i := range fast {
+			if fast[i] != plain[i] {
+				t.Fatalf("round %d row %d:\n got %s\nwant %s", round, i, fast[i], plain[i])
+			}
+		}
+	}
+}
+
+func FuzzCSVFastColumnsEqualPlain(f *testing.F) {
+	f.Add("timestamp,id,business,customer,direction,type,category,status,entry_point\n2025-08-01T00:00:09Z,wamid.1,15550100001,527733590544,in,text,,,\n2025-08-01T00:00:28Z,wamid.2,15550100001,913446013941,out,template,utility,read,page\n")
+	f.Add("customer,direction,timestamp,status\n5511987654321,out,1759312800,failed\n 5511987654321,in,2026-10-01T10:00:00Z,\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		fast, plain, ok := readCSVBoth(t, in)
+		if !ok {
+			return
+		}
+		if strings.Join(fast, "\n") != strings.Join(plain, "\n") {
+			t.Fatalf("fast:\n%s\nplain:\n%s", strings.Join(fast, "\n"), strings.Join(plain, "\n"))
+		}
+	})
 }

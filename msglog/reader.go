@@ -228,30 +228,8 @@ func buildInto(o *Options, line int, vals *[numColumns]string, has *[numColumns]
 		if !has[k] {
 			continue
 		}
-		if v != nil {
-			switch k {
-			case colTimestamp:
-				if t, ok := v.sameDay(vals[k]); ok {
-					m.Time = t
-					continue
-				}
-			case colBusiness:
-				if v.bizSet && vals[k] == v.bizRaw {
-					m.Business = v.bizVal
-					continue
-				}
-			}
-		}
-		if msg := setterAt[k](m, vals[k], o.Location); msg != "" {
-			return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
-		}
-		if v != nil {
-			switch k {
-			case colTimestamp:
-				v.rememberDay(vals[k], m.Time)
-			case colBusiness:
-				v.bizRaw, v.bizVal, v.bizSet = vals[k], m.Business, true
-			}
+		if err := setColumn(o, line, k, vals[k], m, v); err != nil {
+			return err
 		}
 	}
 	for _, k := range requiredAt {
@@ -259,6 +237,42 @@ func buildInto(o *Options, line int, vals *[numColumns]string, has *[numColumns]
 			return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: "missing"}
 		}
 	}
+	return finishRow(o, line, m)
+}
+
+// setColumn sets canonical column k of *m from its value, using and
+// keeping what v remembers (v may be nil).
+func setColumn(o *Options, line, k int, val string, m *Message, v *values) error {
+	if v != nil {
+		switch k {
+		case colTimestamp:
+			if t, ok := v.sameDay(val); ok {
+				m.Time = t
+				return nil
+			}
+		case colBusiness:
+			if v.bizSet && val == v.bizRaw {
+				m.Business = v.bizVal
+				return nil
+			}
+		}
+	}
+	if msg := setterAt[k](m, val, o.Location); msg != "" {
+		return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
+	}
+	if v != nil {
+		switch k {
+		case colTimestamp:
+			v.rememberDay(val, m.Time)
+		case colBusiness:
+			v.bizRaw, v.bizVal, v.bizSet = val, m.Business, true
+		}
+	}
+	return nil
+}
+
+// finishRow checks what needs several fields, once a row's are set.
+func finishRow(o *Options, line int, m *Message) error {
 	if f, msg := finish(m); msg != "" {
 		return &RowError{File: o.Name, Line: line, Field: f, Msg: msg}
 	}

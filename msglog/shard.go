@@ -24,6 +24,24 @@ type ShardFilter struct {
 // the same bad rows).
 func Shard(r Reader, i, n int) *ShardFilter { return &ShardFilter{r: r, i: i, n: n} }
 
+// NextInto reads the next message of the shard into *m (a reader that
+// builds into a message given builds right there).
+func (s *ShardFilter) NextInto(m *Message) error {
+	for {
+		got, err := nextRef(s.r, m)
+		if err != nil {
+			return err
+		}
+		if ShardOf(got.Customer, s.n) == s.i {
+			if got != m {
+				*m = *got
+			}
+			return nil
+		}
+		s.Skipped++
+	}
+}
+
 // NextRef is Next in place (as the reader it filters gives it).
 func (s *ShardFilter) NextRef() (*Message, error) {
 	for {

@@ -52,11 +52,18 @@ func (v *values) rememberDay(s string, t time.Time) {
 // maxIntern bounds the interning table.
 const maxIntern = 1 << 20
 
-var (
-	colTimestamp = colNum[ColTimestamp]
-	colCustomer  = colNum[ColCustomer]
-	colID        = colNum[ColID]
-	colBusiness  = colNum[ColBusiness]
+// The canonical columns' indexes in Columns (TestColumnIndexes checks them).
+const (
+	colTimestamp = iota
+	colCustomer
+	colDirection
+	colType
+	colCategory
+	colCountry
+	colBusiness
+	colEntryPoint
+	colStatus
+	colID
 )
 
 // str is the value of canonical column k. A view's bytes must stay put
