@@ -112,10 +112,9 @@ func (k *lastKey) after(m *msglog.Message, t int64, ckey uint64) bool {
 	if m.Business != k.business {
 		return m.Business < k.business
 	}
-	if ckey != 0 && k.ckey != 0 && ckey>>msglog.NumberLenShift == k.ckey>>msglog.NumberLenShift {
-		// Digit strings of one length compare as their values do.
+	if ckey != 0 && k.ckey != 0 {
 		if ckey != k.ckey {
-			return ckey < k.ckey
+			return numberLess(ckey, k.ckey)
 		}
 	} else if m.Customer != k.customer {
 		return m.Customer < k.customer
@@ -124,6 +123,32 @@ func (k *lastKey) after(m *msglog.Message, t int64, ckey uint64) bool {
 		return m.ID < k.id
 	}
 	return m.Pos.Seq < k.seq
+}
+
+// pow10 holds the powers of ten a number key can need.
+var pow10 = func() (p [16]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = 10 * p[i-1]
+	}
+	return p
+}()
+
+// numberLess compares two different msglog.NumberKey keys as their digit
+// strings compare: by value at one length, else by the shorter number
+// against the longer one's first digits (a prefix comes first).
+func numberLess(a, b uint64) bool {
+	const valueBits = 1<<msglog.NumberLenShift - 1
+	la, lb := a>>msglog.NumberLenShift, b>>msglog.NumberLenShift
+	va, vb := a&valueBits, b&valueBits
+	switch {
+	case la == lb:
+		return va < vb
+	case la < lb:
+		return va <= vb/pow10[lb-la]
+	default:
+		return va/pow10[la-lb] < vb
+	}
 }
 
 // pairState is one (business, customer) pair's windows, with its market
@@ -187,10 +212,15 @@ type Engine struct {
 	markets    map[pricing.Market]*marketUse
 	cat        map[string]*Counts
 	catRecent  []catCounts // the categories met first, searched before cat
-	groups     map[Group]*Counts
-	notes      []string
-	noted      map[noteKey]bool
-	lastRU     *RegimeUse // the regime subtotal of the previous business message
+	// plainInbound: customer messages need no record (no hook, fee or
+	// grouping), so countInbound counts them; inboundCounts is their
+	// category's totals.
+	plainInbound  bool
+	inboundCounts *Counts
+	groups        map[Group]*Counts
+	notes         []string
+	noted         map[noteKey]bool
+	lastRU        *RegimeUse // the regime subtotal of the previous business message
 	// last is the replay-order key of the previous message.
 	last    lastKey
 	hasLast bool
@@ -247,6 +277,7 @@ func New(o Options) (*Engine, error) {
 		}
 		e.forced = &r
 	}
+	e.plainInbound = o.Visit == nil && o.Fee == nil && len(o.GroupBy) == 0
 	if o.Tariff != nil {
 		e.sum.Currency = o.Tariff.Currency
 	}
@@ -307,6 +338,13 @@ func (e *Engine) Add(m *msglog.Message) error {
 		}
 	}
 	st := &ps.State
+	if m.Direction == msglog.Inbound && e.plainInbound {
+		// Nothing looks at a customer message's record: count it only.
+		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
+		e.countInbound(ps.mu.counts, m.Time)
+		e.done(m, tn, ckey)
+		return nil
+	}
 	ent := &e.entry
 	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
 	if e.o.Ledger != nil {
@@ -345,6 +383,13 @@ func (e *Engine) Add(m *msglog.Message) error {
 			}
 		}
 	}
+	e.done(m, tn, ckey)
+	return nil
+}
+
+// done ends Add for m (at Unix ns tn, customer number key ckey): it is the
+// last message now, and every so often idle states are swept.
+func (e *Engine) done(m *msglog.Message, tn int64, ckey uint64) {
 	e.last = lastKey{t: tn, dir: m.Direction, business: m.Business, customer: m.Customer, id: m.ID, ckey: ckey, seq: m.Pos.Seq}
 	e.hasLast = true
 	e.n++
@@ -352,7 +397,22 @@ func (e *Engine) Add(m *msglog.Message) error {
 		e.evict(m.Time)
 		e.nextEvict = e.n + max(e.evictEvery, 8*int64(e.states.live()))
 	}
-	return nil
+}
+
+// countInbound is account for a customer message when no hook, fee or
+// grouping needs its record: what account adds for it, without one.
+func (e *Engine) countInbound(mc *Counts, t time.Time) {
+	if e.inboundCounts == nil {
+		e.inboundCounts = e.catCounts("inbound")
+	}
+	for _, c := range [...]*Counts{&e.sum.Counts, mc, e.inboundCounts} {
+		c.Messages++
+		c.Inbound++
+	}
+	if e.first.IsZero() {
+		e.first = t
+	}
+	e.lastTime = t
 }
 
 // source is p as "file:line", in the engine's arena: a ledger row costs

@@ -127,3 +127,55 @@ func TestKeysAheadAreCheckedAgainstTheMessage(t *testing.T) {
 		t.Fatalf("the matching key ahead was not taken: %x, next %d", key, e.aheadNext)
 	}
 }
+
+func TestNumberLessAgreesWithStrings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	num := func() string {
+		b := make([]byte, 1+rng.IntN(15))
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(3)) // few digits: many shared prefixes
+		}
+		return string(b)
+	}
+	for range 200000 {
+		a, b := num(), num()
+		if a == b {
+			continue
+		}
+		ka, _ := msglog.NumberKey(a)
+		kb, _ := msglog.NumberKey(b)
+		if got := numberLess(ka, kb); got != (a < b) {
+			t.Fatalf("numberLess(%s, %s) = %v", a, b, got)
+		}
+	}
+}
+
+func TestCountedInboundEqualsRecorded(t *testing.T) {
+	// Customer messages counted without a record (no hook, fee or
+	// grouping) add up as recorded ones do.
+	env := newEnv(t)
+	ms := synthMessages(t, 20000, 17)
+	run := func(hook bool) string {
+		o := env.opts()
+		if hook {
+			o.Visit = func(*msglog.Message, *Entry) error { return nil }
+		}
+		e, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.plainInbound == hook {
+			t.Fatalf("plainInbound = %v with hook %v", e.plainInbound, hook)
+		}
+		for i := range ms {
+			m := ms[i]
+			if err := e.Add(&m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return resultJSONOf(t, e.Result())
+	}
+	if a, b := run(false), run(true); a != b {
+		t.Fatalf("counted:\n%s\nrecorded:\n%s", a, b)
+	}
+}
