@@ -215,27 +215,28 @@ func (c *csvReader) NextInto(m *Message) error {
 // eight bytes at a time; ok is false if the line holds a quote.
 func splitPlain(line []byte, fields [][]byte) (_ [][]byte, ok bool) {
 	from, i := 0, 0
+	var quotes uint64 // any quote byte seen sets a bit
 	for ; i+8 <= len(line); i += 8 {
 		w := swar.Word(line, i)
-		if swar.Has(w, '"') {
-			return fields, false
-		}
+		quotes |= swar.Match(w, '"')
 		for m := swar.Match(w, ','); m != 0; m &= m - 1 {
 			at := i + bits.TrailingZeros64(m)/8
 			fields = append(fields, line[from:at])
 			from = at + 1
 		}
 	}
-	for ; i < len(line); i++ {
-		switch line[i] {
-		case '"':
-			return fields, false
-		case ',':
-			fields = append(fields, line[from:i])
-			from = i + 1
+	if i < len(line) { // the last bytes, in a word padded with zeros
+		var tail [8]byte
+		copy(tail[:], line[i:])
+		w := swar.Word(tail[:], 0)
+		quotes |= swar.Match(w, '"')
+		for m := swar.Match(w, ','); m != 0; m &= m - 1 {
+			at := i + bits.TrailingZeros64(m)/8
+			fields = append(fields, line[from:at])
+			from = at + 1
 		}
 	}
-	return append(fields, line[from:]), true
+	return append(fields, line[from:]), quotes == 0
 }
 
 // build is buildInto for a CSV row, column by column in c.plan's order:
@@ -299,6 +300,9 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 		case "template":
 			m.Type, m.Template = "template", true
 			return true
+		case "image", "interactive", "video", "audio", "document", "sticker", "location", "contacts", "reaction", "button":
+			m.Type, m.Template = v.str(colType, b), false
+			return true
 		}
 	case colCategory:
 		switch string(b) {
@@ -328,6 +332,9 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 			return true
 		case "sent":
 			m.Status, m.Failed = "sent", false
+			return true
+		case "failed":
+			m.Status, m.Failed = "failed", true
 			return true
 		}
 	case colEntryPoint:

@@ -382,7 +382,7 @@ func TestCSVFastColumnsEqualPlain(t *testing.T) {
 		ColTimestamp:  {"2026-10-01T10:00:00Z", "2026-10-01T23:59:59Z", "2026-10-02T00:00:00Z", " 2026-10-01T10:00:00Z", "2026-10-01T10:00:00+02:00", "1759312800", "2026-13-01T00:00:00Z", "", "x"},
 		ColCustomer:   {"5511987654321", "34600000001", "123456", "12345", "1234567890123456", "+55 11 98765-4321", " 34600000001", "3460000000a", ""},
 		ColDirection:  {"in", "out", "IN", " out", "inbound", "Outbound", "", "sideways"},
-		ColType:       {"text", "template", "TEMPLATE", " text", "hsm", "", "image"},
+		ColType:       {"text", "template", "TEMPLATE", " text", "hsm", "", "image", "interactive", "Image", "sticker ", "reaction"},
 		ColCategory:   {"", "marketing", "utility", "authentication", "Utility", " marketing", "authentication_international", "promo"},
 		ColBusiness:   {"15550100001", "15550100002", "+1 555 0100 001", "", " 15550100001", "acme"},
 		ColEntryPoint: {"", "page", "ad", "PAGE", " ad", "ctwa", "none", "sms"},
