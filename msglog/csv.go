@@ -274,8 +274,8 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 			return true
 		}
 	case colCustomer:
-		if len(b) >= 6 && len(b) <= 15 && allDigitBytes(b) {
-			m.Customer = v.ids.Str(b)
+		if key, ok := numberKey(b); ok && len(b) >= 6 { // 6 to 15 digits
+			m.Customer, m.CustomerKey = v.ids.Str(b), key
 			return true
 		}
 	case colID:
@@ -356,12 +356,3 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 // plainEnd reports whether c, at an end of a value, is one that
 // strings.TrimSpace keeps: a printable ASCII byte other than a space.
 func plainEnd(c byte) bool { return c > ' ' && c < 0x7f }
-
-func allDigitBytes(b []byte) bool {
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}

@@ -206,6 +206,7 @@ func NormalizeNumber(v string) (string, string) {
 func setCustomer(m *Message, v string, _ *time.Location) string {
 	d, msg := NormalizeNumber(v)
 	m.Customer = d
+	m.CustomerKey, _ = NumberKey(d)
 	return msg
 }
 

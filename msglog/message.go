@@ -47,6 +47,9 @@ type Message struct {
 	Direction Direction
 	// Customer is the customer's number, digits only, country code first.
 	Customer string
+	// CustomerKey is NumberKey(Customer), when the reader has worked it
+	// out (0 otherwise); whoever changes Customer sets it to 0 or its key.
+	CustomerKey uint64
 	// Business is the business number or id (DefaultBusiness if absent).
 	Business string
 	// Type is the message type as logged ("text", "template", "image", ...).

@@ -9,7 +9,9 @@ const NumberLenShift = 52
 // leading zeros count) into one integer below 2^56: two numbers have the
 // same key exactly when they are the same string. ok is false for
 // anything else.
-func NumberKey(s string) (key uint64, ok bool) {
+func NumberKey(s string) (key uint64, ok bool) { return numberKey(s) }
+
+func numberKey[T string | []byte](s T) (key uint64, ok bool) {
 	if len(s) == 0 || len(s) > 15 {
 		return 0, false
 	}

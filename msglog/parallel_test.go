@@ -29,6 +29,9 @@ func readAllFrom(t *testing.T, r Reader) []string {
 			}
 			continue
 		}
+		if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
+			t.Fatalf("customer %q has key %x, want %x", m.Customer, m.CustomerKey, key)
+		}
 		out = append(out, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m))
 	}
 }
@@ -361,6 +364,9 @@ func readCSVBoth(t *testing.T, in string) (fast, plain []string, ok bool) {
 					break
 				}
 				continue
+			}
+			if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
+				t.Fatalf("customer %q has key %x, want %x", m.Customer, m.CustomerKey, key)
 			}
 			out = append(out, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m))
 		}

@@ -96,6 +96,11 @@ func (c Category) String() string { return catNames[c] }
 
 // ParseCategory parses marketing, utility or authentication ("" is CatNone).
 func ParseCategory(s string) (Category, bool) {
+	for i, n := range catNames { // the usual spellings first, as they are
+		if n == s {
+			return Category(i), true
+		}
+	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	for i, n := range catNames {
 		if n == s {

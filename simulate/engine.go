@@ -736,7 +736,7 @@ func (e *Engine) keyOf(m *msglog.Message) (uint64, bool) {
 			return a.key, a.ok
 		}
 	}
-	return e.states.pack(m.Business, m.Customer)
+	return e.states.packKey(m.Business, m.Customer, m.CustomerKey)
 }
 
 // touchNext starts fetching into the cache the states of the next
@@ -747,7 +747,7 @@ func (e *Engine) touchNext(src peeker) {
 	n := 0
 	for k := 1; k <= touchAhead; k++ {
 		if a := src.Peek(k); a != nil {
-			key, ok := e.states.pack(a.Business, a.Customer)
+			key, ok := e.states.packKey(a.Business, a.Customer, a.CustomerKey)
 			e.ahead[n] = aheadKey{business: a.Business, customer: a.Customer, key: key, ok: ok}
 			slots[n] = -1
 			if ok {

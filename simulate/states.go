@@ -138,9 +138,16 @@ func (s *states) getKey(key uint64, ok bool, business, customer string) (*pairSt
 
 // pack is a pair's key in the table: false for pairs kept in the map.
 func (s *states) pack(business, customer string) (uint64, bool) {
-	ck, ok := msglog.NumberKey(customer)
-	if !ok {
-		return 0, false
+	return s.packKey(business, customer, 0)
+}
+
+// packKey is pack with the customer's msglog.NumberKey, if known (0: not).
+func (s *states) packKey(business, customer string, ck uint64) (uint64, bool) {
+	if ck == 0 {
+		var ok bool
+		if ck, ok = msglog.NumberKey(customer); !ok {
+			return 0, false
+		}
 	}
 	bid := s.bizID(business)
 	return ck | bid<<bizShift, bid != 0
