@@ -10,19 +10,22 @@ import (
 // earliest, which puts rows that are at most n places out of order back in
 // order. Messages stay in the slot they were read into (a reader that
 // builds into a given message builds right there); the order is a ring
-// of slot numbers kept sorted, filled at its tail: a row in order costs
-// one comparison, a row k places late k swaps of two numbers.
+// of slot pointers kept sorted, filled at its tail: a row in order costs
+// one comparison, a row k places late k swaps of two pointers.
 type reorder struct {
 	r     Reader
 	n     int
-	slots []Message // len n
-	order []int32   // len n: slots of the held messages, earliest at head
+	order []*Message // len n: the held messages' slots, earliest at head
 	head  int
 	count int
-	free  []int32 // slots not held
-	out   int32   // the slot handed out last, free at the next call (-1: none)
+	free  []*Message // slots not in use
+	out   *Message   // the slot handed out last, free at the next call
 	eof   bool
+	made  int // slots made
 }
+
+// reorderChunk is how many slots are made at a time.
+const reorderChunk = 256
 
 // Reorder wraps r with a reorder buffer of n messages (n <= 1: none).
 // Row errors pass through at once.
@@ -30,11 +33,7 @@ func Reorder(r Reader, n int) Reader {
 	if n <= 1 {
 		return r
 	}
-	b := &reorder{r: r, n: n, slots: make([]Message, n), order: make([]int32, n), free: make([]int32, n), out: -1}
-	for i := range b.free {
-		b.free[i] = int32(n - 1 - i)
-	}
-	return b
+	return &reorder{r: r, n: n, order: make([]*Message, n)}
 }
 
 func (b *reorder) Next() (Message, error) {
@@ -44,13 +43,27 @@ func (b *reorder) Next() (Message, error) {
 // NextRef releases the earliest message, in place: it stays good until
 // the next call (whose first new row takes its slot).
 func (b *reorder) NextRef() (*Message, error) {
-	if b.out >= 0 {
+	if b.out != nil {
 		b.free = append(b.free, b.out)
-		b.out = -1
+		b.out = nil
 	}
+	m, err := b.Lend()
+	b.out = m
+	return m, err
+}
+
+// Lend is NextRef with the message lent: its slot stays out of use until
+// GiveBack.
+func (b *reorder) Lend() (*Message, error) {
 	for !b.eof && b.count < b.n {
-		s := b.free[len(b.free)-1]
-		slot := &b.slots[s]
+		if len(b.free) == 0 {
+			chunk := make([]Message, reorderChunk)
+			b.made += len(chunk)
+			for i := range chunk {
+				b.free = append(b.free, &chunk[i])
+			}
+		}
+		slot := b.free[len(b.free)-1]
 		m, err := nextRef(b.r, slot)
 		if err == io.EOF {
 			b.eof = true
@@ -67,14 +80,14 @@ func (b *reorder) NextRef() (*Message, error) {
 		if i >= b.n {
 			i -= b.n
 		}
-		b.order[i] = s
+		b.order[i] = slot
 		b.count++
 		for i != b.head {
 			prev := i - 1
 			if prev < 0 {
 				prev = b.n - 1
 			}
-			if !Less(slot, &b.slots[b.order[prev]]) {
+			if !Less(slot, b.order[prev]) {
 				break
 			}
 			b.order[i], b.order[prev] = b.order[prev], b.order[i]
@@ -84,14 +97,17 @@ func (b *reorder) NextRef() (*Message, error) {
 	if b.count == 0 {
 		return nil, io.EOF
 	}
-	s := b.order[b.head]
+	m := b.order[b.head]
+	b.order[b.head] = nil
 	if b.head++; b.head == b.n {
 		b.head = 0
 	}
 	b.count--
-	b.out = s
-	return &b.slots[s], nil
+	return m, nil
 }
+
+// GiveBack returns a lent message's slot.
+func (b *reorder) GiveBack(m *Message) { b.free = append(b.free, m) }
 
 // merge is a k-way merge of readers that are each in order.
 type merge struct {

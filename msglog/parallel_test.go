@@ -450,3 +450,53 @@ func FuzzCSVFastColumnsEqualPlain(f *testing.F) {
 		}
 	})
 }
+
+// TestPrefetchBorrowsReorderSlots: the prefetcher carries the reorder
+// buffer's slots to the other goroutine without copying them, and gives
+// them back: the messages and errors are those read in one goroutine,
+// and the slots made stay within the buffer and the batches in flight.
+func TestPrefetchBorrowsReorderSlots(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("timestamp,id,customer,direction\n")
+	for i := 0; i < 20000; i++ {
+		if i%61 == 7 {
+			in.WriteString("2026-10-01T10:00:00Z,bad,5511987654321,sideways\n")
+			continue
+		}
+		j := i - i%4 + (3 - i%4) // blocks of 4 reversed
+		fmt.Fprintf(&in, "2026-10-01T%02d:%02d:%02dZ,w%d,55119876%05d,%s\n", j/3600, j/60%60, j%60, i, i%97, []string{"in", "out"}[i%2])
+	}
+	open := func() Reader {
+		r, err := NewReader(strings.NewReader(in.String()), Options{Name: "b.csv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Reorder(r, 5)
+	}
+	want := readAllFrom(t, open())
+	ro := open()
+	if _, ok := ro.(lender); !ok {
+		t.Fatal("the reorder buffer should lend its slots")
+	}
+	p := Prefetch(ro, 7)
+	defer p.Stop()
+	var got []string
+	for {
+		m, err := p.NextRef()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			got = append(got, "error "+err.Error())
+			continue
+		}
+		got = append(got, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), *m))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("prefetched (%d) and direct (%d) reads differ", len(got), len(want))
+	}
+	// 5 held, 7 per batch, at most 6 batches out and 8 coming back.
+	if made := ro.(*reorder).made; made > 5+7*14+reorderChunk {
+		t.Fatalf("%d slots made: lent slots are not given back", made)
+	}
+}

@@ -8,60 +8,6 @@ type item struct {
 	err error
 }
 
-// Prefetcher reads another Reader in its own goroutine, in batches, so
-// that parsing and replaying use two cores. Row errors keep their place
-// in the stream. Call Stop when done, even early.
-type Prefetcher struct {
-	ch    chan []item
-	free  chan []item // used batches, back to the reader for reuse
-	done  chan struct{}
-	batch []item
-	i     int
-	end   error
-}
-
-// Prefetch starts reading r in the background, batch messages at a time.
-func Prefetch(r Reader, batch int) *Prefetcher {
-	if batch < 1 {
-		batch = 1
-	}
-	p := &Prefetcher{ch: make(chan []item, 4), free: make(chan []item, 6), done: make(chan struct{})}
-	go func() {
-		defer close(p.ch)
-		buf := make([]item, 0, batch)
-		for {
-			// Read into the batch's next item: a reader that builds into a
-			// message given builds right there.
-			buf = append(buf, item{})
-			it := &buf[len(buf)-1]
-			m, err := nextRef(r, &it.m)
-			if it.err = err; err != nil {
-				it.m = Message{}
-			} else if m != &it.m {
-				it.m = *m
-			}
-			last := err != nil && !isRowError(err)
-			if len(buf) == batch || last {
-				select {
-				case p.ch <- buf:
-				case <-p.done:
-					return
-				}
-				if last {
-					return
-				}
-				select {
-				case buf = <-p.free:
-					buf = buf[:0]
-				default:
-					buf = make([]item, 0, batch)
-				}
-			}
-		}
-	}()
-	return p
-}
-
 // take hands out items[*i] in place and moves on; a fatal error is kept
 // in *end, to be returned from then on.
 func take(items []item, i *int, end *error) (*Message, error) {
@@ -78,6 +24,112 @@ func isRowError(err error) bool {
 	return ok
 }
 
+// lender is a Reader that can lend the messages it hands out: each stays
+// good until it is given back, not only until the next call. The
+// reorder buffer lends its slots, so that a batch of them crosses to the
+// replaying goroutine without a copy.
+type lender interface {
+	Reader
+	// Lend returns the next message, lent (nil with an error).
+	Lend() (*Message, error)
+	// GiveBack returns a lent message's slot for reuse.
+	GiveBack(m *Message)
+}
+
+// ref is one result of Next in a batch: the message is in the batch's
+// store, or lent by the reader.
+type ref struct {
+	m   *Message
+	err error
+}
+
+// batch is a run of results carried between goroutines.
+type batch struct {
+	refs  []ref
+	store []Message // the messages of a reader that does not lend (cap fixed)
+	lent  bool      // refs point into a lender's slots, to be given back
+}
+
+// Prefetcher reads another Reader in its own goroutine, in batches, so
+// that parsing and replaying use two cores. Row errors keep their place
+// in the stream. Call Stop when done, even early.
+type Prefetcher struct {
+	ch    chan *batch
+	free  chan *batch // used batches, back to the reader for reuse
+	done  chan struct{}
+	batch *batch
+	i     int
+	end   error
+}
+
+// Prefetch starts reading r in the background, size messages at a time.
+func Prefetch(r Reader, size int) *Prefetcher {
+	if size < 1 {
+		size = 1
+	}
+	// Batches in use at once: those in ch, one being filled and one being
+	// replayed; free holds them all, so a used batch is never dropped (a
+	// dropped batch of lent slots would only be memory not reused).
+	p := &Prefetcher{ch: make(chan *batch, 4), free: make(chan *batch, 8), done: make(chan struct{})}
+	ln, lends := r.(lender)
+	newBatch := func() *batch {
+		b := &batch{refs: make([]ref, 0, size), lent: lends}
+		if !lends {
+			b.store = make([]Message, 0, size)
+		}
+		return b
+	}
+	go func() {
+		defer close(p.ch)
+		b := newBatch()
+		for {
+			var m *Message
+			var err error
+			if lends {
+				m, err = ln.Lend()
+			} else {
+				// Read into the batch's store: a reader that builds into a
+				// message given builds right there.
+				b.store = append(b.store, Message{})
+				slot := &b.store[len(b.store)-1]
+				if m, err = nextRef(r, slot); err == nil && m != slot {
+					*slot = *m
+				}
+				m = slot
+			}
+			if err != nil {
+				m = nil
+			}
+			b.refs = append(b.refs, ref{m, err})
+			last := err != nil && !isRowError(err)
+			if len(b.refs) == size || last {
+				select {
+				case p.ch <- b:
+				case <-p.done:
+					return
+				}
+				if last {
+					return
+				}
+				select {
+				case b = <-p.free:
+					if b.lent {
+						for _, it := range b.refs {
+							if it.m != nil {
+								ln.GiveBack(it.m)
+							}
+						}
+					}
+					b.refs, b.store = b.refs[:0], b.store[:0]
+				default:
+					b = newBatch()
+				}
+			}
+		}
+	}()
+	return p
+}
+
 // Next returns the next message, row error, io.EOF or fatal error.
 func (p *Prefetcher) Next() (Message, error) {
 	return valueOf(p.NextRef())
@@ -86,12 +138,12 @@ func (p *Prefetcher) Next() (Message, error) {
 // NextRef is Next without a copy: the message lives in the prefetched
 // batch, valid until the following call.
 func (p *Prefetcher) NextRef() (*Message, error) {
-	for p.i >= len(p.batch) {
+	for p.batch == nil || p.i >= len(p.batch.refs) {
 		if p.end != nil {
 			return nil, p.end
 		}
 		if p.batch != nil {
-			select { // hand the used batch back; drop it if the list is full
+			select { // hand the used batch back (free has room for all)
 			case p.free <- p.batch:
 			default:
 			}
@@ -104,14 +156,22 @@ func (p *Prefetcher) NextRef() (*Message, error) {
 		}
 		p.batch, p.i = b, 0
 	}
-	return take(p.batch, &p.i, &p.end)
+	it := &p.batch.refs[p.i]
+	p.i++
+	if it.err != nil && !isRowError(it.err) {
+		p.end = it.err
+	}
+	return it.m, it.err
 }
 
 // Peek returns the message k places after the one NextRef returned last,
 // if it is in the batch at hand (nil otherwise), without consuming it.
 func (p *Prefetcher) Peek(k int) *Message {
-	if i := p.i - 1 + k; i < len(p.batch) && p.batch[i].err == nil {
-		return &p.batch[i].m
+	if p.batch == nil {
+		return nil
+	}
+	if i := p.i - 1 + k; i < len(p.batch.refs) {
+		return p.batch.refs[i].m // nil for a row error
 	}
 	return nil
 }

@@ -217,10 +217,14 @@ type Engine struct {
 	// category's totals.
 	plainInbound  bool
 	inboundCounts *Counts
-	groups        map[Group]*Counts
-	notes         []string
-	noted         map[noteKey]bool
-	lastRU        *RegimeUse // the regime subtotal of the previous business message
+	// handsOn: the message goes on to a hook or a pool candidate, which
+	// may keep its customer (Add gives it the engine's copy); otherwise
+	// Add only reads the message.
+	handsOn bool
+	groups  map[Group]*Counts
+	notes   []string
+	noted   map[noteKey]bool
+	lastRU  *RegimeUse // the regime subtotal of the previous business message
 	// last is the replay-order key of the previous message.
 	last    lastKey
 	hasLast bool
@@ -278,6 +282,7 @@ func New(o Options) (*Engine, error) {
 		e.forced = &r
 	}
 	e.plainInbound = o.Visit == nil && o.Fee == nil && len(o.GroupBy) == 0
+	e.handsOn = o.Visit != nil || o.Fee != nil || o.Ledger != nil || o.Candidates
 	if o.Tariff != nil {
 		e.sum.Currency = o.Tariff.Currency
 	}
@@ -324,7 +329,9 @@ func (e *Engine) Add(m *msglog.Message) error {
 	}
 	day := e.dayAt(m.Time, tn, loc)
 	ps, _ := e.states.getKey(key, packed, m.Business, m.Customer)
-	m.Customer = ps.customer // the engine's copy, for the hooks to keep
+	if e.handsOn {
+		m.Customer = ps.customer // the engine's copy, for the hooks to keep
+	}
 	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != m.Country {
 		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), m.Country
 		ps.mkFrom, ps.mkUntil = pricing.MarketSpan(day)
@@ -346,7 +353,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		return nil
 	}
 	ent := &e.entry
-	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
+	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: ps.customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
 	if e.o.Ledger != nil {
 		ent.Source = e.source(m.Pos)
 	}
