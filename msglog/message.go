@@ -124,7 +124,11 @@ func Less(a, b *Message) bool {
 	if c := strings.Compare(a.Business, b.Business); c != 0 {
 		return c < 0
 	}
-	if c := strings.Compare(a.Customer, b.Customer); c != 0 {
+	if a.CustomerKey != 0 && b.CustomerKey != 0 { // equal keys, equal numbers
+		if a.CustomerKey != b.CustomerKey {
+			return NumberLess(a.CustomerKey, b.CustomerKey)
+		}
+	} else if c := strings.Compare(a.Customer, b.Customer); c != 0 {
 		return c < 0
 	}
 	if c := strings.Compare(a.ID, b.ID); c != 0 {

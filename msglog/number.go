@@ -25,3 +25,29 @@ func numberKey[T string | []byte](s T) (key uint64, ok bool) {
 	}
 	return v | uint64(len(s))<<NumberLenShift, true
 }
+
+// pow10 holds the powers of ten a number key can need.
+var pow10 = func() (p [16]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = 10 * p[i-1]
+	}
+	return p
+}()
+
+// NumberLess compares two different NumberKey keys as their digit strings
+// compare: by value at one length, else by the shorter number against
+// the longer one's first digits (a prefix comes first).
+func NumberLess(a, b uint64) bool {
+	const valueBits = 1<<NumberLenShift - 1
+	la, lb := a>>NumberLenShift, b>>NumberLenShift
+	va, vb := a&valueBits, b&valueBits
+	switch {
+	case la == lb:
+		return va < vb
+	case la < lb:
+		return va <= vb/pow10[lb-la]
+	default:
+		return va/pow10[la-lb] < vb
+	}
+}

@@ -114,7 +114,7 @@ func (k *lastKey) after(m *msglog.Message, t int64, ckey uint64) bool {
 	}
 	if ckey != 0 && k.ckey != 0 {
 		if ckey != k.ckey {
-			return numberLess(ckey, k.ckey)
+			return msglog.NumberLess(ckey, k.ckey)
 		}
 	} else if m.Customer != k.customer {
 		return m.Customer < k.customer
@@ -123,32 +123,6 @@ func (k *lastKey) after(m *msglog.Message, t int64, ckey uint64) bool {
 		return m.ID < k.id
 	}
 	return m.Pos.Seq < k.seq
-}
-
-// pow10 holds the powers of ten a number key can need.
-var pow10 = func() (p [16]uint64) {
-	p[0] = 1
-	for i := 1; i < len(p); i++ {
-		p[i] = 10 * p[i-1]
-	}
-	return p
-}()
-
-// numberLess compares two different msglog.NumberKey keys as their digit
-// strings compare: by value at one length, else by the shorter number
-// against the longer one's first digits (a prefix comes first).
-func numberLess(a, b uint64) bool {
-	const valueBits = 1<<msglog.NumberLenShift - 1
-	la, lb := a>>msglog.NumberLenShift, b>>msglog.NumberLenShift
-	va, vb := a&valueBits, b&valueBits
-	switch {
-	case la == lb:
-		return va < vb
-	case la < lb:
-		return va <= vb/pow10[lb-la]
-	default:
-		return va/pow10[la-lb] < vb
-	}
 }
 
 // pairState is one (business, customer) pair's windows, with its market

@@ -128,28 +128,6 @@ func TestKeysAheadAreCheckedAgainstTheMessage(t *testing.T) {
 	}
 }
 
-func TestNumberLessAgreesWithStrings(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	num := func() string {
-		b := make([]byte, 1+rng.IntN(15))
-		for i := range b {
-			b[i] = byte('0' + rng.IntN(3)) // few digits: many shared prefixes
-		}
-		return string(b)
-	}
-	for range 200000 {
-		a, b := num(), num()
-		if a == b {
-			continue
-		}
-		ka, _ := msglog.NumberKey(a)
-		kb, _ := msglog.NumberKey(b)
-		if got := numberLess(ka, kb); got != (a < b) {
-			t.Fatalf("numberLess(%s, %s) = %v", a, b, got)
-		}
-	}
-}
-
 func TestCountedInboundEqualsRecorded(t *testing.T) {
 	// Customer messages counted without a record (no hook, fee or
 	// grouping) add up as recorded ones do.

@@ -1,0 +1,51 @@
+package msglog
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+func TestNumberLessAgreesWithStrings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	num := func() string {
+		b := make([]byte, 1+rng.IntN(15))
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(3)) // few digits: many shared prefixes
+		}
+		return string(b)
+	}
+	for range 200000 {
+		a, b := num(), num()
+		if a == b {
+			continue
+		}
+		ka, _ := NumberKey(a)
+		kb, _ := NumberKey(b)
+		if got := NumberLess(ka, kb); got != (a < b) {
+			t.Fatalf("NumberLess(%s, %s) = %v", a, b, got)
+		}
+	}
+}
+
+// TestLessWithKeys: messages carrying their number keys order as the
+// numbers' strings do.
+func TestLessWithKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	customers := []string{"34600000001", "34600000002", "3460000000", "346000000010", "4915100000", "07700900", "7700900", "123456789012345", "alice", ""}
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	msg := func() Message {
+		c := customers[rng.IntN(len(customers))]
+		return Message{Time: t0.Add(time.Duration(rng.IntN(2)) * time.Second), Direction: Direction(rng.IntN(2)), Business: "1555",
+			Customer: c, ID: []string{"", "a", "b"}[rng.IntN(3)], Pos: Pos{Seq: int64(rng.IntN(2))}}
+	}
+	for range 50000 {
+		a, b := msg(), msg()
+		want := Less(&a, &b)
+		a.CustomerKey, _ = NumberKey(a.Customer)
+		b.CustomerKey, _ = NumberKey(b.Customer)
+		if got := Less(&a, &b); got != want {
+			t.Fatalf("Less(%+v, %+v) = %v with keys, %v without", a, b, got, want)
+		}
+	}
+}
