@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestNumberLessAgreesWithStrings(t *testing.T) {
@@ -46,6 +47,21 @@ func TestLessWithKeys(t *testing.T) {
 		b.CustomerKey, _ = NumberKey(b.Customer)
 		if got := Less(&a, &b); got != want {
 			t.Fatalf("Less(%+v, %+v) = %v with keys, %v without", a, b, got, want)
+		}
+	}
+}
+
+// TestMessageLayout: the fields every replay reads lie in the first three
+// cache lines, and messages in a slice keep to whole lines.
+func TestMessageLayout(t *testing.T) {
+	var m Message
+	for name, got := range map[string]uintptr{
+		"Business": unsafe.Offsetof(m.Business), "Type": unsafe.Offsetof(m.Type),
+		"TemplateName": unsafe.Offsetof(m.TemplateName), "size": unsafe.Sizeof(m),
+	} {
+		want := map[string]uintptr{"Business": 64, "Type": 128, "TemplateName": 192, "size": 256}[name]
+		if got != want {
+			t.Errorf("%s at %d, want %d", name, got, want)
 		}
 	}
 }
