@@ -400,7 +400,13 @@ func openInputs(s *streams, files []string) ([]*input, func(), error) {
 		if st.IsDir() {
 			return nil, cleanup, fmt.Errorf("%s: is a directory", f)
 		}
-		ins = append(ins, &input{name: f, open: func() (io.ReadCloser, error) { return os.Open(f) }})
+		ins = append(ins, &input{name: f, open: func() (io.ReadCloser, error) {
+			fh, err := os.Open(f)
+			if err != nil {
+				return nil, err
+			}
+			return newReadAhead(fh), nil
+		}})
 	}
 	return ins, cleanup, nil
 }
