@@ -724,20 +724,31 @@ func (e *Engine) keyOf(m *msglog.Message) (uint64, bool) {
 // touchAhead messages src has in hand, all at once: their loads overlap
 // instead of each Add waiting for its own. It keeps their keys for keyOf.
 func (e *Engine) touchNext(src peeker) {
-	var slots [touchAhead]int
+	// First the messages themselves, all at once: they were written on
+	// the other core, and each load would otherwise wait in turn. A load
+	// from each cache line Add reads (msglog.Message's layout).
+	var next [touchAhead]*msglog.Message
+	var lines uint64
 	n := 0
 	for k := 1; k <= touchAhead; k++ {
 		if a := src.Peek(k); a != nil {
-			key, ok := e.states.packKey(a.Business, a.Customer, a.CustomerKey)
-			e.ahead[n] = aheadKey{business: a.Business, customer: a.Customer, key: key, ok: ok}
-			slots[n] = -1
-			if ok {
-				slots[n] = e.states.home(key)
-			}
+			next[n] = a
+			lines += a.CustomerKey + uint64(len(a.Business)) + uint64(len(a.Type))
 			n++
 		}
 	}
+	// Then their states.
+	var slots [touchAhead]int
+	for i, a := range next[:n] {
+		key, ok := e.states.packKey(a.Business, a.Customer, a.CustomerKey)
+		e.ahead[i] = aheadKey{business: a.Business, customer: a.Customer, key: key, ok: ok}
+		slots[i] = -1
+		if ok {
+			slots[i] = e.states.home(key)
+		}
+	}
 	e.aheadN, e.aheadNext = n, 0
+	e.states.sink += lines
 	e.states.touch(slots[:n])
 }
 
