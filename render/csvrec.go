@@ -1,10 +1,12 @@
 package render
 
 import (
-	"github.com/wacost/wacost/internal/swar"
+	"time"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/wacost/wacost/internal/swar"
 )
 
 // appendCSVField appends one field as encoding/csv's Writer writes it
@@ -81,4 +83,61 @@ func (q *quoted) append(b []byte, f string) []byte {
 		return append(b, f...)
 	}
 	return appendCSVField(b, f)
+}
+
+// appendTime appends t as time.RFC3339Nano does, by hand for UTC times of
+// the years 1 to 9999 (a ledger row each), else through AppendFormat.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.Location() != time.UTC {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
+	sec := t.Unix()
+	days := sec / 86400
+	if sec%86400 < 0 {
+		days--
+	}
+	rem := sec - days*86400
+	// civil from days (days since 1970-01-01), Howard Hinnant's algorithm
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	if y < 1 || y > 9999 {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
+	two := func(b []byte, v int64) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
+	b = two(two(b, y/100), y%100)
+	b = two(append(b, '-'), m)
+	b = two(append(b, '-'), d)
+	b = two(append(b, 'T'), rem/3600)
+	b = two(append(b, ':'), rem/60%60)
+	b = two(append(b, ':'), rem%60)
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z')
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestAppendCSVRecordMatchesEncodingCSV: the ledger's own record writer
@@ -43,5 +44,34 @@ func TestAppendCSVRecordMatchesEncodingCSV(t *testing.T) {
 				t.Fatalf("quoted.append(%q) = %q, want %q", f, got, want)
 			}
 		}
+	}
+}
+
+// TestAppendTime: the hand-written format is time.RFC3339Nano's, for UTC
+// times across the calendar (leap days, centuries, before 1970) with and
+// without fractions, and other zones go through AppendFormat.
+func TestAppendTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	check := func(tm time.Time) {
+		if got, want := string(appendTime(nil, tm)), tm.Format(time.RFC3339Nano); got != want {
+			t.Fatalf("%v: %s, want %s", tm, got, want)
+		}
+	}
+	for _, tm := range []time.Time{
+		time.Date(2000, 2, 29, 23, 59, 59, 0, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 100, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 10, 1, 12, 0, 0, 120000000, time.UTC), time.Date(2026, 10, 1, 12, 0, 0, 0, time.FixedZone("", 5*3600+1800)),
+		{}, time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-5, 6, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		check(tm)
+	}
+	for range 100000 {
+		sec := rng.Int64N(400*366*86400) - 200*366*86400 + 946684800
+		ns := int64(0)
+		if rng.IntN(2) == 0 {
+			ns = rng.Int64N(1e9)
+		}
+		check(time.Unix(sec, ns).UTC())
 	}
 }

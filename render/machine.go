@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"github.com/wacost/wacost/simulate"
 )
@@ -141,7 +140,7 @@ func (c *csvRenderer) Entry(e *simulate.Entry) error {
 	}
 	b = appendCSVField(b, e.ID)
 	b = append(b, ',')
-	b = e.Time.AppendFormat(b, time.RFC3339Nano) // never needs quotes
+	b = appendTime(b, e.Time) // never needs quotes
 	b = appendCSVField(append(b, ','), e.Business)
 	b = appendCSVField(append(b, ','), e.Customer)
 	for i, f := range [...]string{e.Market, e.Type, e.Category, e.Decision, e.Reason} {

@@ -71,6 +71,8 @@ type Options struct {
 	BusinessLocations map[string]*time.Location
 	GroupBy           []string
 	// Ledger receives each business message's record, in replay order.
+	// The record is not the hook's to keep after it returns (Add reuses
+	// it, and its strings may be the reader's).
 	Ledger func(*Entry) error
 	// Rate, if set, adjusts each card price before tiers and currency
 	// conversion (what-if rate overrides).
@@ -191,9 +193,10 @@ type Engine struct {
 	// category's totals.
 	plainInbound  bool
 	inboundCounts *Counts
-	// handsOn: the message goes on to a hook or a pool candidate, which
-	// may keep its customer (Add gives it the engine's copy); otherwise
-	// Add only reads the message.
+	// handsOn: the message or its record goes on to a hook or a pool
+	// candidate, which may keep its customer (Add gives both the engine's
+	// copy); otherwise Add only reads the message (the ledger's record is
+	// written out at once).
 	handsOn bool
 	groups  map[Group]*Counts
 	notes   []string
@@ -256,7 +259,7 @@ func New(o Options) (*Engine, error) {
 		e.forced = &r
 	}
 	e.plainInbound = o.Visit == nil && o.Fee == nil && len(o.GroupBy) == 0
-	e.handsOn = o.Visit != nil || o.Fee != nil || o.Ledger != nil || o.Candidates
+	e.handsOn = o.Visit != nil || o.Fee != nil || o.Candidates
 	if o.Tariff != nil {
 		e.sum.Currency = o.Tariff.Currency
 	}
@@ -327,7 +330,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		return nil
 	}
 	ent := &e.entry
-	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: ps.customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
+	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
 	if e.o.Ledger != nil {
 		ent.Source = e.source(m.Pos)
 	}
