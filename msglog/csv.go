@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"unsafe"
 
 	"github.com/wacost/wacost/internal/swar"
-	"github.com/wacost/wacost/window"
 )
 
 // csvReader reads CSV logs on a fast path: lines are split on commas by
@@ -258,101 +256,3 @@ func (c *csvReader) build(fields [][]byte, line int, m *Message) error {
 	}
 	return finishRow(&c.o, line, m)
 }
-
-// setUsual sets column k from b if b is one of its usual spellings (what
-// its setter would read the same way), and reports whether it did.
-func setUsual(k int, b []byte, m *Message, v *values) bool {
-	switch k {
-	case colTimestamp:
-		if t, ok := v.sameDay(unsafe.String(unsafe.SliceData(b), len(b))); ok {
-			m.Time = t
-			return true
-		}
-	case colBusiness:
-		if v.bizSet && string(b) == v.bizRaw {
-			m.Business = v.bizVal
-			return true
-		}
-	case colCustomer:
-		if key, ok := numberKey(b); ok && len(b) >= 6 { // 6 to 15 digits
-			m.Customer, m.CustomerKey = v.ids.Str(b), key
-			return true
-		}
-	case colID:
-		if n := len(b); n == 0 || (plainEnd(b[0]) && plainEnd(b[n-1])) {
-			m.ID = v.ids.Str(b)
-			return true
-		}
-	case colDirection:
-		switch string(b) {
-		case "in":
-			m.Direction = Inbound
-			return true
-		case "out":
-			m.Direction = Outbound
-			return true
-		}
-	case colType:
-		switch string(b) {
-		case "text":
-			m.Type, m.Template = "text", false
-			return true
-		case "template":
-			m.Type, m.Template = "template", true
-			return true
-		case "image", "interactive", "video", "audio", "document", "sticker", "location", "contacts", "reaction", "button":
-			m.Type, m.Template = v.str(colType, b), false
-			return true
-		}
-	case colCategory:
-		switch string(b) {
-		case "":
-			m.Category = ""
-			return true
-		case "marketing":
-			m.Category = "marketing"
-			return true
-		case "utility":
-			m.Category = "utility"
-			return true
-		case "authentication":
-			m.Category = "authentication"
-			return true
-		}
-	case colStatus:
-		switch string(b) {
-		case "":
-			m.Status, m.Failed = "", false
-			return true
-		case "delivered":
-			m.Status, m.Failed = "delivered", false
-			return true
-		case "read":
-			m.Status, m.Failed = "read", false
-			return true
-		case "sent":
-			m.Status, m.Failed = "sent", false
-			return true
-		case "failed":
-			m.Status, m.Failed = "failed", true
-			return true
-		}
-	case colEntryPoint:
-		switch string(b) {
-		case "":
-			m.EntryPoint = window.EntryNone
-			return true
-		case "page":
-			m.EntryPoint = window.EntryPage
-			return true
-		case "ad":
-			m.EntryPoint = window.EntryAd
-			return true
-		}
-	}
-	return false
-}
-
-// plainEnd reports whether c, at an end of a value, is one that
-// strings.TrimSpace keeps: a printable ASCII byte other than a space.
-func plainEnd(c byte) bool { return c > ' ' && c < 0x7f }

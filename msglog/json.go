@@ -49,8 +49,8 @@ type ndjsonReader struct {
 	o    Options
 	br   *bufio.Reader
 	line int
-	keys map[string]int // lower-cased source key -> canonical column
-	vals [numColumns]string
+	keys map[string]int     // lower-cased source key -> canonical column
+	raw  [numColumns][]byte // the line's values (views), where has
 	has  [numColumns]bool
 	v    values
 	// keyCache remembers the columns of keys met (keyEntry).
@@ -116,7 +116,7 @@ func (r *ndjsonReader) NextInto(m *Message) error {
 			if nested >= 0 {
 				return &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
 			}
-			return buildInto(&r.o, r.line, &r.vals, &r.has, m, &r.v)
+			return buildRaw(&r.o, r.line, &r.raw, &r.has, m, &r.v)
 		}
 		var obj map[string]any
 		d := json.NewDecoder(bytes.NewReader(b))

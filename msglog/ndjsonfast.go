@@ -283,5 +283,5 @@ func (r *ndjsonReader) column(key []byte) (int, bool) {
 
 func (r *ndjsonReader) set(k int, v []byte) {
 	r.has[k] = true
-	r.vals[k] = r.v.str(k, v)
+	r.raw[k] = v
 }

@@ -3,6 +3,7 @@ package msglog
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -379,24 +380,27 @@ func readCSVBoth(t *testing.T, in string) (fast, plain []string, ok bool) {
 	return fast, plain, true
 }
 
+// usualVocab holds, per column, its usual spellings first, then unusual
+// and bad values.
+var usualVocab = map[string][]string{
+	ColTimestamp:  {"2026-10-01T10:00:00Z", "2026-10-01T23:59:59Z", "2026-10-02T00:00:00Z", " 2026-10-01T10:00:00Z", "2026-10-01T10:00:00+02:00", "1759312800", "2026-13-01T00:00:00Z", "", "x"},
+	ColCustomer:   {"5511987654321", "34600000001", "123456", "12345", "1234567890123456", "+55 11 98765-4321", " 34600000001", "3460000000a", ""},
+	ColDirection:  {"in", "out", "IN", " out", "inbound", "Outbound", "", "sideways"},
+	ColType:       {"text", "template", "TEMPLATE", " text", "hsm", "", "image", "interactive", "Image", "sticker ", "reaction"},
+	ColCategory:   {"", "marketing", "utility", "authentication", "Utility", " marketing", "authentication_international", "promo"},
+	ColBusiness:   {"15550100001", "15550100002", "+1 555 0100 001", "", " 15550100001", "acme"},
+	ColEntryPoint: {"", "page", "ad", "PAGE", " ad", "ctwa", "none", "sms"},
+	ColStatus:     {"", "delivered", "read", "sent", "failed", "FAILED", " read", "played", "bounced"},
+	ColID:         {"", "wamid.1", "wamid.2", " wamid.3", "wamid.4 ", "w\u00a0", "\u00a0w", "a b"},
+	ColCountry:    {"", "BR", "es", "ESP"},
+	ColAgent:      {"", "ana", " bo "},
+}
+
 // TestCSVFastColumnsEqualPlain: reading the usual spellings straight from
 // a field's bytes gives the messages and row errors (the same field
 // blamed) that reading every field through its setter gives, over rows
 // of usual, unusual and bad values, with the columns in any order.
 func TestCSVFastColumnsEqualPlain(t *testing.T) {
-	vocab := map[string][]string{
-		ColTimestamp:  {"2026-10-01T10:00:00Z", "2026-10-01T23:59:59Z", "2026-10-02T00:00:00Z", " 2026-10-01T10:00:00Z", "2026-10-01T10:00:00+02:00", "1759312800", "2026-13-01T00:00:00Z", "", "x"},
-		ColCustomer:   {"5511987654321", "34600000001", "123456", "12345", "1234567890123456", "+55 11 98765-4321", " 34600000001", "3460000000a", ""},
-		ColDirection:  {"in", "out", "IN", " out", "inbound", "Outbound", "", "sideways"},
-		ColType:       {"text", "template", "TEMPLATE", " text", "hsm", "", "image", "interactive", "Image", "sticker ", "reaction"},
-		ColCategory:   {"", "marketing", "utility", "authentication", "Utility", " marketing", "authentication_international", "promo"},
-		ColBusiness:   {"15550100001", "15550100002", "+1 555 0100 001", "", " 15550100001", "acme"},
-		ColEntryPoint: {"", "page", "ad", "PAGE", " ad", "ctwa", "none", "sms"},
-		ColStatus:     {"", "delivered", "read", "sent", "failed", "FAILED", " read", "played", "bounced"},
-		ColID:         {"", "wamid.1", "wamid.2", " wamid.3", "wamid.4 ", "w\u00a0", "\u00a0w", "a b"},
-		ColCountry:    {"", "BR", "es", "ESP"},
-		ColAgent:      {"", "ana", " bo "},
-	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	for round := range 60 {
 		cols := []string{ColTimestamp, ColCustomer, ColDirection}
@@ -413,7 +417,7 @@ func TestCSVFastColumnsEqualPlain(t *testing.T) {
 				if i > 0 {
 					in.WriteByte(',')
 				}
-				vs := vocab[c]
+				vs := usualVocab[c]
 				v := vs[0]
 				if rng.IntN(3) == 0 { // mostly the usual spellings
 					v = vs[rng.IntN(len(vs))]
@@ -498,5 +502,46 @@ func TestPrefetchBorrowsReorderSlots(t *testing.T) {
 	// 5 held, 7 per batch, at most 6 batches out and 8 coming back.
 	if made := ro.(*reorder).made; made > 5+7*14+reorderChunk {
 		t.Fatalf("%d slots made: lent slots are not given back", made)
+	}
+}
+
+// TestNDJSONFastColumnsEqualSlow: NDJSON objects of usual, unusual and
+// bad values, read from the line's bytes, give what encoding/json and
+// the setters give.
+func TestNDJSONFastColumnsEqualSlow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	cols := []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColBusiness, ColEntryPoint, ColStatus, ColID, ColCountry, ColAgent}
+	for n := range 5000 {
+		obj := map[string]string{}
+		for _, c := range cols {
+			if rng.IntN(5) == 0 && n%7 != 0 {
+				continue
+			}
+			vs := usualVocab[c]
+			v := vs[0]
+			if rng.IntN(3) == 0 {
+				v = vs[rng.IntN(len(vs))]
+			}
+			obj[c] = v
+		}
+		line, err := json.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := func(slow bool) string {
+			r := newNDJSONReader(bufio.NewReader(bytes.NewReader(append(line, '\n'))), Options{Name: "f.ndjson", Location: time.UTC})
+			r.slow = slow
+			m, err := r.Next()
+			if err != nil {
+				return "error " + err.Error()
+			}
+			if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
+				t.Fatalf("%s: customer key %x, want %x", line, m.CustomerKey, key)
+			}
+			return fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m)
+		}
+		if fast, slow := read(false), read(true); fast != slow {
+			t.Fatalf("%s:\n fast %s\n slow %s", line, fast, slow)
+		}
 	}
 }

@@ -279,6 +279,28 @@ func finishRow(o *Options, line int, m *Message) error {
 	return nil
 }
 
+// buildRaw is buildInto over a row's raw values (views into its line,
+// valid until it returns): the usual spellings of each column are read
+// straight from the bytes (setUsual), the rest as buildInto reads them.
+func buildRaw(o *Options, line int, raw *[numColumns][]byte, has *[numColumns]bool, m *Message, v *values) error {
+	*m = Message{}
+	m.Pos = Pos{File: o.Name, Line: line, Seq: int64(o.Index)<<40 | int64(line)}
+	for k := 0; k < numColumns; k++ {
+		if !has[k] || setUsual(k, raw[k], m, v) {
+			continue
+		}
+		if err := setColumn(o, line, k, v.str(k, raw[k]), m, v); err != nil {
+			return err
+		}
+	}
+	for _, k := range requiredAt {
+		if !has[k] {
+			return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: "missing"}
+		}
+	}
+	return finishRow(o, line, m)
+}
+
 // build is buildInto returning a copy of the message.
 func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool, m *Message) (Message, error) {
 	if err := buildInto(o, line, vals, has, m, nil); err != nil {
