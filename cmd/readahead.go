@@ -24,7 +24,7 @@ type block struct {
 
 const (
 	readAheadBlock  = 1 << 20
-	readAheadBlocks = 4
+	readAheadBlocks = 2
 )
 
 func newReadAhead(r io.ReadCloser) *readAhead {
