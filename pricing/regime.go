@@ -282,7 +282,7 @@ const (
 // Decide applies the regime's rules to one business message sent at t,
 // given the windows then (w), the customer's conversations (cv) and the
 // durations of conversations (conv) and free-entry-point windows (fep).
-func (r Regime) Decide(m Message, t time.Time, w window.Status, cv Conversations, p Policy, fep time.Duration) (Decision, error) {
+func (r *Regime) Decide(m Message, t time.Time, w *window.Status, cv Conversations, p *Policy, fep time.Duration) (Decision, error) {
 	d := Decision{}
 	tmpl, cat := m.Template, m.Category
 	if !tmpl && !w.InCSW {
@@ -370,7 +370,7 @@ func (x decider) open(c window.Category, dur time.Duration, k Key, freeWhy Reaso
 // fepConversation handles a message inside a free-entry-point window under
 // the conversation regimes: the reply that opens it starts a free
 // conversation that closes the others (CBP1-06, CBP2-09).
-func (x decider) fepConversation(t time.Time, w window.Status, cv Conversations, fep time.Duration) (Decision, error) {
+func (x decider) fepConversation(t time.Time, w *window.Status, cv Conversations, fep time.Duration) (Decision, error) {
 	if w.FEPOpened {
 		x.d.Open = &Open{Category: ConvFEP, Duration: fep, CloseOthers: true}
 		return x.free(ReasonFEP)
@@ -398,7 +398,7 @@ const ConversationLength = 24 * time.Hour
 // a new one is user-initiated if the window is open, else
 // business-initiated (CBP1-02, -03, -07, -08); the first 1,000 a month are
 // free (CBP1-05).
-func (x decider) cbp1(t time.Time, w window.Status, cv Conversations, m Message, fep time.Duration) (Decision, error) {
+func (x decider) cbp1(t time.Time, w *window.Status, cv Conversations, m Message, fep time.Duration) (Decision, error) {
 	if w.InFEP {
 		x.d.Category = "free_entry_point"
 		return x.fepConversation(t, w, cv, fep)
@@ -420,7 +420,7 @@ func (x decider) cbp1(t time.Time, w window.Status, cv Conversations, m Message,
 // service conversation only when none of any category is open (CBP2-04);
 // service conversations are in the free tier (CBP2-12) and free from
 // 2024-11 (CBP2-13).
-func (x decider) cbp2(r Regime, t time.Time, w window.Status, cv Conversations, m Message, tmpl bool, cat Category, fep time.Duration) (Decision, error) {
+func (x decider) cbp2(r *Regime, t time.Time, w *window.Status, cv Conversations, m Message, tmpl bool, cat Category, fep time.Duration) (Decision, error) {
 	if w.InFEP {
 		return x.fepConversation(t, w, cv, fep)
 	}
@@ -441,7 +441,7 @@ func (x decider) cbp2(r Regime, t time.Time, w window.Status, cv Conversations, 
 }
 
 // pmp: 2025-07 and 2026-10, per message.
-func (x decider) pmp(r Regime, t time.Time, w window.Status, cv Conversations, m Message, tmpl bool, cat Category) (Decision, error) {
+func (x decider) pmp(r *Regime, t time.Time, w *window.Status, cv Conversations, m Message, tmpl bool, cat Category) (Decision, error) {
 	if w.InFEP { // PMP-09, PE-06
 		return x.free(ReasonFEP)
 	}

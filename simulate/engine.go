@@ -260,6 +260,7 @@ func New(o Options) (*Engine, error) {
 	}
 	e.plainInbound = o.Visit == nil && o.Fee == nil && len(o.GroupBy) == 0
 	e.handsOn = o.Visit != nil || o.Fee != nil || o.Candidates
+	e.states.keepNames = e.handsOn
 	if o.Tariff != nil {
 		e.sum.Currency = o.Tariff.Currency
 	}
@@ -537,7 +538,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		return nil
 	}
 	ws := st.Peek(e.o.Window, m.Time)
-	d, err := reg.Decide(msg, m.Time, ws, st, e.o.Policy, e.o.Window.FEP)
+	d, err := reg.Decide(msg, m.Time, &ws, st, &e.o.Policy, e.o.Window.FEP)
 	if err != nil {
 		if errors.Is(err, pricing.ErrNoCategory) {
 			return &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "category", Msg: err.Error()}

@@ -24,6 +24,9 @@ type states struct {
 	recentBiz [4]bizName
 	nextBiz   uint8
 	sink      uint64 // what touch reads, kept so the loads stay
+	// keepNames: a new state keeps its own copy of the customer's number
+	// (the engine hands it to hooks); otherwise states hold no strings.
+	keepNames bool
 }
 
 type bizName struct {
@@ -103,7 +106,8 @@ func (s *states) bizID(business string) uint64 {
 }
 
 // get returns the pair's state and whether it is new (zero, but for its
-// customer's number, which it keeps as the one copy of the string).
+// customer's number, which it keeps as the one copy of the string if
+// keepNames, or if the pair does not pack).
 // The pointer is good until the next get.
 func (s *states) get(business, customer string) (*pairState, bool) {
 	key, ok := s.pack(business, customer)
@@ -132,7 +136,9 @@ func (s *states) getKey(key uint64, ok bool, business, customer string) (*pairSt
 		s.resize(2 * len(s.slots))
 	}
 	ps := s.insert(key)
-	ps.customer = strings.Clone(customer)
+	if s.keepNames {
+		ps.customer = strings.Clone(customer)
+	}
 	return ps, true
 }
 

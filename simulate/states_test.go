@@ -17,6 +17,7 @@ func TestStatesTable(t *testing.T) {
 	cfg := window.DefaultConfig()
 	rng := rand.New(rand.NewPCG(9, 10))
 	s := newStates()
+	s.keepNames = true               // each state holds its customer's number, checked below
 	model := map[pairKey]time.Time{} // last inbound per live pair
 	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	now := t0
