@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wacost/wacost/gate"
@@ -128,16 +129,15 @@ func (k *lastKey) after(m *msglog.Message, t int64, ckey uint64) bool {
 }
 
 // pairState is one (business, customer) pair's windows, with its market
-// and that market's totals cached for the span of days it holds.
+// and that market's totals cached for the span of days it holds. With its
+// key it fills one 64-byte cache line (TestStateSlotIsOneLine); the
+// customer's number, when kept, is in states.names.
 type pairState struct {
 	window.State
-	// customer is the one copy of the number kept while the state lives
-	// (Add hands it to the message, so that hooks keep no reader memory).
-	customer string
-	country  string
-	mu       *marketUse
-	mkFrom   pricing.Day // the market holds on the days [mkFrom, mkUntil)
-	mkUntil  pricing.Day
+	mu      *marketUse
+	mkFrom  pricing.Day // the market holds on the days [mkFrom, mkUntil)
+	mkUntil pricing.Day
+	country uint16 // the market's country override (countryCode), 0 for none
 }
 
 type volumeKey struct {
@@ -193,6 +193,7 @@ type Engine struct {
 	// category's totals.
 	plainInbound  bool
 	inboundCounts *Counts
+	countryIDs    map[string]uint16 // country overrides that are not two-letter codes
 	// handsOn: the message or its record goes on to a hook or a pool
 	// candidate, which may keep its customer (Add gives both the engine's
 	// copy); otherwise Add only reads the message (the ledger's record is
@@ -306,12 +307,16 @@ func (e *Engine) Add(m *msglog.Message) error {
 		}
 	}
 	day := e.dayAt(m.Time, tn, loc)
-	ps, _ := e.states.getKey(key, packed, m.Business, m.Customer)
+	ps, name, _ := e.states.getKey(key, packed, m.Business, m.Customer)
 	if e.handsOn {
-		m.Customer = ps.customer // the engine's copy, for the hooks to keep
+		m.Customer = name // the engine's copy, for the hooks to keep
 	}
-	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != m.Country {
-		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), m.Country
+	cc := uint16(0)
+	if m.Country != "" {
+		cc = e.countryCode(m.Country)
+	}
+	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != cc || cc == otherCountries {
+		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), cc
 		ps.mkFrom, ps.mkUntil = pricing.MarketSpan(day)
 	}
 	mk := ps.mu.Market
@@ -470,6 +475,30 @@ func (e *Engine) marketUse(mk pricing.Market) *marketUse {
 	mu := &marketUse{Market: mk, counts: c}
 	e.markets[mk] = mu
 	return mu
+}
+
+// otherCountries is the code of country overrides past the table's room:
+// a state with it looks its market up at every message.
+const otherCountries = 0xffff
+
+// countryCode is a country override's code in a pair's state: a two-letter
+// code as its two bytes, anything else numbered from 0x8000.
+func (e *Engine) countryCode(c string) uint16 {
+	if len(c) == 2 && c[0] > 0 && c[0] < 0x80 && c[1] < 0x80 {
+		return uint16(c[0])<<8 | uint16(c[1])
+	}
+	if id, ok := e.countryIDs[c]; ok {
+		return id
+	}
+	if len(e.countryIDs) >= 0x7ffe {
+		return otherCountries
+	}
+	if e.countryIDs == nil {
+		e.countryIDs = map[string]uint16{}
+	}
+	id := 0x8000 | uint16(len(e.countryIDs)+1)
+	e.countryIDs[strings.Clone(c)] = id
+	return id
 }
 
 // marketOf is the market of a message's customer on day d.

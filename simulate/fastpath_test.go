@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones below, on machines without a zone database
+	"unsafe"
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
@@ -155,5 +156,51 @@ func TestCountedInboundEqualsRecorded(t *testing.T) {
 	}
 	if a, b := run(false), run(true); a != b {
 		t.Fatalf("counted:\n%s\nrecorded:\n%s", a, b)
+	}
+}
+
+func TestStateSlotIsOneLine(t *testing.T) {
+	if n := unsafe.Sizeof(stateSlot{}); n != 64 {
+		t.Fatalf("a state slot is %d bytes, want one 64-byte cache line", n)
+	}
+}
+
+func TestCountryCodes(t *testing.T) {
+	// Codes tell overrides apart: two-letter codes by their bytes, the
+	// rest numbered; equal strings, equal codes; none is 0.
+	env := newEnv(t)
+	e, _ := New(env.opts())
+	seen := map[uint16]string{}
+	for _, c := range []string{"ES", "SE", "BR", "es", "Spain", "E", "ESP", "\x00S", "ZZ", "Spain"} {
+		code := e.countryCode(c)
+		if code == 0 || code == otherCountries {
+			t.Fatalf("%q: code %x", c, code)
+		}
+		if prev, ok := seen[code]; ok && prev != c {
+			t.Fatalf("%q and %q share code %x", c, prev, code)
+		}
+		seen[code] = c
+	}
+}
+
+func TestCountryOverrideFollowsEachMessage(t *testing.T) {
+	// One customer's messages with the country override on, changed, off
+	// and on again: each is priced in its own message's market, though the
+	// state caches the market between messages.
+	env := newEnv(t)
+	start := time.Date(2026, 8, 3, 9, 0, 0, 0, time.UTC)
+	ms := messages(start, "5511987654321", []step{{0, "BT:utility", false}, {1, "BT:utility", false}, {2, "BT:utility", false}, {3, "BT:utility", false}, {4, "BT:utility", false}, {5, "BT:utility", false}})
+	countries := []string{"", "ES", "ES", "", "IN", "Spain"}
+	for i := range ms {
+		ms[i].Country = countries[i]
+	}
+	ledger, _ := replay(t, env.opts(), ms)
+	var got []string
+	for _, e := range ledger {
+		got = append(got, e.Market)
+	}
+	want := []string{"Brazil", "Spain", "Spain", "Brazil", "India", env.mk.ByCountry("Spain", pricing.MustDay(2026, 8, 3)).Name}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("markets %v, want %v", got, want)
 	}
 }

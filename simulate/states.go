@@ -19,14 +19,22 @@ type states struct {
 	slots     []stateSlot
 	used      int
 	shift     uint // 64 - log2(len(slots))
-	other     map[pairKey]*pairState
+	other     map[pairKey]*otherState
 	biz       map[string]uint64
 	recentBiz [4]bizName
 	nextBiz   uint8
 	sink      uint64 // what touch reads, kept so the loads stay
-	// keepNames: a new state keeps its own copy of the customer's number
-	// (the engine hands it to hooks); otherwise states hold no strings.
+	// keepNames: each state keeps its own copy of the customer's number
+	// (the engine hands it to hooks), in names by key for the table's;
+	// otherwise the table holds no strings.
 	keepNames bool
+	names     map[uint64]string
+}
+
+// otherState is a state kept in the map, with its customer's number.
+type otherState struct {
+	ps       pairState
+	customer string
 }
 
 type bizName struct {
@@ -49,7 +57,7 @@ const (
 )
 
 func newStates() *states {
-	s := &states{other: map[pairKey]*pairState{}, biz: map[string]uint64{}}
+	s := &states{other: map[pairKey]*otherState{}, biz: map[string]uint64{}, names: map[uint64]string{}}
 	s.resize(minSlots)
 	return s
 }
@@ -105,41 +113,46 @@ func (s *states) bizID(business string) uint64 {
 	return id
 }
 
-// get returns the pair's state and whether it is new (zero, but for its
-// customer's number, which it keeps as the one copy of the string if
-// keepNames, or if the pair does not pack).
-// The pointer is good until the next get.
-func (s *states) get(business, customer string) (*pairState, bool) {
+// get returns the pair's state, the state's own copy of the customer's
+// number (if keepNames or if the pair does not pack; else ""), and
+// whether the state is new (zero). The pointer is good until the next get.
+func (s *states) get(business, customer string) (*pairState, string, bool) {
 	key, ok := s.pack(business, customer)
 	return s.getKey(key, ok, business, customer)
 }
 
 // getKey is get with the pair's key from pack already worked out.
-func (s *states) getKey(key uint64, ok bool, business, customer string) (*pairState, bool) {
+func (s *states) getKey(key uint64, ok bool, business, customer string) (*pairState, string, bool) {
 	if !ok {
 		k := pairKey{business, customer}
-		if ps := s.other[k]; ps != nil {
-			return ps, false
+		if o := s.other[k]; o != nil {
+			return &o.ps, o.customer, false
 		}
 		k = pairKey{strings.Clone(business), strings.Clone(customer)}
-		ps := &pairState{customer: k.customer}
-		s.other[k] = ps
-		return ps, true
+		o := &otherState{customer: k.customer}
+		s.other[k] = o
+		return &o.ps, o.customer, true
 	}
 	mask := len(s.slots) - 1
 	for i := s.home(key); s.slots[i].key != 0; i = (i + 1) & mask {
 		if s.slots[i].key == key {
-			return &s.slots[i].ps, false
+			name := ""
+			if s.keepNames {
+				name = s.names[key]
+			}
+			return &s.slots[i].ps, name, false
 		}
 	}
 	if 4*(s.used+1) > 3*len(s.slots) { // keep the load at most 3/4
 		s.resize(2 * len(s.slots))
 	}
 	ps := s.insert(key)
+	name := ""
 	if s.keepNames {
-		ps.customer = strings.Clone(customer)
+		name = strings.Clone(customer)
+		s.names[key] = name
 	}
-	return ps, true
+	return ps, name, true
 }
 
 // pack is a pair's key in the table: false for pairs kept in the map.
@@ -166,8 +179,7 @@ func (s *states) touch(slots []int) {
 	var sum uint64
 	for _, i := range slots {
 		if i >= 0 {
-			sl := &s.slots[i] // the key, the number and the market span: the slot's lines
-			sum += sl.key + uint64(len(sl.ps.customer)) + uint64(sl.ps.mkUntil)
+			sum += s.slots[i].key // the slot is one cache line
 		}
 	}
 	s.sink += sum
@@ -196,18 +208,26 @@ func (s *states) remove(i int) {
 	s.used--
 }
 
+// drop removes the state in slot i and its name.
+func (s *states) drop(i int) {
+	if s.keepNames {
+		delete(s.names, s.slots[i].key)
+	}
+	s.remove(i)
+}
+
 // sweep drops every state idle at t, and shrinks a table left mostly
 // empty.
 func (s *states) sweep(cfg window.Config, t time.Time) {
 	for i := 0; i < len(s.slots); {
 		if s.slots[i].key != 0 && s.slots[i].ps.Idle(cfg, t) {
-			s.remove(i) // slot i may now hold a later entry: look again
+			s.drop(i) // slot i may now hold a later entry: look again
 			continue
 		}
 		i++
 	}
-	for k, ps := range s.other {
-		if ps.Idle(cfg, t) {
+	for k, o := range s.other {
+		if o.ps.Idle(cfg, t) {
 			delete(s.other, k)
 		}
 	}

@@ -54,13 +54,13 @@ func TestStatesTable(t *testing.T) {
 			b = businesses[rng.IntN(len(businesses))]
 		}
 		k := pairKey{b, customer()}
-		ps, isNew := s.get(k.business, k.customer)
+		ps, name, isNew := s.get(k.business, k.customer)
 		last, had := model[k]
 		if isNew == had {
 			t.Fatalf("step %d: %v new=%v, but the model had it=%v", step, k, isNew, had)
 		}
-		if ps.customer != k.customer {
-			t.Fatalf("step %d: state of %s holds %s", step, k.customer, ps.customer)
+		if name != k.customer {
+			t.Fatalf("step %d: state of %s holds %s", step, k.customer, name)
 		}
 		if had {
 			if end := ps.Peek(cfg, now).CSWEnd; !end.Equal(last.Add(cfg.CSW)) {
@@ -70,7 +70,7 @@ func TestStatesTable(t *testing.T) {
 		ps.Inbound(cfg, now, window.EntryNone)
 		model[k] = now
 	}
-	if s.live() != len(model) || len(s.other) == 0 || s.used == 0 {
+	if s.live() != len(model) || len(s.other) == 0 || s.used == 0 || len(s.names) != s.used {
 		t.Fatalf("%d states (%d in the table, %d in the map), want %d", s.live(), s.used, len(s.other), len(model))
 	}
 }

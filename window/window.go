@@ -81,9 +81,19 @@ type State struct {
 	lastInbound int64
 	// fepEligibleUntil: a reply before this instant opens an FEP window.
 	fepEligibleUntil int64
-	fepStart, fepEnd int64
-	// convs holds conversations, at most one per category (the newest).
-	convs []Conversation
+	// fepStart: the FEP window opened then runs for cfg.FEP.
+	fepStart int64
+	// convs holds conversations, at most one per category (the newest);
+	// nil until the first (most regimes open none).
+	convs *[]Conversation
+}
+
+// conversations returns the state's conversations (nil for none).
+func (s *State) conversations() []Conversation {
+	if s.convs == nil {
+		return nil
+	}
+	return *s.convs
 }
 
 // Status is what the windows say about one business message at one instant.
@@ -135,8 +145,8 @@ func (s *State) Peek(cfg Config, t time.Time) Status {
 		st.CSWEnd = time.Unix(0, s.lastInbound+int64(cfg.CSW)).UTC()
 	}
 	switch {
-	case s.fepStart != 0 && n >= s.fepStart && n < s.fepEnd:
-		st.InFEP, st.FEPEnd = true, time.Unix(0, s.fepEnd).UTC()
+	case s.fepStart != 0 && n >= s.fepStart && n < s.fepStart+int64(cfg.FEP):
+		st.InFEP, st.FEPEnd = true, time.Unix(0, s.fepStart+int64(cfg.FEP)).UTC()
 	case n < s.fepEligibleUntil:
 		st.InFEP, st.FEPOpened, st.FEPEnd = true, true, t.Add(cfg.FEP)
 	}
@@ -154,17 +164,18 @@ func (s *State) Deliver(cfg Config, t time.Time) Status {
 }
 
 // Delivered is Deliver for a caller that has just peeked: st must be
-// Peek(cfg, t), with the state unchanged since.
+// Peek(cfg, t), with the state unchanged since (an FEP window it opens
+// runs for cfg.FEP, as Peek said).
 func (s *State) Delivered(t time.Time, st Status) {
 	if st.FEPOpened {
-		s.fepStart, s.fepEnd = t.UnixNano(), st.FEPEnd.UnixNano()
+		s.fepStart = t.UnixNano()
 		s.fepEligibleUntil = 0
 	}
 }
 
 // Conversation returns the open conversation of category c at t, if any.
 func (s *State) Conversation(c Category, t time.Time) (Conversation, bool) {
-	for _, cv := range s.convs {
+	for _, cv := range s.conversations() {
 		if cv.Category == c && cv.Open(t) {
 			return cv, true
 		}
@@ -174,7 +185,7 @@ func (s *State) Conversation(c Category, t time.Time) (Conversation, bool) {
 
 // AnyConversation returns an open conversation of any category at t.
 func (s *State) AnyConversation(t time.Time) (Conversation, bool) {
-	for _, cv := range s.convs {
+	for _, cv := range s.conversations() {
 		if cv.Open(t) {
 			return cv, true
 		}
@@ -186,22 +197,27 @@ func (s *State) AnyConversation(t time.Time) (Conversation, bool) {
 // returns it. It replaces an expired conversation of the same category.
 func (s *State) OpenConversation(id uint64, c Category, t time.Time, d time.Duration) Conversation {
 	cv := Conversation{ID: id, Category: c, Start: t, End: t.Add(d)}
-	for i := range s.convs {
-		if s.convs[i].Category == c {
-			s.convs[i] = cv
+	convs := s.conversations()
+	for i := range convs {
+		if convs[i].Category == c {
+			convs[i] = cv
 			return cv
 		}
 	}
-	s.convs = append(s.convs, cv)
+	if s.convs == nil {
+		s.convs = new([]Conversation)
+	}
+	*s.convs = append(*s.convs, cv)
 	return cv
 }
 
 // CloseConversations ends every open conversation at t (an FEP conversation
 // closes the others, CBP2-09).
 func (s *State) CloseConversations(t time.Time) {
-	for i := range s.convs {
-		if s.convs[i].Open(t) {
-			s.convs[i].End = t
+	convs := s.conversations()
+	for i := range convs {
+		if convs[i].Open(t) {
+			convs[i].End = t
 		}
 	}
 }
@@ -213,10 +229,10 @@ func (s *State) Idle(cfg Config, t time.Time) bool {
 	if s.lastInbound != 0 && n < s.lastInbound+int64(cfg.CSW) {
 		return false
 	}
-	if n < s.fepEligibleUntil || n < s.fepEnd {
+	if n < s.fepEligibleUntil || (s.fepStart != 0 && n < s.fepStart+int64(cfg.FEP)) {
 		return false
 	}
-	for _, cv := range s.convs {
+	for _, cv := range s.conversations() {
 		if t.Before(cv.End) {
 			return false
 		}
