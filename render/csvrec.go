@@ -35,25 +35,36 @@ func csvNeedsQuotes(f string) bool {
 	if f == `\.` {
 		return true
 	}
-	// Eight bytes at a time: does any equal ',', '"', '\n' or '\r'?
+	// Eight bytes at a time: does any equal ',', '"', '\n' or '\r'? All
+	// four are below '-', which ids, numbers, names and sources seldom hold.
 	i := 0
 	for ; i+8 <= len(f); i += 8 {
-		w := swar.WordString(f, i)
-		if swar.Has(w, ',') || swar.Has(w, '"') || swar.Has(w, '\n') || swar.Has(w, '\r') {
+		if w := swar.WordString(f, i); swar.HasLess(w, '-') && special(w) {
 			return true
 		}
 	}
-	for ; i < len(f); i++ {
-		switch f[i] {
-		case ',', '"', '\n', '\r':
+	if i < len(f) { // the last bytes, in a word padded with 'a'
+		var tail [8]byte
+		for j := range tail {
+			tail[j] = 'a'
+		}
+		copy(tail[:], f[i:])
+		if w := swar.Word(tail[:], 0); swar.HasLess(w, '-') && special(w) {
 			return true
 		}
 	}
-	if f[0] < utf8.RuneSelf {
-		return unicode.IsSpace(rune(f[0]))
+	if c := f[0]; c > ' ' && c < utf8.RuneSelf {
+		return false
+	} else if c < utf8.RuneSelf {
+		return unicode.IsSpace(rune(c))
 	}
 	r, _ := utf8.DecodeRuneInString(f)
 	return unicode.IsSpace(r)
+}
+
+// special reports whether word w holds ',', '"', '\n' or '\r'.
+func special(w uint64) bool {
+	return swar.Has(w, ',') || swar.Has(w, '"') || swar.Has(w, '\n') || swar.Has(w, '\r')
 }
 
 // appendCSVRecord appends fields as one record and its line end.

@@ -36,6 +36,6 @@ func Match(w uint64, c byte) uint64 {
 // ASCII reports whether no byte of w has its top bit set.
 func ASCII(w uint64) bool { return w&tops == 0 }
 
-// HasLess reports whether any byte of w is below n (1 <= n <= 128); w
-// must be ASCII.
+// HasLess reports whether any byte of w is below n (1 <= n <= 128),
+// exactly, whatever the bytes (bytes of 0x80 and above are never below n).
 func HasLess(w uint64, n byte) bool { return (w-uint64(n)*ones)&^w&tops != 0 }

@@ -48,3 +48,29 @@ func TestWordTests(t *testing.T) {
 		t.Fatal("the first match's byte")
 	}
 }
+
+// TestHasLessAnyBytes: HasLess tells exactly whether a byte is below n,
+// also in words with bytes of 0x80 and above (UTF-8), for n up to 128.
+func TestHasLessAnyBytes(t *testing.T) {
+	x := uint64(0x9E3779B97F4A7C15)
+	alphabet := []byte{0, 1, 0x1f, 0x20, ',', '-', '.', 'a', 0x7f, 0x80, 0x81, 0xc3, 0xff}
+	for n := 0; n < 300000; n++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		var b [8]byte
+		for i := range b {
+			b[i] = alphabet[(x>>(5*i))%uint64(len(alphabet))]
+		}
+		w := Word(b[:], 0)
+		for _, lim := range []byte{1, 0x20, '-', 0x80} {
+			less := false
+			for _, c := range b {
+				less = less || c < lim
+			}
+			if HasLess(w, lim) != less {
+				t.Fatalf("%x below %#x: HasLess %v", b, lim, !less)
+			}
+		}
+	}
+}
