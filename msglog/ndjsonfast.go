@@ -3,8 +3,10 @@ package msglog
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/wacost/wacost/internal/swar"
+	"math/bits"
 	"unicode/utf8"
+
+	"github.com/wacost/wacost/internal/swar"
 )
 
 // scanObject reads one flat JSON object (a log row) without building a
@@ -30,20 +32,25 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 		if i >= len(b) || b[i] != '"' {
 			return false, -1
 		}
-		end := bytes.IndexByte(b[i+1:], '"')
-		if end < 0 {
-			return false, -1
+		var k int
+		var known bool
+		if e := r.sameKey(nkey, b[i+1:]); e != nil {
+			// The key of the line before at this place (plain: checked then).
+			k, known = e.k, e.known
+			i = skipWS(b, i+2+len(e.raw))
+		} else {
+			end, plain := plainStringEnd(b[i+1:])
+			if end < 0 || !plain {
+				return false, -1
+			}
+			key := b[i+1 : i+1+end]
+			i = skipWS(b, i+2+end)
+			k, known = r.keyAt(nkey, key)
 		}
-		key := b[i+1 : i+1+end]
-		if !plainString(key) {
-			return false, -1
-		}
-		i = skipWS(b, i+2+end)
 		if i >= len(b) || b[i] != ':' {
 			return false, -1
 		}
 		i = skipWS(b, i+1)
-		k, known := r.keyAt(nkey, key)
 		nkey++
 		if !known && k == -2 {
 			return false, -1 // a key the fast path cannot fold (non-ASCII)
@@ -53,14 +60,11 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 		}
 		switch c := b[i]; {
 		case c == '"':
-			end := bytes.IndexByte(b[i+1:], '"')
-			if end < 0 {
+			end, plain := plainStringEnd(b[i+1:])
+			if end < 0 || !plain {
 				return false, -1
 			}
 			v := b[i+1 : i+1+end]
-			if !plainString(v) {
-				return false, -1
-			}
 			if known {
 				r.set(k, v)
 			}
@@ -110,6 +114,30 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 
 // plainString reports whether a JSON string's contents need no decoding:
 // no escapes, no control characters, valid UTF-8.
+// plainStringEnd finds the quote that closes a JSON string whose contents
+// start b (-1 if none), and whether the contents are plain as
+// plainString says. Short strings are read eight bytes at a time, the
+// search and the check in one pass.
+func plainStringEnd(b []byte) (end int, plain bool) {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := swar.Word(b, i)
+		if q := swar.Match(w, '"'); q != 0 {
+			end = i + bits.TrailingZeros64(q)/8
+			return end, plainString(b[i:end]) // the bytes before, in this word
+		}
+		if !swar.ASCII(w) || swar.HasLess(w, 0x20) || swar.Has(w, '\\') {
+			break // the full search and check below decide
+		}
+	}
+	end = bytes.IndexByte(b[i:], '"')
+	if end < 0 {
+		return -1, false
+	}
+	end += i
+	return end, plainString(b[i:end])
+}
+
 func plainString(v []byte) bool {
 	// Eight bytes at a time while they are ASCII: no byte below 0x20 and
 	// none a backslash.
@@ -229,6 +257,20 @@ func (r *ndjsonReader) keyAt(n int, key []byte) (int, bool) {
 		r.lastKeys[n] = e
 	}
 	return e.k, e.known
+}
+
+// sameKey is the entry of the key met at position n on the line before,
+// if b (a line from just after a key's opening quote) starts with that
+// key and its closing quote.
+func (r *ndjsonReader) sameKey(n int, b []byte) *keySeen {
+	if n >= len(r.lastKeys) {
+		return nil
+	}
+	e := r.lastKeys[n]
+	if e == nil || len(b) <= len(e.raw) || b[len(e.raw)] != '"' || string(b[:len(e.raw)]) != e.raw {
+		return nil
+	}
+	return e
 }
 
 // keyEntry finds or adds key's entry in the keys table (nil if the table

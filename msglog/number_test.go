@@ -1,6 +1,7 @@
 package msglog
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -62,6 +63,32 @@ func TestMessageLayout(t *testing.T) {
 		want := map[string]uintptr{"Business": 64, "Type": 128, "TemplateName": 192, "size": 256}[name]
 		if got != want {
 			t.Errorf("%s at %d, want %d", name, got, want)
+		}
+	}
+}
+
+// TestPlainStringEnd: the one-pass search and check agrees with finding
+// the quote and checking the bytes before it, with quotes, backslashes,
+// control bytes and UTF-8 (valid and not) at every position.
+func TestPlainStringEnd(t *testing.T) {
+	alphabet := []byte{'a', '"', '\\', 0x1f, ' ', 0xc3, 0xa9, 0xff, '9'}
+	x := uint64(7)
+	for n := 0; n < 200000; n++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b := make([]byte, x%23)
+		for i := range b {
+			b[i] = 'a'
+			if (x>>(i%50))&7 == 0 {
+				b[i] = alphabet[(x>>(i%40))%uint64(len(alphabet))]
+			}
+		}
+		end, plain := plainStringEnd(b)
+		wantEnd := bytes.IndexByte(b, '"')
+		wantPlain := wantEnd >= 0 && plainString(b[:wantEnd])
+		if end != wantEnd || (end >= 0 && plain != wantPlain) {
+			t.Fatalf("%q: end %d plain %v, want %d %v", b, end, plain, wantEnd, wantPlain)
 		}
 	}
 }
