@@ -56,6 +56,9 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		if err != nil {
 			return nil, err
 		}
+		if st, ok := cons.(interface{ stop() }); ok {
+			defer st.stop() // before the output is closed
+		}
 		so := env.options(o)
 		cons.configure(&so)
 		eng, err := simulate.New(so)

@@ -453,18 +453,27 @@ func (c *partialConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
 
 // simulateConsumer renders a simulate run: the ledger as it streams, then the Result.
 type simulateConsumer struct {
-	o  *simulateOptions
-	rd render.Renderer
+	o      *simulateOptions
+	rd     render.Renderer
+	ledger *asyncLedger // the ledger's records, rendered beside the replay
 }
 
 func (c *simulateConsumer) configure(so *simulate.Options) {
 	so.GroupBy = c.o.groupBy
 	if c.o.ledger {
 		loc := c.o.location
+		c.ledger = newAsyncLedger(c.rd)
 		so.Ledger = func(e *simulate.Entry) error {
 			e.Time = e.Time.In(loc)
-			return c.rd.Entry(e)
+			return c.ledger.Entry(e)
 		}
+	}
+}
+
+// stop waits for the ledger's rendering if the run ended before finish.
+func (c *simulateConsumer) stop() {
+	if c.ledger != nil {
+		c.ledger.stop()
 	}
 }
 
@@ -474,5 +483,8 @@ func (c *simulateConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
 		return nil, usageError{err}
 	}
 	res.Thresholds = cs
+	if c.ledger != nil {
+		return cs, c.ledger.Finish(res)
+	}
 	return cs, c.rd.Finish(res)
 }
