@@ -112,8 +112,6 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 	}
 }
 
-// plainString reports whether a JSON string's contents need no decoding:
-// no escapes, no control characters, valid UTF-8.
 // plainStringEnd finds the quote that closes a JSON string whose contents
 // start b (-1 if none), and whether the contents are plain as
 // plainString says. Short strings are read eight bytes at a time, the
@@ -138,6 +136,8 @@ func plainStringEnd(b []byte) (end int, plain bool) {
 	return end, plainString(b[i:end])
 }
 
+// plainString reports whether a JSON string's contents need no decoding:
+// no escapes, no control characters, valid UTF-8.
 func plainString(v []byte) bool {
 	// Eight bytes at a time while they are ASCII: no byte below 0x20 and
 	// none a backslash.
@@ -237,18 +237,12 @@ func isJSONNumber(t []byte) bool {
 	return i == len(t)
 }
 
-// column finds a key's canonical column: (k, true); (-1, false) for other
-// keys; (-2, false) when the key is not plain ASCII.
-// keyAt is column(key) for the object's n-th key, remembered: first
-// tried against the key met at that position on the line before (lines of
-// one log mostly spell their keys in the same order), then in a small
-// open-addressed table of the keys met (a log spells the same dozen).
+// keyAt is column(key) for the object's n-th key when it is not the key
+// met at that position on the line before (sameKey tries that first:
+// lines of one log mostly spell their keys in the same order). It is found
+// in a small open-addressed table of the keys met (a log spells the same
+// dozen), and remembered for the position.
 func (r *ndjsonReader) keyAt(n int, key []byte) (int, bool) {
-	if n < len(r.lastKeys) {
-		if e := r.lastKeys[n]; e != nil && e.raw == string(key) {
-			return e.k, e.known
-		}
-	}
 	e := r.keyEntry(key)
 	if e == nil {
 		return r.column(key) // a crowded table: no caching
@@ -302,6 +296,8 @@ type keySeen struct {
 	known, ok bool
 }
 
+// column finds a key's canonical column: (k, true); (-1, false) for other
+// keys; (-2, false) when the key is not plain ASCII.
 func (r *ndjsonReader) column(key []byte) (int, bool) {
 	var low [64]byte
 	if len(key) > len(low) {
