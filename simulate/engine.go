@@ -396,9 +396,13 @@ func (e *Engine) countInbound(mc *Counts, t time.Time) {
 		e.inboundCounts = e.catCounts("inbound")
 	}
 	for _, c := range [...]*Counts{&e.sum.Counts, mc, e.inboundCounts} {
-		c.Messages++
-		c.Inbound++
+		c.addInbound(0)
 	}
+	e.saw(t)
+}
+
+// saw keeps t as the latest message time (and the first, if none yet).
+func (e *Engine) saw(t time.Time) {
 	if e.first.IsZero() {
 		e.first = t
 	}
@@ -686,10 +690,7 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 		ru.To = e.dayStr
 		ru.Counts.add(ent, false)
 	}
-	if e.first.IsZero() {
-		e.first = ent.Time
-	}
-	e.lastTime = ent.Time
+	e.saw(ent.Time)
 }
 
 // dayAt is the day of instant t (tn in Unix ns) in loc, from the span of

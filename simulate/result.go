@@ -25,12 +25,11 @@ type Counts struct {
 }
 
 func (c *Counts) add(e *Entry, inbound bool) {
-	c.Messages++
 	if inbound {
-		c.Inbound++
-		c.Fees += e.Fee
+		c.addInbound(e.Fee)
 		return
 	}
+	c.Messages++
 	c.Outbound++
 	switch e.outcome {
 	case pricing.Free:
@@ -44,6 +43,13 @@ func (c *Counts) add(e *Entry, inbound bool) {
 	}
 	c.Cost += e.Cost
 	c.Fees += e.Fee
+}
+
+// addInbound counts a customer message and its fee.
+func (c *Counts) addInbound(fee pricing.Money) {
+	c.Messages++
+	c.Inbound++
+	c.Fees += fee
 }
 
 // Summary is the whole run's totals.
