@@ -14,6 +14,16 @@ import (
 	"github.com/wacost/wacost/synth"
 )
 
+// messageText is a message as text, for comparing readers; its customer's
+// number key must be the number's.
+func messageText(t *testing.T, m *Message) string {
+	t.Helper()
+	if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
+		t.Fatalf("line %d: customer %q has key %x, want %x", m.Pos.Line, m.Customer, m.CustomerKey, key)
+	}
+	return fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), *m)
+}
+
 // readAllFrom reads every message and row error of r, as text.
 func readAllFrom(t *testing.T, r Reader) []string {
 	t.Helper()
@@ -30,10 +40,7 @@ func readAllFrom(t *testing.T, r Reader) []string {
 			}
 			continue
 		}
-		if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
-			t.Fatalf("customer %q has key %x, want %x", m.Customer, m.CustomerKey, key)
-		}
-		out = append(out, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m))
+		out = append(out, messageText(t, &m))
 	}
 }
 
@@ -366,10 +373,7 @@ func readCSVBoth(t *testing.T, in string) (fast, plain []string, ok bool) {
 				}
 				continue
 			}
-			if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
-				t.Fatalf("customer %q has key %x, want %x", m.Customer, m.CustomerKey, key)
-			}
-			out = append(out, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m))
+			out = append(out, messageText(t, &m))
 		}
 		if isPlain {
 			plain = out
@@ -494,7 +498,7 @@ func TestPrefetchBorrowsReorderSlots(t *testing.T) {
 			got = append(got, "error "+err.Error())
 			continue
 		}
-		got = append(got, fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), *m))
+		got = append(got, messageText(t, m))
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("prefetched (%d) and direct (%d) reads differ", len(got), len(want))
@@ -535,10 +539,7 @@ func TestNDJSONFastColumnsEqualSlow(t *testing.T) {
 			if err != nil {
 				return "error " + err.Error()
 			}
-			if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
-				t.Fatalf("%s: customer key %x, want %x", line, m.CustomerKey, key)
-			}
-			return fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), m)
+			return messageText(t, &m)
 		}
 		if fast, slow := read(false), read(true); fast != slow {
 			t.Fatalf("%s:\n fast %s\n slow %s", line, fast, slow)
