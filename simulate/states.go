@@ -113,15 +113,11 @@ func (s *states) bizID(business string) uint64 {
 	return id
 }
 
-// get returns the pair's state, the state's own copy of the customer's
+// getKey returns the state of the pair with key (from packKey; ok false
+// for pairs kept in the map), the state's own copy of the customer's
 // number (if keepNames or if the pair does not pack; else ""), and
-// whether the state is new (zero). The pointer is good until the next get.
-func (s *states) get(business, customer string) (*pairState, string, bool) {
-	key, ok := s.pack(business, customer)
-	return s.getKey(key, ok, business, customer)
-}
-
-// getKey is get with the pair's key from pack already worked out.
+// whether the state is new (zero). The pointer is good until the next
+// getKey.
 func (s *states) getKey(key uint64, ok bool, business, customer string) (*pairState, string, bool) {
 	if !ok {
 		k := pairKey{business, customer}
@@ -155,12 +151,8 @@ func (s *states) getKey(key uint64, ok bool, business, customer string) (*pairSt
 	return ps, name, true
 }
 
-// pack is a pair's key in the table: false for pairs kept in the map.
-func (s *states) pack(business, customer string) (uint64, bool) {
-	return s.packKey(business, customer, 0)
-}
-
-// packKey is pack with the customer's msglog.NumberKey, if known (0: not).
+// packKey is a pair's key in the table, given the customer's
+// msglog.NumberKey if known (0: not); false for pairs kept in the map.
 func (s *states) packKey(business, customer string, ck uint64) (uint64, bool) {
 	if ck == 0 {
 		var ok bool

@@ -74,3 +74,14 @@ func TestStatesTable(t *testing.T) {
 		t.Fatalf("%d states (%d in the table, %d in the map), want %d", s.live(), s.used, len(s.other), len(model))
 	}
 }
+
+// get is getKey for a pair given by its strings (tests).
+func (s *states) get(business, customer string) (*pairState, string, bool) {
+	key, ok := s.pack(business, customer)
+	return s.getKey(key, ok, business, customer)
+}
+
+// pack is packKey without a number key at hand (tests).
+func (s *states) pack(business, customer string) (uint64, bool) {
+	return s.packKey(business, customer, 0)
+}
