@@ -164,9 +164,10 @@ func (s *states) packKey(business, customer string, ck uint64) (uint64, bool) {
 	return ck | bid<<bizShift, bid != 0
 }
 
-// touch reads the slots (home slots of packed keys) where states will be needed in a
-// few messages, one load after the other, so that the cache misses overlap
-// instead of each get waiting for its own. A hint only: nothing changes.
+// touch reads the slots (home slots of packed keys) where states will be
+// needed in a few messages, one load after the other, so that the cache
+// misses overlap instead of each getKey waiting for its own. A hint only:
+// nothing changes.
 func (s *states) touch(slots []int) {
 	var sum uint64
 	for _, i := range slots {
