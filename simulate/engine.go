@@ -19,6 +19,9 @@ import (
 // than one already replayed. The caller can sort the input and start over.
 var ErrOutOfOrder = errors.New("input is not in time order")
 
+// ErrTooManyCandidates is Add's error past Options.MaxCandidates.
+var ErrTooManyCandidates = errors.New("too many pool candidates")
+
 // Entry is the ledger record of one business message.
 type Entry struct {
 	ID       string        `json:"id"`
@@ -82,6 +85,9 @@ type Options struct {
 	Fee func(*msglog.Message, *Entry) pricing.Money
 	// Candidates records the pools' free messages, for Partial.
 	Candidates bool
+	// MaxCandidates, if above 0, is how many candidates a run may hold:
+	// one more is ErrTooManyCandidates (a fatal error).
+	MaxCandidates int
 	// Visit, if set, receives every message with its record (customer
 	// messages too, with category "inbound"), in replay order. Neither
 	// is the hook's to keep after it returns (Run reuses them).
@@ -194,10 +200,10 @@ type Engine struct {
 	plainInbound  bool
 	inboundCounts *Counts
 	countryIDs    map[string]uint16 // country overrides that are not two-letter codes
-	// handsOn: the message or its record goes on to a hook or a pool
-	// candidate, which may keep its customer (Add gives both the engine's
-	// copy); otherwise Add only reads the message (the ledger's record is
-	// written out at once).
+	// handsOn: the message or its record goes on to a hook, which may
+	// keep its customer (Add gives both the engine's copy); otherwise Add
+	// only reads the message (the ledger's record is written out at once,
+	// and a pool candidate copies its strings).
 	handsOn bool
 	groups  map[Group]*Counts
 	notes   []string
@@ -260,7 +266,7 @@ func New(o Options) (*Engine, error) {
 		e.forced = &r
 	}
 	e.plainInbound = o.Visit == nil && o.Fee == nil && len(o.GroupBy) == 0
-	e.handsOn = o.Visit != nil || o.Fee != nil || o.Candidates
+	e.handsOn = o.Visit != nil || o.Fee != nil // (candidates copy what they keep)
 	e.states.keepNames = e.handsOn
 	if o.Tariff != nil {
 		e.sum.Currency = o.Tariff.Currency
@@ -420,14 +426,14 @@ func (e *Engine) source(p msglog.Pos) string {
 // listPrice is the price of one message of key k to market on a card,
 // after rate overrides. A market newer than the card is priced as the
 // market the number had on the card's own date (HK before 2026-07 was
-// Rest of Asia Pacific), and the run says so.
-func (e *Engine) listPrice(card *pricing.Card, m *msglog.Message, market string, k pricing.Key) (pricing.Money, *pricing.Rate, error) {
+// Rest of Asia Pacific), and say says so.
+func (e *Engine) listPrice(card *pricing.Card, m *msglog.Message, market string, k pricing.Key, say sayer) (pricing.Money, *pricing.Rate, error) {
 	price, rate, err := card.Price(market, k)
 	if _, has := card.Rate(market); !has && card.Effective != 0 {
 		old := e.marketOf(m, card.Effective)
 		if p, r, err2 := card.Price(old.Name, k); err2 == nil {
 			price, rate, err = p, r, nil
-			e.note(noteKey{"legacy", card.Name, market}, func() string {
+			say(noteKey{"legacy", card.Name, market}, func() string {
 				return fmt.Sprintf("card %s (from %s) has no %s row: %s became a market after the card; its messages are priced at the card's %s rate", card.Name, card.Effective, market, market, old.Name)
 			})
 		}
@@ -439,6 +445,23 @@ func (e *Engine) listPrice(card *pricing.Card, m *msglog.Message, market string,
 		price = e.o.Rate(market, k, price)
 	}
 	return price, rate, nil
+}
+
+// sayer says a note once (Engine.note), or keeps it for later.
+type sayer func(key noteKey, msg func() string)
+
+// rateNotes says what a price from card's rate rests on: the card's own
+// note and an estimated figure (once per rate, whichever markets are
+// priced at it).
+func rateNotes(card *pricing.Card, rate *pricing.Rate, say sayer) {
+	if card.Note != "" {
+		say(noteKey{"card", card.Name, ""}, func() string { return card.Note })
+	}
+	if rate.Estimated {
+		say(noteKey{"est", card.Name, rate.Market}, func() string {
+			return fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis)
+		})
+	}
 }
 
 // regimeAt is the regime in force on day d for a market, cached per day.
@@ -620,7 +643,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		}
 	}
 	if d.Outcome == pricing.Billed {
-		price, rate, err := e.listPrice(card, m, ent.Market, d.Key)
+		price, rate, err := e.listPrice(card, m, ent.Market, d.Key, e.note)
 		if err != nil {
 			return fmt.Errorf("%s: %v", m.Pos, err)
 		}
@@ -645,16 +668,11 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		if tiered && e.o.Tiers != nil && e.o.Candidates {
 			// A shard's volumes are its own; the merge ranks every shard's.
 			ent.Category = d.Category
-			e.recordVolume(m, ent, d.Key, list, month)
+			if err := e.recordVolume(m, ent, d.Key, list, month); err != nil {
+				return err
+			}
 		}
-		if card.Note != "" {
-			e.note(noteKey{"card", card.Name, ""}, func() string { return card.Note })
-		}
-		if rate.Estimated {
-			e.note(noteKey{"est", card.Name, ent.Market}, func() string {
-				return fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis)
-			})
-		}
+		rateNotes(card, rate, e.note)
 	}
 	if d.Late {
 		e.sum.LateReplies++

@@ -15,6 +15,10 @@ import (
 	"github.com/wacost/wacost/pricing"
 )
 
+// ErrMergePrice is Add's error for a pool candidate whose price is not on
+// its card: a merge could not bill it (a fatal error).
+var ErrMergePrice = errors.New("needed to merge shards")
+
 // PartialFormat names the partial result's format and version.
 const PartialFormat = "wacost-partial/1"
 
@@ -48,6 +52,9 @@ type Candidate struct {
 	Key     string        `json:"key,omitempty"`
 	List    pricing.Money `json:"list,omitempty"`
 	Charged pricing.Money `json:"charged,omitempty"`
+	// Notes are what billing it would say (Result.Notes) that its shard
+	// has not said.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // less is replay order (msglog.Less) for business messages.
@@ -85,30 +92,47 @@ type TierTable struct {
 
 // record keeps a pool candidate (with Options.Candidates).
 func (e *Engine) record(pool string, m *msglog.Message, ent *Entry, card *pricing.Card, k pricing.Key, month string) error {
-	list, _, err := e.listPrice(card, m, ent.Market, k)
+	// The notes billing it would say, but for those said already.
+	var notes []string
+	keep := func(key noteKey, msg func() string) {
+		if !e.noted[key] {
+			notes = append(notes, msg())
+		}
+	}
+	list, rate, err := e.listPrice(card, m, ent.Market, k, keep)
 	if err != nil {
-		return fmt.Errorf("%s: %v (needed to merge shards)", m.Pos, err)
+		return fmt.Errorf("%s: %v (%w)", m.Pos, err, ErrMergePrice)
 	}
 	price := list
 	if e.o.FX != nil {
 		price = e.o.FX.Convert(price)
 	}
+	rateNotes(card, rate, keep)
 	c := e.candidate(pool, m, ent, k, month)
-	c.Price, c.List, c.Charged = price, list, price
+	c.Price, c.List, c.Charged, c.Notes = price, list, price, notes
+	return e.keep(c)
+}
+
+// keep adds a candidate, within Options.MaxCandidates.
+func (e *Engine) keep(c Candidate) error {
+	if e.o.MaxCandidates > 0 && len(e.cands) >= e.o.MaxCandidates {
+		return fmt.Errorf("%w (over %d)", ErrTooManyCandidates, e.o.MaxCandidates)
+	}
 	e.cands = append(e.cands, c)
 	return nil
 }
 
 // recordVolume keeps a billed message of a volume-tier pool.
-func (e *Engine) recordVolume(m *msglog.Message, ent *Entry, k pricing.Key, list pricing.Money, month string) {
+func (e *Engine) recordVolume(m *msglog.Message, ent *Entry, k pricing.Key, list pricing.Money, month string) error {
 	c := e.candidate(volumePool(ent.Market, k.String(), month), m, ent, k, month)
 	c.List, c.Charged = list, ent.Cost
-	e.cands = append(e.cands, c)
+	return e.keep(c)
 }
 
-// candidate is m as a candidate of pool, but for its prices.
+// candidate is m as a candidate of pool, but for its prices. It keeps
+// copies of m's strings, which may be a reader's memory.
 func (e *Engine) candidate(pool string, m *msglog.Message, ent *Entry, k pricing.Key, month string) Candidate {
-	return Candidate{Pool: pool, Time: m.Time.UnixNano(), Business: m.Business, Customer: m.Customer, ID: m.ID, Seq: m.Pos.Seq,
+	return Candidate{Pool: pool, Time: m.Time.UnixNano(), Business: strings.Clone(m.Business), Customer: strings.Clone(m.Customer), ID: strings.Clone(m.ID), Seq: m.Pos.Seq,
 		Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: ent.Card, Month: month, Day: e.dayStr, Key: k.String()}
 }
 
@@ -316,6 +340,9 @@ func Merge(parts []Partial) (Result, error) {
 		sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
 		for _, c := range cs[size:] {
 			adjust(c, func(n *Counts) { n.bill(c.Price) })
+			if len(c.Notes) > 0 {
+				tally.add(Tally{Said: c.Notes})
+			}
 			// Billed after all: a utility or authentication one counts
 			// towards the month's volume, as in the whole run.
 			if k, ok := pricing.ParseKey(c.Key); ok && pricing.Tiered(k) {
