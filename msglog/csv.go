@@ -32,6 +32,7 @@ type csvReader struct {
 	v      values
 	long   []byte // a line longer than the read buffer
 	msg    Message
+	cust   int // the source column of the customer's number, or -1
 }
 
 const numColumns = 13 // len(Columns)
@@ -61,10 +62,14 @@ func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 	}
 	c.want = len(header)
 	c.canon = make([]int, len(header))
+	c.cust = -1
 	for i, name := range ix.canon {
 		c.canon[i] = -1
 		if name != "" {
 			c.canon[i] = colNum[name]
+		}
+		if c.canon[i] == colCustomer {
+			c.cust = i
 		}
 	}
 	for k := range numColumns {
@@ -95,6 +100,11 @@ func (c *csvReader) record() ([][]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	return c.recordFrom(line)
+}
+
+// recordFrom is record for a record whose first line has just been read.
+func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 	start := c.line
 	if fields, ok := splitPlain(line, c.fields[:0]); ok {
 		c.fields = fields
@@ -176,37 +186,117 @@ func (c *csvReader) NextRef() (*Message, error) {
 // NextInto reads the next row into *m.
 func (c *csvReader) NextInto(m *Message) error {
 	for {
-		fields, line, err := c.record()
-		if err == io.EOF {
-			return io.EOF
+		var fields [][]byte
+		var line int
+		var err error
+		decided := false // this part's row, by quickPart
+		if c.o.Part.N > 1 {
+			raw, rerr := c.readLine()
+			if rerr != nil {
+				return c.fail(rerr)
+			}
+			if p, ok := c.quickPart(raw); ok {
+				if p != c.o.Part.I {
+					continue // another part's customer
+				}
+				decided = true
+			}
+			fields, line, err = c.recordFrom(raw)
+		} else {
+			fields, line, err = c.record()
 		}
 		if err != nil {
-			var re *RowError
-			if errors.As(err, &re) {
-				return err
+			if err = c.fail(err); err != io.EOF && !decided && !c.owns(nil, nil, err) {
+				continue
 			}
-			return fmt.Errorf("%s: %w", c.o.Name, err)
+			return err
 		}
 		if len(fields) == 1 && len(fields[0]) == 0 {
 			continue // blank line
 		}
 		if len(fields) != c.want {
-			return &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
-		}
-		if !c.plain {
-			return c.build(fields, line, m)
-		}
-		c.has = [numColumns]bool{}
-		for i, f := range fields {
-			k := c.canon[i]
-			if k < 0 {
+			err = &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
+			if !decided && !c.owns(nil, nil, err) {
 				continue
 			}
-			c.has[k] = true
-			c.vals[k] = c.v.str(k, f)
+			return err
 		}
-		return buildInto(&c.o, line, &c.vals, &c.has, m, &c.v)
+		if !c.plain {
+			err = c.build(fields, line, m)
+		} else {
+			c.has = [numColumns]bool{}
+			for i, f := range fields {
+				k := c.canon[i]
+				if k < 0 {
+					continue
+				}
+				c.has[k] = true
+				c.vals[k] = c.v.str(k, f)
+			}
+			err = buildInto(&c.o, line, &c.vals, &c.has, m, &c.v)
+		}
+		if c.o.Part.N > 1 && !decided && !c.owns(fields, m, err) {
+			continue
+		}
+		return err
 	}
+}
+
+// fail is a reading error as NextInto returns it: io.EOF and row errors
+// as they are, anything else with the file's name.
+func (c *csvReader) fail(err error) error {
+	var re *RowError
+	if err == io.EOF || errors.As(err, &re) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", c.o.Name, err)
+}
+
+// quickPart is the part of a line's customer, read without splitting the
+// line, if the line has no quote and the customer's number is written
+// as 6 to 15 digits, maybe after a '+' (its digits are then the number
+// NormalizeNumber gives). ok is false for any other line.
+func (c *csvReader) quickPart(line []byte) (part int, ok bool) {
+	if c.cust < 0 || bytes.IndexByte(line, '"') >= 0 {
+		return 0, false
+	}
+	f := line
+	for range c.cust {
+		i := bytes.IndexByte(f, ',')
+		if i < 0 {
+			return 0, false
+		}
+		f = f[i+1:]
+	}
+	if i := bytes.IndexByte(f, ','); i >= 0 {
+		f = f[:i]
+	}
+	if len(f) > 0 && f[0] == '+' {
+		f = f[1:]
+	}
+	if _, ok := numberKey(f); !ok || len(f) < 6 {
+		return 0, false
+	}
+	return PartOf(f, c.o.Part.N), true
+}
+
+// owns says whether this part reads a row that quickPart did not place,
+// given its fields (nil if it has none) and the message or error it gave:
+// the part of its customer's number, read as the message has it or else
+// from its field; part 0 if there is none. Every part decides the same,
+// so the parts together read each row, and report each bad one, once.
+func (c *csvReader) owns(fields [][]byte, m *Message, err error) bool {
+	part := 0
+	switch {
+	case fields == nil || c.cust < 0:
+	case err == nil:
+		part = PartOf(m.Customer, c.o.Part.N)
+	default:
+		if d, msg := NormalizeNumber(string(fields[c.cust])); msg == "" {
+			part = PartOf(d, c.o.Part.N)
+		}
+	}
+	return part == c.o.Part.I
 }
 
 // splitPlain splits a line without quotes at its commas, in one pass of

@@ -3,6 +3,7 @@ package msglog
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -51,7 +52,17 @@ type Options struct {
 	// are independent); the reader then has a Close to call if it is not
 	// read to the end.
 	Workers int
+	// Part, if its N is above 1, keeps only the rows of the customers in
+	// part I (0 to N-1) of N, by PartOf: one of N replays running side by
+	// side. CSV only. See csvReader.owner for who reports a bad row.
+	Part Part
 }
+
+// Part is part I (0 to N-1) of N.
+type Part struct{ I, N int }
+
+// ErrPartFormat is NewReader's error for a Part of a log that is not CSV.
+var ErrPartFormat = errors.New("only a CSV log can be read in parts")
 
 // Reader yields the messages of one input.
 type Reader interface {
@@ -114,6 +125,12 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 		default:
 			f = FormatCSV
 		}
+	}
+	if o.Part.N > 1 && f != FormatCSV {
+		return nil, fmt.Errorf("%s: %w", o.Name, ErrPartFormat)
+	}
+	if o.Part.N > 1 && (o.Part.I < 0 || o.Part.I >= o.Part.N) {
+		return nil, fmt.Errorf("part %d of %d: want 0 to %d", o.Part.I, o.Part.N, o.Part.N-1)
 	}
 	switch f {
 	case FormatCSV:

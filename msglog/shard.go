@@ -1,14 +1,24 @@
 package msglog
 
-import "hash/fnv"
-
 // ShardOf is the shard (1..n) of a customer: FNV-1a 64 of the customer's
 // digits, modulo n, plus one. It is stable across runs, machines and
 // versions, so shards can be run anywhere and merged.
-func ShardOf(customer string, n int) int {
-	h := fnv.New64a()
-	h.Write([]byte(customer))
-	return int(h.Sum64()%uint64(n)) + 1
+func ShardOf(customer string, n int) int { return PartOf(customer, n) + 1 }
+
+// PartOf is the part (0..n-1) of a customer: ShardOf less one.
+func PartOf[T string | []byte](customer T, n int) int {
+	return int(fnv64a(customer) % uint64(n))
+}
+
+// fnv64a is FNV-1a 64 (as hash/fnv's New64a), without an allocation.
+func fnv64a[T string | []byte](s T) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= prime
+	}
+	return h
 }
 
 // ShardFilter passes only the messages of one shard's customers.
