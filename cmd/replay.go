@@ -61,6 +61,28 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		}
 		so := env.options(o)
 		cons.configure(&so)
+		done := func(res *simulate.Result) (*rowErrors, error) {
+			if errs.count > 0 && !o.skipInvalid {
+				return errs, nil
+			}
+			notes = res.Notes
+			cs, err := cons.finish(res)
+			checks = cs
+			return errs, err
+		}
+		if ro, ok := cons.(interface{ resultOnly() bool }); ok && ro.resultOnly() && !sorted && o.jobs > 1 && o.shardN == 0 && allFiles(ins) {
+			res, fallback, err := replayParts(ins, o, so, o.jobs, errs)
+			switch {
+			case fallback: // as one
+				if !o.quiet && !errors.Is(err, msglog.ErrPartFormat) && !errors.Is(err, simulate.ErrOutOfOrder) {
+					fmt.Fprintf(s.err, "wacost: %v; replaying the log as one instead of in %d parts\n", err, o.jobs)
+				}
+			case err != nil:
+				return errs, err
+			default:
+				return done(res)
+			}
+		}
 		eng, err := simulate.New(so)
 		if err != nil {
 			return nil, usageError{err}
@@ -114,17 +136,11 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		if err := simulate.Run(eng, src, onErr); err != nil {
 			return errs, err
 		}
-		res := eng.Result()
-		if errs.count > 0 && !o.skipInvalid {
-			return errs, nil
-		}
-		notes = res.Notes
 		if shard != nil {
 			o.shardSkipped = shard.Skipped
 		}
-		cs, err := cons.finish(&res)
-		checks = cs
-		return errs, err
+		res := eng.Result()
+		return done(&res)
 	}
 
 	// The output is spooled, so that nothing reaches stdout if the run has
@@ -158,6 +174,17 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		return err
 	}
 	return gateExit(s, checks)
+}
+
+// allFiles says whether every input is a file (which each part of a
+// replay in parts reads on its own).
+func allFiles(ins []*input) bool {
+	for _, in := range ins {
+		if in.spool != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // pricingEnv is what every replay prices with.
