@@ -274,10 +274,17 @@ func (c *csvReader) quickPart(line []byte) (part int, ok bool) {
 	if len(f) > 0 && f[0] == '+' {
 		f = f[1:]
 	}
-	if _, ok := numberKey(f); !ok || len(f) < 6 {
+	if len(f) < 6 || len(f) > 15 {
 		return 0, false
 	}
-	return PartOf(f, c.o.Part.N), true
+	h := uint64(fnvOffset) // PartOf's hash, while the digits are checked
+	for _, b := range f {
+		if b-'0' > 9 {
+			return 0, false
+		}
+		h = (h ^ uint64(b)) * fnvPrime
+	}
+	return int(h % uint64(c.o.Part.N)), true
 }
 
 // owns says whether this part reads a row that quickPart did not place,

@@ -12,14 +12,14 @@ func PartOf[T string | []byte](customer T, n int) int {
 
 // fnv64a is FNV-1a 64 (as hash/fnv's New64a), without an allocation.
 func fnv64a[T string | []byte](s T) uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
+	h := uint64(fnvOffset)
 	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= prime
+		h = (h ^ uint64(s[i])) * fnvPrime
 	}
 	return h
 }
+
+const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 
 // ShardFilter passes only the messages of one shard's customers.
 type ShardFilter struct {
