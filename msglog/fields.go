@@ -359,8 +359,8 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 			return true
 		}
 	case colBusiness:
-		if v.bizSet && string(b) == v.bizRaw {
-			m.Business = v.bizVal
+		if biz, ok := v.business(unsafe.String(unsafe.SliceData(b), len(b))); ok {
+			m.Business = biz
 			return true
 		}
 	case colCustomer:

@@ -284,6 +284,25 @@ func TestRememberedValuesChangeNothing(t *testing.T) {
 			t.Fatalf("%v %s %s, want %s", err, m.Time.Format(time.RFC3339), m.Business, want)
 		}
 	}
+	// More business spellings in turn than are remembered.
+	spell := [][2]string{{"15550100001", "15550100001"}, {"+1 555 0100 002", "15550100002"}, {"acme", "acme"}, {"15550100003", "15550100003"},
+		{"", DefaultBusiness}, {" 15550100004", "15550100004"}, {"15550100002", "15550100002"}}
+	var b strings.Builder
+	b.WriteString("timestamp,customer,direction,business\n")
+	var want []string
+	for i := range 40 {
+		sp := spell[(i*3+i/7)%len(spell)]
+		b.WriteString("2026-10-01T10:00:00Z,5511987654321,in," + sp[0] + "\n")
+		want = append(want, sp[1])
+	}
+	if r, err = NewReader(strings.NewReader(b.String()), Options{Name: "b.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range want {
+		if m, err := r.Next(); err != nil || m.Business != w {
+			t.Fatalf("row %d: %v business %q, want %q", i, err, m.Business, w)
+		}
+	}
 }
 
 // TestReorderBuildsInPlace: over a reader that builds into the slot it is

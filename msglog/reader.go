@@ -268,8 +268,8 @@ func setColumn(o *Options, line, k int, val string, m *Message, v *values) error
 				return nil
 			}
 		case colBusiness:
-			if v.bizSet && val == v.bizRaw {
-				m.Business = v.bizVal
+			if biz, ok := v.business(val); ok {
+				m.Business = biz
 				return nil
 			}
 		}
@@ -282,7 +282,7 @@ func setColumn(o *Options, line, k int, val string, m *Message, v *values) error
 		case colTimestamp:
 			v.rememberDay(val, m.Time)
 		case colBusiness:
-			v.bizRaw, v.bizVal, v.bizSet = val, m.Business, true
+			v.keepBusiness(val, m.Business)
 		}
 	}
 	return nil

@@ -15,13 +15,31 @@ type values struct {
 	recent [numColumns][4]string
 	next   [numColumns]uint8
 	ids    Arena
-	// the last business value (interned) and the number set from it
-	bizRaw, bizVal string
-	bizSet         bool
+	// the last four business values (interned) and the numbers set from
+	// them; bizNext is the entry to replace next
+	bizRaw, bizVal [4]string
+	bizN, bizNext  int
 	// the date of the last 2006-01-02T15:04:05Z timestamp, and its midnight
 	day      [10]byte
 	dayUnix  int64
 	dayKnown bool
+}
+
+// business is the business set from a value met lately, if raw is one.
+func (v *values) business(raw string) (string, bool) {
+	for i := range v.bizN {
+		if v.bizRaw[i] == raw {
+			return v.bizVal[i], true
+		}
+	}
+	return "", false
+}
+
+// keepBusiness remembers the business set from an interned value.
+func (v *values) keepBusiness(raw, val string) {
+	v.bizRaw[v.bizNext], v.bizVal[v.bizNext] = raw, val
+	v.bizNext = (v.bizNext + 1) % len(v.bizRaw)
+	v.bizN = min(v.bizN+1, len(v.bizRaw))
 }
 
 // sameDay reads a 2006-01-02T15:04:05Z timestamp of the day remembered
