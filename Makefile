@@ -19,6 +19,7 @@ bench:
 update-golden:
 	go test ./cmd -update
 
-fuzz:
-	go test -run '^$$' -fuzz FuzzCSV -fuzztime 60s ./msglog
-	go test -run '^$$' -fuzz FuzzNDJSON -fuzztime 60s ./msglog
+fuzz: # each target on its own (-fuzz takes one)
+	for f in FuzzCSV FuzzCSVFastColumnsEqualPlain FuzzCSVPartsEqualWhole FuzzNDJSON FuzzNDJSONFastEqualsSlow; do \
+		go test -run '^$$' -fuzz "^$$f\$$" -fuzztime 60s ./msglog || exit 1; \
+	done
