@@ -315,8 +315,17 @@ func setStatus(m *Message, v string, _ *time.Location) string {
 	return ""
 }
 
-// finish checks what needs several fields, once a row is read.
+// finish checks what needs several fields, once a row is read, and
+// vouches for the message's category and country (Message.Facts).
 func finish(m *Message) (field, msg string) {
+	if field, msg = check(m); msg == "" {
+		m.vouch()
+	}
+	return field, msg
+}
+
+// check is finish but for vouching.
+func check(m *Message) (field, msg string) {
 	if m.Business == "" {
 		m.Business = DefaultBusiness
 	}

@@ -54,6 +54,11 @@ type Message struct {
 	EntryPoint window.EntryPoint
 	Template   bool
 	Failed     bool // Status is "failed"
+	// facts is what the reader that built the message vouches for, so
+	// that a replay need not read the strings on the third cache line:
+	// factsKnown, factsCountry, and the category's index in Categories
+	// shifted by factsCatShift. Facts reads it; Unvouch clears it.
+	facts uint8
 	// Customer is the customer's number, digits only, country code first.
 	Customer string
 	// CustomerKey is NumberKey(Customer), when the reader has worked it
@@ -105,6 +110,43 @@ const (
 var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender, ColTemplate}
 
 var required = []string{ColTimestamp, ColCustomer, ColDirection}
+
+const (
+	factsKnown    = 1 << 0
+	factsCountry  = 1 << 1
+	factsCatShift = 2
+)
+
+// Categories are the categories a reader leaves in Message.Category, in
+// the order Facts numbers them (pricing's order).
+var Categories = [...]string{"", "marketing", "utility", "authentication"}
+
+// Facts returns what the reader that built m vouches for, without a look
+// at the fields on its third cache line: whether it has a Country, and
+// its Category's index in Categories. ok is false for a message not built
+// by a reader (or changed since): read its fields.
+func (m *Message) Facts() (category int, country, ok bool) {
+	return int(m.facts >> factsCatShift), m.facts&factsCountry != 0, m.facts&factsKnown != 0
+}
+
+// Unvouch forgets what the reader vouched for (Facts); call it after
+// changing Category or Country.
+func (m *Message) Unvouch() { m.facts = 0 }
+
+// vouch records Facts for a message whose Category is one of Categories.
+func (m *Message) vouch() {
+	f := uint8(factsKnown)
+	if m.Country != "" {
+		f |= factsCountry
+	}
+	for i, c := range Categories {
+		if m.Category == c {
+			m.facts = f | uint8(i)<<factsCatShift
+			return
+		}
+	}
+	m.facts = 0
+}
 
 // RowError is a row that cannot be read. The reader continues after it.
 type RowError struct {

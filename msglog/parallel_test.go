@@ -15,11 +15,15 @@ import (
 )
 
 // messageText is a message as text, for comparing readers; its customer's
-// number key must be the number's.
+// number key must be the number's, and what its reader vouches for
+// (Facts) its category and country.
 func messageText(t *testing.T, m *Message) string {
 	t.Helper()
 	if key, _ := NumberKey(m.Customer); m.CustomerKey != key {
 		t.Fatalf("line %d: customer %q has key %x, want %x", m.Pos.Line, m.Customer, m.CustomerKey, key)
+	}
+	if cat, country, ok := m.Facts(); !ok || Categories[cat] != m.Category || country != (m.Country != "") {
+		t.Fatalf("line %d: the reader vouches for category %d and country %v (%v), but has %q and %q", m.Pos.Line, cat, country, ok, m.Category, m.Country)
 	}
 	return fmt.Sprintf("%s %+v", m.Time.Format(time.RFC3339Nano), *m)
 }

@@ -205,10 +205,13 @@ type Engine struct {
 	// only reads the message (the ledger's record is written out at once,
 	// and a pool candidate copies its strings).
 	handsOn bool
-	groups  map[Group]*Counts
-	notes   []string
-	noted   map[noteKey]bool
-	lastRU  *RegimeUse // the regime subtotal of the previous business message
+	// seen: a message's record goes on to a ledger, hook or fee, which
+	// may read all of it (its Type too).
+	seen   bool
+	groups map[Group]*Counts
+	notes  []string
+	noted  map[noteKey]bool
+	lastRU *RegimeUse // the regime subtotal of the previous business message
 	// last is the replay-order key of the previous message.
 	last    lastKey
 	hasLast bool
@@ -268,6 +271,7 @@ func New(o Options) (*Engine, error) {
 	e.plainInbound = o.Visit == nil && o.Fee == nil && len(o.GroupBy) == 0
 	e.handsOn = o.Visit != nil || o.Fee != nil // (candidates copy what they keep)
 	e.states.keepNames = e.handsOn
+	e.seen = o.Ledger != nil || o.Visit != nil || o.Fee != nil
 	if o.Tariff != nil {
 		e.sum.Currency = o.Tariff.Currency
 	}
@@ -318,7 +322,7 @@ func (e *Engine) Add(m *msglog.Message) error {
 		m.Customer = name // the engine's copy, for the hooks to keep
 	}
 	cc := uint16(0)
-	if m.Country != "" {
+	if hasCountry(m) {
 		cc = e.countryCode(m.Country)
 	}
 	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != cc || cc == otherCountries {
@@ -342,7 +346,10 @@ func (e *Engine) Add(m *msglog.Message) error {
 		return nil
 	}
 	ent := &e.entry
-	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Type: m.Type, Regime: reg.Name}
+	*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Market: mk.Name, Regime: reg.Name}
+	if e.seen {
+		ent.Type = m.Type
+	}
 	if e.o.Ledger != nil {
 		ent.Source = e.source(m.Pos)
 	}
@@ -528,9 +535,27 @@ func (e *Engine) countryCode(c string) uint16 {
 	return id
 }
 
+// hasCountry says whether m has a country, from what its reader vouched
+// for if it did (Facts; then m's third cache line is not read).
+func hasCountry(m *msglog.Message) bool {
+	if _, c, ok := m.Facts(); ok {
+		return c
+	}
+	return m.Country != ""
+}
+
+// categoryOf is m's template category, as hasCountry its country.
+func categoryOf(m *msglog.Message) pricing.Category {
+	if c, _, ok := m.Facts(); ok {
+		return pricing.Category(c)
+	}
+	c, _ := pricing.ParseCategory(m.Category)
+	return c
+}
+
 // marketOf is the market of a message's customer on day d.
 func (e *Engine) marketOf(m *msglog.Message, d pricing.Day) pricing.Market {
-	if m.Country != "" {
+	if hasCountry(m) {
 		return e.o.Markets.ByCountry(m.Country, d)
 	}
 	return e.o.Markets.Lookup(m.Customer, d)
@@ -554,7 +579,7 @@ func (e *Engine) cardFor(r *pricing.Regime, d pricing.Day) (*pricing.Card, error
 }
 
 func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, mk pricing.Market, ent *Entry, day pricing.Day, month string) error {
-	cat, _ := pricing.ParseCategory(m.Category)
+	cat := categoryOf(m)
 	qk := quotaKey{m.Business, month}
 	tk := quotaKey{string(reg.Family), month} // the whole log is one account
 	tierLimit := e.o.Policy.FreeTier
@@ -586,7 +611,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	}
 	if why, ok := pricing.Withheld(mk, day, m.Template, cat); ok {
 		// Never delivered by policy: reported, not priced, opens nothing.
-		ent.Category, ent.Decision, ent.Reason, ent.outcome = m.Category, pricing.Undelivered.String(), why.String(), pricing.Undelivered
+		ent.Category, ent.Decision, ent.Reason, ent.outcome = cat.String(), pricing.Undelivered.String(), why.String(), pricing.Undelivered
 		if ent.Category == "" {
 			ent.Category = "service"
 		}
@@ -785,7 +810,10 @@ func (e *Engine) touchNext(src peeker) {
 	for k := 1; k <= touchAhead; k++ {
 		if a := src.Peek(k); a != nil {
 			next[n] = a
-			lines += a.CustomerKey + uint64(len(a.Business)) + uint64(len(a.Type))
+			lines += a.CustomerKey + uint64(len(a.Business))
+			if e.seen {
+				lines += uint64(len(a.Type))
+			}
 			n++
 		}
 	}

@@ -1,8 +1,10 @@
 package simulate
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones below, on machines without a zone database
@@ -10,6 +12,7 @@ import (
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/synth"
 )
 
 // The engine's shortcuts (the previous message's key, the current day's
@@ -202,5 +205,73 @@ func TestCountryOverrideFollowsEachMessage(t *testing.T) {
 	want := []string{"Brazil", "Spain", "Spain", "Brazil", "India", env.mk.ByCountry("Spain", pricing.MustDay(2026, 8, 3)).Name}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("markets %v, want %v", got, want)
+	}
+}
+
+// TestVouchedEqualsRead: a replay of messages whose reader vouched for
+// their category and country (msglog.Message.Facts; the engine then
+// skips reading those fields) gives the ledger and Result that the same
+// messages give when their fields are read, with and without a ledger,
+// over templates of every category, undelivered ones and country
+// overrides.
+func TestVouchedEqualsRead(t *testing.T) {
+	env := newEnv(t)
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Rows: 20000, Seed: 23, Start: time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC), Days: 20}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	for i := range lines {
+		c := []string{"", "", "", "BR", "in", "ES"}[i%6]
+		if i == 0 {
+			c = "country"
+		}
+		lines[i] += "," + c
+	}
+	r, err := msglog.NewReader(strings.NewReader(strings.Join(lines, "\n")), msglog.Options{Name: "c.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl, err := msglog.SortAll(r, func(err error) error { return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	vouched := sl.Msgs
+	read := append([]msglog.Message(nil), vouched...)
+	cats := map[int]int{}
+	for i := range read {
+		cat, _, ok := read[i].Facts()
+		if !ok {
+			t.Fatalf("message %d: not vouched for", i)
+		}
+		cats[cat]++
+		read[i].Unvouch()
+	}
+	if len(cats) != len(msglog.Categories) {
+		t.Fatalf("categories met: %v", cats)
+	}
+	a, ra := replay(t, env.opts(), vouched)
+	b, rb := replay(t, env.opts(), read)
+	if x, y := resultJSON(t, a, ra), resultJSON(t, b, rb); x != y {
+		t.Fatalf("vouched:\n%.2000s\nread:\n%.2000s", x, y)
+	}
+	if ra.Summary.Undelivered == 0 {
+		t.Fatal("no undelivered message")
+	}
+	summary := func(ms []msglog.Message) string {
+		e, err := New(env.opts())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ms {
+			m := ms[i]
+			if err := e.Add(&m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return resultJSONOf(t, e.Result())
+	}
+	if x, y := summary(vouched), summary(read); x != y || x != resultJSONOf(t, ra) {
+		t.Fatalf("without a ledger, vouched:\n%.2000s\nread:\n%.2000s", x, y)
 	}
 }
