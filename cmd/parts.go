@@ -3,7 +3,6 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -48,8 +47,8 @@ type seqError struct {
 // order (one replay of several inputs lists them as it meets them).
 // fallback is true if the inputs cannot be replayed in parts (not CSV,
 // too many pool candidates, or one without a price on its card): the
-// caller replays them as one. So it is if they are unsorted beyond the
-// reorder buffers, so that one replay says where, and sorts them.
+// caller replays them as one. It is true too if they are unsorted beyond
+// the reorder buffers, so that one replay says where, and sorts them.
 func replayParts(ins []*input, o *simulateOptions, so simulate.Options, n int, errs *rowErrors) (res *simulate.Result, fallback bool, err error) {
 	so.Candidates, so.MaxCandidates = true, maxPartCandidates
 	runs := make([]partRun, n)
@@ -111,28 +110,14 @@ func replayPart(ins []*input, o *simulateOptions, so simulate.Options, part msgl
 	if err != nil {
 		return partRun{err: usageError{err}}
 	}
+	readers, closeAll, err := openReaders(ins, o, msglog.Options{Part: part})
+	defer closeAll()
+	if err != nil {
+		return partRun{err: err}
+	}
 	inputOf := map[string]int{}
-	var readers []msglog.Reader
-	var closers []io.Closer
-	defer func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i].Close()
-		}
-	}()
-	for i, in := range ins {
-		rc, err := in.open()
-		if err != nil {
-			return partRun{err: err}
-		}
-		closers = append(closers, rc)
-		r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i, Part: part})
-		if err != nil {
-			return partRun{err: err}
-		}
-		if _, ok := inputOf[in.name]; !ok {
-			inputOf[in.name] = i
-		}
-		readers = append(readers, msglog.Reorder(r, o.reorder))
+	for i := len(ins) - 1; i >= 0; i-- { // a name given twice: its first place
+		inputOf[ins[i].name] = i
 	}
 	pf := msglog.Prefetch(msglog.Merge(readers...), 1024)
 	defer pf.Stop()

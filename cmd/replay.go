@@ -90,29 +90,11 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		if ec, ok := cons.(interface{ engine(*simulate.Engine) }); ok {
 			ec.engine(eng)
 		}
-		var readers []msglog.Reader
-		var closers []io.Closer
-		defer func() {
-			for i := len(closers) - 1; i >= 0; i-- { // readers before their files
-				closers[i].Close()
-			}
-		}()
-		for i, in := range ins {
-			rc, err := in.open()
-			if err != nil {
-				return nil, err
-			}
-			closers = append(closers, rc)
-			// NDJSON lines are independent: parse them on every core.
-			r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i,
-				Workers: min(runtime.GOMAXPROCS(0), 4)})
-			if err != nil {
-				return nil, err
-			}
-			if c, ok := r.(io.Closer); ok {
-				closers = append(closers, c)
-			}
-			readers = append(readers, msglog.Reorder(r, o.reorder))
+		// NDJSON lines are independent: parse them on every core.
+		readers, closeAll, err := openReaders(ins, o, msglog.Options{Workers: min(runtime.GOMAXPROCS(0), 4)})
+		defer closeAll()
+		if err != nil {
+			return nil, err
 		}
 		src := msglog.Merge(readers...)
 		var shard *msglog.ShardFilter
@@ -174,6 +156,35 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		return err
 	}
 	return gateExit(s, checks)
+}
+
+// openReaders opens the inputs and their readers, with the options of
+// ro (and each input's name and index), each through a reorder buffer.
+// closeAll closes what was opened, readers before their files.
+func openReaders(ins []*input, o *simulateOptions, ro msglog.Options) (readers []msglog.Reader, closeAll func(), err error) {
+	var closers []io.Closer
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i].Close()
+		}
+	}
+	for i, in := range ins {
+		rc, err := in.open()
+		if err != nil {
+			return nil, closeAll, err
+		}
+		closers = append(closers, rc)
+		ro.Name, ro.Format, ro.Map, ro.Location, ro.Index = in.name, o.inputFormat, o.columnMap, o.location, i
+		r, err := msglog.NewReader(rc, ro)
+		if err != nil {
+			return nil, closeAll, err
+		}
+		if c, ok := r.(io.Closer); ok {
+			closers = append(closers, c)
+		}
+		readers = append(readers, msglog.Reorder(r, o.reorder))
+	}
+	return readers, closeAll, nil
 }
 
 // allFiles says whether every input is a file (which each part of a
