@@ -206,8 +206,8 @@ func (c *csvReader) NextInto(m *Message) error {
 			fields, line, err = c.record()
 		}
 		if err != nil {
-			if err = c.fail(err); err != io.EOF && !decided && !c.owns(nil, nil, err) {
-				continue
+			if err = c.fail(err); isRowError(err) && !decided && !c.owns(nil, nil, err) {
+				continue // another part's bad row (a fatal error is every part's)
 			}
 			return err
 		}
@@ -235,7 +235,7 @@ func (c *csvReader) NextInto(m *Message) error {
 			}
 			err = buildInto(&c.o, line, &c.vals, &c.has, m, &c.v)
 		}
-		if c.o.Part.N > 1 && !decided && !c.owns(fields, m, err) {
+		if c.o.Part.N > 1 && !decided && (err == nil || isRowError(err)) && !c.owns(fields, m, err) {
 			continue
 		}
 		return err

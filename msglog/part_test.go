@@ -1,6 +1,7 @@
 package msglog
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -159,4 +160,43 @@ func fnvStd(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
+}
+
+// TestPartsAllSeeAFatalError: a read error ends every part's reading
+// (it is no row's, so no part may skip it as another part's), also one
+// met inside a record.
+func TestPartsAllSeeAFatalError(t *testing.T) {
+	// The last record is quoted over lines, so the error comes while its
+	// lines are gathered, after its first has been read.
+	in := "timestamp,customer,direction\n2026-10-01T10:00:00Z,5511987654321,in\n2026-10-01T10:00:01Z,34600000001,in\n2026-10-01T10:00:02Z,\"+34\n600"
+	for i := range 3 {
+		r, err := NewReader(io.MultiReader(strings.NewReader(in), &failOnce{}), Options{Name: "f.csv", Format: FormatCSV, Part: Part{I: i, N: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := 0; ; n++ {
+			_, err := r.Next()
+			if err != nil && !isRowError(err) {
+				if err == io.EOF || !strings.Contains(err.Error(), "f.csv: disk gone") {
+					t.Fatalf("part %d: %v, want the read error", i, err)
+				}
+				break
+			}
+			if n > 10 {
+				t.Fatalf("part %d: no end", i)
+			}
+		}
+	}
+}
+
+// failOnce fails its first read, then is at its end: an error that a
+// reader could lose by reading on.
+type failOnce struct{ failed bool }
+
+func (f *failOnce) Read([]byte) (int, error) {
+	if f.failed {
+		return 0, io.EOF
+	}
+	f.failed = true
+	return 0, errors.New("disk gone")
 }
