@@ -236,6 +236,11 @@ func TestVouchedEqualsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i, c := range msglog.Categories { // categoryOf takes one index for the other
+		if pricing.Category(i).String() != c {
+			t.Fatalf("msglog category %d is %q, pricing's %q", i, c, pricing.Category(i))
+		}
+	}
 	vouched := sl.Msgs
 	read := append([]msglog.Message(nil), vouched...)
 	cats := map[int]int{}
