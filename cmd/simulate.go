@@ -461,8 +461,8 @@ func (c *partialConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
 
 // defaultJobs is how many parts a replay runs in on procs cores. One
 // replay keeps two cores busy (reading, and replaying), and one part costs
-// more CPU than a replay of its share: on 2 cores, 2 parts took 1.25x
-// the time of one replay (README, Performance).
+// more CPU than a replay of its share: on 2 cores, 2 parts took
+// 1.14-1.28x the time of one replay (README, Performance).
 func defaultJobs(procs int) int {
 	if procs < 4 {
 		return 1
