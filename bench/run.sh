@@ -39,9 +39,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # that a noisy minute on this shared machine hits them all alike). Output
 # goes to /dev/null (the ledger to a file), except the first 80 bytes,
 # shown as a check.
-names=(cat loop naive duck sim parts led nd)
+names=(cat loop naive duck duckasof sim parts led nd)
 declare -A label=(
-  [cat]="cat (from the page cache)" [loop]="single-purpose Go loop" [naive]="the same, written plainly" [duck]="DuckDB SQL (ASOF join)"
+  [cat]="cat (from the page cache)" [loop]="single-purpose Go loop" [naive]="the same, written plainly" [duck]="DuckDB SQL (window), query" [duckasof]="DuckDB SQL (ASOF join), query"
   [sim]="wacost simulate (summary)" [parts]="the same in 2 parts (-j 2)" [led]="wacost simulate --ledger csv"
   [nd]="wacost simulate, NDJSON input")
 command_of() { # sets cmd to tool $1's command line
@@ -49,7 +49,8 @@ command_of() { # sets cmd to tool $1's command line
   cat) cmd=(cat "$log") ;;
   loop) cmd=("$out/loop" "$log") ;;
   naive) cmd=("$out/loop" -naive "$log") ;;
-  duck) cmd=(node "$out/node/duckdb.mjs" "$PWD/$log") ;;
+  duck) cmd=(node "$out/node/duckdb.mjs" "$PWD/$log" window) ;;
+  duckasof) cmd=(node "$out/node/duckdb.mjs" "$PWD/$log" asof) ;;
   sim) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --format csv) ;;
   parts) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --format csv -j 2) ;;
   led) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
@@ -75,6 +76,9 @@ for round in 1 2 3; do
       [ "${PIPESTATUS[0]}" = 0 ] || { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
     fi
     read -r t m < "$out/time.txt"
+    # DuckDB's time is its query's, without Node's start (about 0.3 s):
+    # the stricter comparison for wacost.
+    if q=$(awk '$1 == "query_seconds" {print $2}' "$out/$n.err") && [ -n "$q" ]; then t=$q; fi
     times[$n]+="$t "
     mem[$n]=$m
   done
@@ -85,10 +89,16 @@ for n in "${names[@]}"; do
   declare "t_$n=$med"
 done
 
+# Both DuckDB queries must give the same totals (their first line).
+cmp -s <(head -1 "$out/duck.head") <(head -1 "$out/duckasof.head") ||
+  { echo "the DuckDB queries disagree:"; cat "$out/duck.head" "$out/duckasof.head"; exit 1; }
+t_best=$(printf '%s\n%s\n' "$t_duck" "$t_duckasof" | sort -n | head -1)
+
 ndbytes=$(wc -c < "$ndlog")
-awk -v s="$t_sim" -v p="$t_parts" -v d="$t_duck" -v l="$t_loop" -v g="$t_led" -v n="$rows" -v nd="$t_nd" -v nb="$ndbytes" 'BEGIN {
+awk -v s="$t_sim" -v p="$t_parts" -v d="$t_best" -v l="$t_loop" -v g="$t_led" -v n="$rows" -v nd="$t_nd" -v nb="$ndbytes" 'BEGIN {
   printf "\nrows/s wacost:               %.2fM\n", n / s / 1e6
-  printf "DuckDB / wacost:             %.2fx (target >= 3)\n", d / s
+  printf "DuckDB / wacost:             %.2fx (target >= 3; DuckDB: the faster query)\n", d / s
+  printf "DuckDB / single-purpose loop: %.2fx (the same ratio for the loop itself)\n", d / l
   printf "wacost / single-purpose loop: %.2fx (target <= 1.5)\n", s / l
   printf "2 parts / one replay:        %.2fx (2 cores: one replay already uses both)\n", p / s
   printf "ledger / summary:            %.2fx (target <= 2)\n", g / s
