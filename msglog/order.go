@@ -82,17 +82,7 @@ func (b *reorder) Lend() (*Message, error) {
 		}
 		b.order[i] = slot
 		b.count++
-		for i != b.head {
-			prev := i - 1
-			if prev < 0 {
-				prev = b.n - 1
-			}
-			if !Less(slot, b.order[prev]) {
-				break
-			}
-			b.order[i], b.order[prev] = b.order[prev], b.order[i]
-			i = prev
-		}
+		b.place(i, slot)
 	}
 	if b.count == 0 {
 		return nil, io.EOF
@@ -104,6 +94,54 @@ func (b *reorder) Lend() (*Message, error) {
 	}
 	b.count--
 	return m, nil
+}
+
+// placeSteps is how many places a new row is moved back one at a time
+// before its place is found by bisection.
+const placeSteps = 8
+
+// place moves the row just put at ring index i (the tail) back to its
+// place: after every held row that is not later. A row in order costs one
+// comparison, a row a few places late that many; one further back is
+// placed by bisection, and the rows after it move up one each (moves of
+// pointers, with no comparisons).
+func (b *reorder) place(i int, slot *Message) {
+	at := func(k int) int { // the ring index of the k-th held row
+		if k += b.head; k >= b.n {
+			k -= b.n
+		}
+		return k
+	}
+	k := b.count - 1 // slot's place, counted from the head
+	for step := 0; k > 0; step++ {
+		if !Less(slot, b.order[at(k-1)]) {
+			return
+		}
+		if step == placeSteps {
+			break
+		}
+		b.order[at(k)], b.order[at(k-1)] = b.order[at(k-1)], slot
+		k--
+	}
+	if k == 0 {
+		return
+	}
+	// slot goes before the row at k-1: find the first of [0, k-1) it goes
+	// before (the held rows are in order, so those it goes before are a
+	// run at the end).
+	lo, hi := 0, k-1
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if Less(slot, b.order[at(mid)]) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	for ; k > lo; k-- {
+		b.order[at(k)] = b.order[at(k-1)]
+	}
+	b.order[at(lo)] = slot
 }
 
 // GiveBack returns a lent message's slot.

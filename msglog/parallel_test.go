@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -573,6 +575,55 @@ func TestNDJSONFastColumnsEqualSlow(t *testing.T) {
 		}
 		if fast, slow := read(false), read(true); fast != slow {
 			t.Fatalf("%s:\n fast %s\n slow %s", line, fast, slow)
+		}
+	}
+}
+
+// TestReorderPlacesAsInsertion: the reorder ring places each row where an
+// insertion one place at a time would (rows displaced by a few places,
+// and by many: across the bisection, and beyond the ring), over random
+// inputs with ties at the same second.
+func TestReorderPlacesAsInsertion(t *testing.T) {
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 200; trial++ {
+		n := []int{2, 5, 9, 10, 17, 64, 300}[trial%7]
+		var ms []Message
+		for i := range 1000 {
+			sec := i/3 + rng.IntN(1+[]int{0, 4, 40, 400}[trial%4]) // some rows early by up to 400 places
+			if trial%11 == 0 {
+				sec = 1000 - i // reversed
+			}
+			ms = append(ms, Message{Time: t0.Add(time.Duration(sec) * time.Second), Direction: Direction(1 + rng.IntN(2)),
+				Customer: "55119876543" + strconv.Itoa(10+rng.IntN(3)), Pos: Pos{Seq: int64(i)}})
+		}
+		// The reference: the held rows as a slice, each new row moved back
+		// one place at a time while it goes before the one ahead.
+		var held, want []int64
+		for i := range ms {
+			held = append(held, int64(i))
+			for j := len(held) - 1; j > 0 && Less(&ms[held[j]], &ms[held[j-1]]); j-- {
+				held[j], held[j-1] = held[j-1], held[j]
+			}
+			if len(held) == n {
+				want, held = append(want, held[0]), held[1:]
+			}
+		}
+		want = append(want, held...)
+		r := Reorder(&Slice{Msgs: append([]Message(nil), ms...)}, n)
+		var got []int64
+		for {
+			m, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, m.Pos.Seq)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d, ring of %d: the rows come out in another order than insertion gives", trial, n)
 		}
 	}
 }
