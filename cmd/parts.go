@@ -110,7 +110,7 @@ func replayPart(ins []*input, o *simulateOptions, so simulate.Options, part msgl
 	if err != nil {
 		return partRun{err: usageError{err}}
 	}
-	readers, closeAll, err := openReaders(ins, o, msglog.Options{Part: part})
+	readers, closeAll, err := openReaders(ins, o, msglog.Options{Part: part}, o.reorder)
 	defer closeAll()
 	if err != nil {
 		return partRun{err: err}
@@ -133,28 +133,8 @@ func replayPart(ins []*input, o *simulateOptions, so simulate.Options, part msgl
 		}
 		return nil
 	}
-	if run.err = simulate.Run(eng, stopper{pf, stop}, onErr); run.err == nil {
+	if run.err = simulate.Run(eng, &tracked{Prefetcher: pf, stop: stop, counts: o.prog.counts()}, onErr); run.err == nil {
 		run.partial = eng.Partial(fmt.Sprintf("%d/%d", part.I+1, part.N), 0)
 	}
 	return run
-}
-
-// stopper ends a part's replay once stop is set (a sibling failed).
-type stopper struct {
-	*msglog.Prefetcher
-	stop *atomic.Bool
-}
-
-func (s stopper) NextRef() (*msglog.Message, error) {
-	if s.stop.Load() {
-		return nil, errStopped
-	}
-	return s.Prefetcher.NextRef()
-}
-
-func (s stopper) Next() (msglog.Message, error) {
-	if s.stop.Load() {
-		return msglog.Message{}, errStopped
-	}
-	return s.Prefetcher.Next()
 }

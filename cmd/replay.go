@@ -37,6 +37,12 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 	if err != nil {
 		return err
 	}
+	// The progress line, if shown: whatever else goes to stderr meanwhile
+	// goes through it, which clears the line first.
+	if o.prog = newProgress(s.err, o.progress, o.quiet, ins); o.prog != nil {
+		defer o.prog.finish()
+		s = &streams{in: s.in, out: s.out, err: o.prog}
+	}
 
 	var notes []string
 	var checks []gate.Check
@@ -62,6 +68,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		so := env.options(o)
 		cons.configure(&so)
 		done := func(res *simulate.Result) (*rowErrors, error) {
+			o.prog.finish() // the replay has ended: its last line before the rest
 			if errs.count > 0 && !o.skipInvalid {
 				return errs, nil
 			}
@@ -70,10 +77,16 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 			checks = cs
 			return errs, err
 		}
+		phase := "reading"
+		if sorted {
+			phase = "reading to sort"
+		}
 		if ro, ok := cons.(interface{ resultOnly() bool }); ok && ro.resultOnly() && !sorted && o.jobs > 1 && o.shardN == 0 && allFiles(ins) {
+			o.prog.begin(phase, o.jobs) // each part reads the whole log
 			res, fallback, err := replayParts(ins, o, so, o.jobs, errs)
 			switch {
 			case fallback: // as one
+				o.prog.begin(phase, 1)
 				if !o.quiet && !errors.Is(err, msglog.ErrPartFormat) && !errors.Is(err, simulate.ErrOutOfOrder) {
 					fmt.Fprintf(s.err, "wacost: %v; replaying the log as one instead of in %d parts\n", err, o.jobs)
 				}
@@ -83,6 +96,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 				return done(res)
 			}
 		}
+		o.prog.begin(phase, 1)
 		eng, err := simulate.New(so)
 		if err != nil {
 			return nil, usageError{err}
@@ -91,7 +105,13 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 			ec.engine(eng)
 		}
 		// NDJSON lines are independent: parse them on every core.
-		readers, closeAll, err := openReaders(ins, o, msglog.Options{Workers: min(runtime.GOMAXPROCS(0), 4)})
+		// A full sort needs no reorder buffer: it would only cost time (a
+		// row k places early moves past k held rows).
+		reorder := o.reorder
+		if sorted {
+			reorder = 0
+		}
+		readers, closeAll, err := openReaders(ins, o, msglog.Options{Workers: min(runtime.GOMAXPROCS(0), 4)}, reorder)
 		defer closeAll()
 		if err != nil {
 			return nil, err
@@ -106,6 +126,9 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		pf := msglog.Prefetch(src, 1024)
 		defer pf.Stop()
 		src = pf
+		if t := o.prog.counts(); t != nil {
+			src = &tracked{Prefetcher: pf, counts: t}
+		}
 		onErr := func(err error) error { errs.add(err); return nil }
 		if sorted {
 			sl, cleanup, err := msglog.SortExternal(src, onErr, o.sortMemory, newTempRun)
@@ -159,9 +182,10 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 }
 
 // openReaders opens the inputs and their readers, with the options of
-// ro (and each input's name and index), each through a reorder buffer.
+// ro (and each input's name and index), each through a reorder buffer of
+// reorder rows.
 // closeAll closes what was opened, readers before their files.
-func openReaders(ins []*input, o *simulateOptions, ro msglog.Options) (readers []msglog.Reader, closeAll func(), err error) {
+func openReaders(ins []*input, o *simulateOptions, ro msglog.Options, reorder int) (readers []msglog.Reader, closeAll func(), err error) {
 	var closers []io.Closer
 	closeAll = func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -174,6 +198,9 @@ func openReaders(ins []*input, o *simulateOptions, ro msglog.Options) (readers [
 			return nil, closeAll, err
 		}
 		closers = append(closers, rc)
+		if t := o.prog.counts(); t != nil {
+			rc = countingReader{rc, &t.bytes}
+		}
 		ro.Name, ro.Format, ro.Map, ro.Location, ro.Index = in.name, o.inputFormat, o.columnMap, o.location, i
 		r, err := msglog.NewReader(rc, ro)
 		if err != nil {
@@ -182,7 +209,7 @@ func openReaders(ins []*input, o *simulateOptions, ro msglog.Options) (readers [
 		if c, ok := r.(io.Closer); ok {
 			closers = append(closers, c)
 		}
-		readers = append(readers, msglog.Reorder(r, o.reorder))
+		readers = append(readers, msglog.Reorder(r, reorder))
 	}
 	return readers, closeAll, nil
 }

@@ -50,6 +50,8 @@ type simulateOptions struct {
 	// shardSkipped counts the rows left to other shards (set by the replay).
 	shardSkipped int64
 	nanp         string
+	progress     string    // --progress: auto, always or never
+	prog         *progress // the progress line of the replay under way, if shown
 }
 
 const simulateLong = `Replay message logs through the customer-service window rules and a rate card,
@@ -138,8 +140,10 @@ func addReplayFlags(c *cobra.Command) {
 	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
 	f.String("shard", "", "process only the customers of shard i of n (i/n; FNV-1a hash of the number), e.g. for --format partial and wacost merge")
 	f.Int("sort-memory", 250000, "when a full sort is needed: rows held in memory (about 300 bytes each) before sorted runs spill to temporary files")
+	f.String("progress", "auto", "show the replay's progress on stderr: auto (on a terminal, unless -q), always (elsewhere, a line every 10s) or never")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
 	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
+	complete(c, "progress", progressModes)
 	complete(c, "regime", append([]string{"auto"}, pricing.RegimeNames()...))
 	complete(c, "late-replies", []string{"template", "block"})
 	complete(c, "late-reply-category", []string{"marketing", "utility", "authentication"})
@@ -295,6 +299,9 @@ func replayOptionsFrom(c *cobra.Command, v *viper.Viper, args []string) (*simula
 	if o.sortMemory = v.GetInt("sort-memory"); o.sortMemory < 1 {
 		return nil, usagef("--sort-memory must be at least 1")
 	}
+	if o.progress = v.GetString("progress"); !contains(progressModes, o.progress) {
+		return nil, usagef("--progress %q: want auto, always or never", o.progress)
+	}
 	if o.maxErrors < 0 || o.reorder < 0 {
 		return nil, usagef("--max-errors and --reorder-buffer must not be negative")
 	}
@@ -359,6 +366,7 @@ type input struct {
 	name  string
 	open  func() (io.ReadCloser, error)
 	spool *os.File // standard input, copied here while first read
+	size  int64    // bytes, -1 if not known (standard input)
 }
 
 func openInputs(s *streams, files []string) ([]*input, func(), error) {
@@ -386,7 +394,7 @@ func openInputs(s *streams, files []string) ([]*input, func(), error) {
 			if err != nil {
 				return nil, cleanup, err
 			}
-			in := &input{name: "stdin", spool: sp}
+			in := &input{name: "stdin", spool: sp, size: -1}
 			first := true
 			in.open = func() (io.ReadCloser, error) {
 				if first {
@@ -408,7 +416,7 @@ func openInputs(s *streams, files []string) ([]*input, func(), error) {
 		if st.IsDir() {
 			return nil, cleanup, fmt.Errorf("%s: is a directory", f)
 		}
-		ins = append(ins, &input{name: f, open: func() (io.ReadCloser, error) {
+		ins = append(ins, &input{name: f, size: st.Size(), open: func() (io.ReadCloser, error) {
 			fh, err := os.Open(f)
 			if err != nil {
 				return nil, err
