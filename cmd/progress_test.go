@@ -142,6 +142,13 @@ func TestProgressOnStderr(t *testing.T) {
 	if again < 0 || !toSort.MatchString(sorted.stderr[again:]) || !regexp.MustCompile(`(?m)^wacost: read 1[01] MB, 150k rows, in `).MatchString(sorted.stderr[again:]) {
 		t.Errorf("unsorted input: want lines reading to sort after the restart, and the last:\n%s", sorted.stderr)
 	}
+	// compare (and backlog) load the whole log first: the same line.
+	cmpArgs := []string{"compare", log, "--scenario", "now:regime=2025-07", "--scenario", "block:late_replies=block", "--format", "csv"}
+	cmpPlain, cmpShown := wacost(t, "", append(cmpArgs, "--progress", "never")...), wacost(t, "", append(cmpArgs, "--progress", "always")...)
+	if cmpPlain.code != 0 || cmpShown.code != 0 || cmpShown.stdout != cmpPlain.stdout ||
+		!regexp.MustCompile(`(?m)^wacost: read 1[01] MB, 150k rows, in `).MatchString(cmpShown.stderr) {
+		t.Errorf("compare --progress always: exit %d, stdout same %v, stderr:\n%s", cmpShown.code, cmpShown.stdout == cmpPlain.stdout, cmpShown.stderr)
+	}
 	if r := wacost(t, "", "simulate", log, "--progress", "sometimes"); r.code != 2 || !strings.Contains(r.stderr, "--progress") {
 		t.Errorf("--progress sometimes: exit %d, %q; want a usage error", r.code, r.stderr)
 	}

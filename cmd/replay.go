@@ -290,6 +290,8 @@ func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message,
 	if err != nil {
 		return nil, err
 	}
+	prog := newProgress(s.err, o.progress, o.quiet, ins)
+	defer prog.finish()
 	var readers []msglog.Reader
 	for i, in := range ins {
 		rc, err := in.open()
@@ -297,9 +299,15 @@ func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message,
 			return nil, err
 		}
 		defer rc.Close()
+		if t := prog.counts(); t != nil {
+			rc = countingReader{rc, &t.bytes}
+		}
 		r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i})
 		if err != nil {
 			return nil, err
+		}
+		if t := prog.counts(); t != nil {
+			r = countingRows{r, t}
 		}
 		readers = append(readers, r)
 	}
@@ -308,6 +316,21 @@ func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message,
 		return nil, err
 	}
 	return sl.Msgs, nil
+}
+
+// countingRows counts the messages read through it (a reader off the hot
+// path: the whole log is loaded into memory).
+type countingRows struct {
+	msglog.Reader
+	t *tally
+}
+
+func (c countingRows) Next() (msglog.Message, error) {
+	m, err := c.Reader.Next()
+	if err == nil {
+		c.t.rows.Add(1)
+	}
+	return m, err
 }
 
 // tempRun is a sorted run of the external sort, in a temporary file that
