@@ -206,8 +206,12 @@ func (p *progress) line(elapsed time.Duration, last bool) string {
 		}
 		fmt.Fprintf(&b, ", %s rows/s", rate)
 		if p.total > 0 && read > 0 && read < p.total {
-			left := time.Duration(float64(p.total-read) / float64(read) * float64(elapsed))
-			fmt.Fprintf(&b, ", about %s left", left.Round(time.Second))
+			left := time.Duration(float64(p.total-read) / float64(read) * float64(elapsed)).Round(time.Second)
+			if left < time.Second {
+				b.WriteString(", less than 1s left")
+			} else {
+				fmt.Fprintf(&b, ", about %s left", left)
+			}
 		}
 	}
 	return b.String()

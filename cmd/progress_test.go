@@ -32,6 +32,11 @@ func TestProgressLine(t *testing.T) {
 	if got, want := p.line(el, true), "wacost: read 312 MB, 4.0M rows, in 1.3s (3.1M rows/s)"; got != want {
 		t.Errorf("last line:\n got %q\nwant %q", got, want)
 	}
+	p.counts().bytes.Store(2 * 770e6) // 10 MB left at 770 MB in 1.3 s: 17 ms
+	if got, want := p.line(el, false), "wacost: reading 770 MB of 780 MB (98%), 4.0M rows, 3.1M rows/s, less than 1s left"; got != want {
+		t.Errorf("line near the end:\n got %q\nwant %q", got, want)
+	}
+	p.counts().bytes.Store(2 * 312e6)
 	p.total = 0 // standard input: its size is not known
 	if got, want := p.line(el, false), "wacost: reading 312 MB, 4.0M rows, 3.1M rows/s"; got != want {
 		t.Errorf("line of unknown size:\n got %q\nwant %q", got, want)
@@ -88,7 +93,7 @@ func TestProgressOnStderr(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	log := writeTemp(t, "log.csv", r.stdout)
-	line := regexp.MustCompile(`^wacost: reading \d+ (B|kB|MB) of 1[01] MB \(\d+%\), \d+k? rows(, \d+(\.\d)?[kM]? rows/s(, about \d+s left)?)?$`)
+	line := regexp.MustCompile(`^wacost: reading \d+ (B|kB|MB) of 1[01] MB \(\d+%\), \d+k? rows(, \d+(\.\d)?[kM]? rows/s(, (about \d+s|less than 1s) left)?)?$`)
 	last := regexp.MustCompile(`^wacost: read 1[01] MB, 150k rows, in [0-9.]+m?s \(\d+(\.\d)?[kM]? rows/s\)$`)
 	for _, jobs := range []string{"1", "2"} {
 		args := []string{"simulate", log, "--regime", "2025-07", "--format", "csv", "-j", jobs}
