@@ -85,8 +85,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 			o.prog.begin(phase, o.jobs) // each part reads the whole log
 			res, fallback, err := replayParts(ins, o, so, o.jobs, errs)
 			switch {
-			case fallback: // as one
-				o.prog.begin(phase, 1)
+			case fallback: // as one (counted afresh below)
 				if !o.quiet && !errors.Is(err, msglog.ErrPartFormat) && !errors.Is(err, simulate.ErrOutOfOrder) {
 					fmt.Fprintf(s.err, "wacost: %v; replaying the log as one instead of in %d parts\n", err, o.jobs)
 				}
@@ -292,6 +291,7 @@ func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message,
 	}
 	prog := newProgress(s.err, o.progress, o.quiet, ins)
 	defer prog.finish()
+	counts := prog.counts()
 	var readers []msglog.Reader
 	for i, in := range ins {
 		rc, err := in.open()
@@ -299,15 +299,15 @@ func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message,
 			return nil, err
 		}
 		defer rc.Close()
-		if t := prog.counts(); t != nil {
-			rc = countingReader{rc, &t.bytes}
+		if counts != nil {
+			rc = countingReader{rc, &counts.bytes}
 		}
 		r, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: o.inputFormat, Map: o.columnMap, Location: o.location, Index: i})
 		if err != nil {
 			return nil, err
 		}
-		if t := prog.counts(); t != nil {
-			r = countingRows{r, t}
+		if counts != nil {
+			r = countingRows{r, counts}
 		}
 		readers = append(readers, r)
 	}
