@@ -263,7 +263,8 @@ type tracked struct {
 	n      int64 // rows not yet added to counts
 }
 
-// trackedBatch is how many rows are counted before *rows is updated.
+// trackedBatch is how many rows tracked counts before it adds them to
+// its tally.
 const trackedBatch = 1024
 
 func (t *tracked) NextRef() (*msglog.Message, error) {

@@ -82,7 +82,7 @@ func (b *reorder) Lend() (*Message, error) {
 		}
 		b.order[i] = slot
 		b.count++
-		b.place(i, slot)
+		b.place(slot)
 	}
 	if b.count == 0 {
 		return nil, io.EOF
@@ -100,12 +100,12 @@ func (b *reorder) Lend() (*Message, error) {
 // before its place is found by bisection.
 const placeSteps = 8
 
-// place moves the row just put at ring index i (the tail) back to its
+// place moves the row just put at the ring's tail back to its
 // place: after every held row that is not later. A row in order costs one
 // comparison, a row a few places late that many; one further back is
 // placed by bisection, and the rows after it move up one each (moves of
 // pointers, with no comparisons).
-func (b *reorder) place(i int, slot *Message) {
+func (b *reorder) place(slot *Message) {
 	at := func(k int) int { // the ring index of the k-th held row
 		if k += b.head; k >= b.n {
 			k -= b.n
