@@ -57,8 +57,8 @@ command_of() { # sets cmd to tool $1's command line
   nd) cmd=("$out/wacost" simulate "$ndlog" --regime 2025-07 -q --format csv) ;;
   esac
 }
-declare -A times mem
-echo "== time (median of 3; wall clock; peak RSS)"
+declare -A times mem cpus
+echo "== time (median of 3: wall clock, CPU time (user + system), peak RSS)"
 for round in 1 2 3; do
   for n in "${names[@]}"; do
     command_of "$n"
@@ -66,16 +66,17 @@ for round in 1 2 3; do
     # untimed): this machine's cache does not keep both logs and a ledger.
     if [ "$n" = nd ]; then cat "$ndlog" > /dev/null; else cat "$log" > /dev/null; fi
     if [ "$n" = led ]; then # a ledger goes to a file, as with > ledger.csv
-      /usr/bin/time -f "%e %M" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" > "$out/ledger.csv" ||
+      /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" > "$out/ledger.csv" ||
         { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
       head -c 80 "$out/ledger.csv" > "$out/$n.head"
       rm -f "$out/ledger.csv"
     else
-      /usr/bin/time -f "%e %M" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" |
+      /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" |
         { head -c 80 > "$out/$n.head"; cat > /dev/null; }
       [ "${PIPESTATUS[0]}" = 0 ] || { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
     fi
-    read -r t m < "$out/time.txt"
+    read -r t m u k < "$out/time.txt"
+    cpus[$n]+="$(awk -v u="$u" -v k="$k" 'BEGIN {print u + k}') "
     # DuckDB's time is its query's, without Node's start (about 0.3 s):
     # the stricter comparison for wacost.
     if q=$(awk '$1 == "query_seconds" {print $2}' "$out/$n.err") && [ -n "$q" ]; then t=$q; fi
@@ -83,11 +84,15 @@ for round in 1 2 3; do
     mem[$n]=$m
   done
 done
+printf '%-32s %10s %10s %10s\n' "" "wall" "CPU" "peak RSS"
 for n in "${names[@]}"; do
   med=$(printf '%s\n' ${times[$n]} | median)
-  printf '%-32s %8.2f s  %7d MB   %s\n' "${label[$n]}" "$med" $((mem[$n] / 1024)) "$(tr '\n' ' ' < "$out/$n.head")"
-  declare "t_$n=$med"
+  cpu=$(printf '%s\n' ${cpus[$n]} | median)
+  printf '%-32s %8.2f s %8.2f s %7d MB   %s\n' "${label[$n]}" "$med" "$cpu" $((mem[$n] / 1024)) "$(tr '\n' ' ' < "$out/$n.head")"
+  declare "t_$n=$med" "c_$n=$cpu"
 done
+
+echo "(DuckDB's wall time is its query's; its CPU time is the whole process's, start included.)"
 
 # Both DuckDB queries must give the same totals (their first line).
 cmp -s <(head -1 "$out/duck.head") <(head -1 "$out/duckasof.head") ||
@@ -95,11 +100,12 @@ cmp -s <(head -1 "$out/duck.head") <(head -1 "$out/duckasof.head") ||
 t_best=$(printf '%s\n%s\n' "$t_duck" "$t_duckasof" | sort -n | head -1)
 
 ndbytes=$(wc -c < "$ndlog")
-awk -v s="$t_sim" -v p="$t_parts" -v d="$t_best" -v l="$t_loop" -v g="$t_led" -v n="$rows" -v nd="$t_nd" -v nb="$ndbytes" 'BEGIN {
+awk -v cs="$c_sim" -v cl="$c_loop" -v s="$t_sim" -v p="$t_parts" -v d="$t_best" -v l="$t_loop" -v g="$t_led" -v n="$rows" -v nd="$t_nd" -v nb="$ndbytes" 'BEGIN {
   printf "\nrows/s wacost:               %.2fM\n", n / s / 1e6
   printf "DuckDB / wacost:             %.2fx (target >= 3; DuckDB: the faster query)\n", d / s
   printf "DuckDB / single-purpose loop: %.2fx (the same ratio for the loop itself)\n", d / l
   printf "wacost / single-purpose loop: %.2fx (target <= 1.5)\n", s / l
+  printf "  the same in CPU time:      %.2fx (wacost keeps two cores busy; the loop one)\n", cs / cl
   printf "2 parts / one replay:        %.2fx (2 cores: one replay already uses both)\n", p / s
   printf "ledger / summary:            %.2fx (target <= 2)\n", g / s
   printf "NDJSON input:                %.0f MB/s (target >= 250)\n", nb / nd / 1e6
