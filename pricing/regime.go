@@ -20,22 +20,76 @@ type Regime struct {
 	Family Family
 	// MexicoOnly marks the 2021 test that applied to +52 recipients only.
 	MexicoOnly bool
+	// Rules are what the regime's family leaves to each regime.
+	Rules Rules
+}
+
+// Rules are the regime-specific settings of a family's rules: what
+// differs between two regimes that price with the same kind of card.
+type Rules struct {
+	// CategoryRequired: a template without a category cannot be priced
+	// (templates are priced by category: CBP2-01, PMP-02).
+	CategoryRequired bool
+	// FreeTier is the monthly free allowance conversations or sessions
+	// that open draw on: none, the account's (Policy.FreeTier: CBP1-05,
+	// CBP2-12) or the Mexico test's (Policy.MexicoFreeSessions).
+	FreeTier FreeTier
+	// ServiceConversationsFree: a service conversation opens free
+	// (CBP2-13, from 2024-11).
+	ServiceConversationsFree bool
+	// FreeFormFree: a free-form message inside the customer-service
+	// window is free (PMP-05).
+	FreeFormFree bool
+	// UtilityFreeInWindow: a utility template inside the customer-service
+	// window is free (PMP-04).
+	UtilityFreeInWindow bool
+	// ServiceQuota: free-form messages are free up to a monthly quota per
+	// business number (Policy.ServiceQuota), billed after it (PE-01, PE-04).
+	ServiceQuota bool
+}
+
+// FreeTier names the free allowance a regime's conversations draw on.
+type FreeTier uint8
+
+// Free allowances.
+const (
+	NoFreeTier     FreeTier = iota
+	AccountTier             // Policy.FreeTier conversations a month per account
+	MexicoSessions          // Policy.MexicoFreeSessions sessions a month (the 2021 test)
+)
+
+// FreeTierLimit is how many conversations of the regime's free allowance
+// an account has a month under p (0 for none).
+func (r *Regime) FreeTierLimit(p *Policy) int64 {
+	switch r.Rules.FreeTier {
+	case AccountTier:
+		return p.FreeTier
+	case MexicoSessions:
+		return p.MexicoFreeSessions
+	}
+	return 0
 }
 
 var regimes = []Regime{
 	{Name: "2018-08", From: MustDay(2018, 8, 1), Until: MustDay(2022, 2, 1), Family: FamilyTemplate,
 		Title: "per template message; every business message free inside the customer-service window"},
 	{Name: "2021-02", From: MustDay(2021, 2, 1), Until: MustDay(2022, 2, 1), MexicoOnly: true, Family: FamilyMexico,
+		Rules: Rules{FreeTier: MexicoSessions},
 		Title: "Mexico (+52) test: 24 h sessions at a flat price, a monthly free allowance"},
 	{Name: "2022-02", From: MustDay(2022, 2, 1), Until: MustDay(2023, 6, 1), Family: FamilyCBP1,
+		Rules: Rules{FreeTier: AccountTier},
 		Title: "24 h conversations, user- vs business-initiated; 1,000 free a month"},
 	{Name: "2023-06", From: MustDay(2023, 6, 1), Until: MustDay(2024, 11, 1), Family: FamilyCBP2,
+		Rules: Rules{CategoryRequired: true, FreeTier: AccountTier},
 		Title: "24 h conversations by category; 1,000 free service conversations a month"},
 	{Name: "2024-11", From: MustDay(2024, 11, 1), Until: MustDay(2025, 7, 1), Family: FamilyCBP2,
+		Rules: Rules{CategoryRequired: true, ServiceConversationsFree: true},
 		Title: "24 h conversations by category; service conversations free"},
 	{Name: "2025-07", From: MustDay(2025, 7, 1), Until: MustDay(2026, 10, 1), Family: FamilyPMP,
+		Rules: Rules{CategoryRequired: true, FreeFormFree: true, UtilityFreeInWindow: true},
 		Title: "per message: templates billed; utility free inside the window"},
 	{Name: "2026-10", From: MustDay(2026, 10, 1), Family: FamilyPMP,
+		Rules: Rules{CategoryRequired: true, ServiceQuota: true},
 		Title: "per message, paid service: free-form billed after a monthly free quota per number"},
 }
 
@@ -293,7 +347,7 @@ func (r *Regime) Decide(m Message, t time.Time, w *window.Status, cv Conversatio
 		}
 		tmpl, cat = true, p.LateCategory
 	}
-	if tmpl && cat == CatNone && (r.Family == FamilyCBP2 || r.Family == FamilyPMP) {
+	if tmpl && cat == CatNone && r.Rules.CategoryRequired {
 		return Decision{}, fmt.Errorf("%w under regime %s", ErrNoCategory, r.Name)
 	}
 	switch {
@@ -434,7 +488,7 @@ func (x decider) cbp2(r *Regime, t time.Time, w *window.Status, cv Conversations
 	if open, ok := cv.AnyConversation(t); ok {
 		return x.covered(open)
 	}
-	if r.Name == "2024-11" {
+	if r.Rules.ServiceConversationsFree {
 		return x.open(ConvService, ConversationLength, KeyService, ReasonFreeService, false)
 	}
 	return x.open(ConvService, ConversationLength, KeyService, ReasonConversation, m.FreeTierLeft)
@@ -452,20 +506,17 @@ func (x decider) pmp(r *Regime, t time.Time, w *window.Status, cv Conversations,
 			return x.covered(c)
 		}
 	}
-	if r.Name == "2025-07" {
-		if !tmpl { // PMP-05
+	if !tmpl {
+		switch {
+		case r.Rules.FreeFormFree: // PMP-05
 			return x.free(ReasonCSW)
-		}
-		if cat == CatUtility && w.InCSW { // PMP-04
-			return x.free(ReasonCSW)
-		}
-		return x.bill(cat.key(), ReasonTemplate) // PMP-02, PMP-03
-	}
-	if !tmpl { // PE-01, PE-04
-		if m.QuotaLeft {
+		case r.Rules.ServiceQuota && m.QuotaLeft: // PE-01, PE-04
 			return x.free(ReasonFreeQuota)
 		}
 		return x.bill(KeyService, ReasonService)
 	}
-	return x.bill(cat.key(), ReasonTemplate) // PE-05, PE-08
+	if cat == CatUtility && w.InCSW && r.Rules.UtilityFreeInWindow { // PMP-04
+		return x.free(ReasonCSW)
+	}
+	return x.bill(cat.key(), ReasonTemplate) // PMP-02, PMP-03, PE-05, PE-08
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/window"
@@ -146,12 +145,6 @@ type pairState struct {
 	country uint16 // the market's country override (countryCode), 0 for none
 }
 
-type volumeKey struct {
-	market string
-	key    pricing.Key
-	month  string
-}
-
 type quotaKey struct {
 	business string
 	month    string
@@ -167,13 +160,11 @@ type Engine struct {
 	tier    map[quotaKey]int64
 	convSeq uint64
 	cands   []Candidate
-	// volume counts billed messages per (market, key, month) for the tiers.
-	volume map[volumeKey]int64
+	// pricer prices billed messages (and holds the tiers' volume counts).
+	pricer pricing.Pricer
 	tiered int64 // billed messages that tiers could apply to
 	// withheld counts messages never delivered by policy, by reason.
 	withheld map[pricing.Reason]int64
-	// first and lastTime are the earliest and latest message times.
-	first, lastTime time.Time
 	// per-day caches: the day, its month and the regime in force; the
 	// day is that of the instants [dayLo, dayHi) (Unix ns) in dayLoc
 	day           pricing.Day
@@ -185,15 +176,10 @@ type Engine struct {
 		day pricing.Day
 		r   *pricing.Regime
 	}
-	cardCache  *pricing.Card
-	cardDay    pricing.Day
-	cardRegime string
-	sum        Summary
-	regimes    map[[2]string]*RegimeUse
-	market     map[string]*Counts
-	markets    map[pricing.Market]*marketUse
-	cat        map[string]*Counts
-	catRecent  []catCounts // the categories met first, searched before cat
+	// aggregate holds the run's totals.
+	aggregate
+	markets   map[pricing.Market]*marketUse
+	catRecent []catCounts // the categories met first, searched before cat
 	// plainInbound: customer messages need no record (no hook, fee or
 	// grouping), so countInbound counts them; inboundCounts is their
 	// category's totals.
@@ -208,9 +194,8 @@ type Engine struct {
 	// seen: a message's record goes on to a ledger, hook or fee, which
 	// may read all of it (its Type too).
 	seen   bool
-	groups map[Group]*Counts
 	notes  []string
-	noted  map[noteKey]bool
+	noted  map[pricing.NoteKey]bool
 	lastRU *RegimeUse // the regime subtotal of the previous business message
 	// last is the replay-order key of the previous message.
 	last    lastKey
@@ -258,9 +243,9 @@ func New(o Options) (*Engine, error) {
 	if o.Markets == nil || o.Catalog == nil {
 		return nil, errors.New("simulate: markets and catalog are required")
 	}
-	e := &Engine{o: o, states: newStates(), quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{}, volume: map[volumeKey]int64{},
-		regimes: map[[2]string]*RegimeUse{}, market: map[string]*Counts{}, markets: map[pricing.Market]*marketUse{}, cat: map[string]*Counts{},
-		groups: map[Group]*Counts{}, noted: map[noteKey]bool{}, evictEvery: 1 << 16, nextEvict: 1 << 16}
+	e := &Engine{o: o, states: newStates(), quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{},
+		aggregate: newAggregate(), markets: map[pricing.Market]*marketUse{}, noted: map[pricing.NoteKey]bool{}, evictEvery: 1 << 16, nextEvict: 1 << 16}
+	e.pricer = pricing.Pricer{Catalog: o.Catalog, Tariff: o.Tariff, Tiers: o.Tiers, FX: o.FX, AuthIntl: o.AuthIntl, Rate: o.Rate, Say: e.note}
 	if o.Regime != "" && o.Regime != "auto" {
 		r, err := pricing.RegimeByName(o.Regime)
 		if err != nil {
@@ -281,11 +266,8 @@ func New(o Options) (*Engine, error) {
 	return e, nil
 }
 
-// noteKey names a note said once: its kind, card and market.
-type noteKey struct{ kind, card, market string }
-
 // note says msg once per key; msg is only built the first time.
-func (e *Engine) note(key noteKey, msg func() string) {
+func (e *Engine) note(key pricing.NoteKey, msg func() string) {
 	if !e.noted[key] {
 		e.noted[key] = true
 		e.notes = append(e.notes, msg())
@@ -411,15 +393,7 @@ func (e *Engine) countInbound(mc *Counts, t time.Time) {
 	for _, c := range [...]*Counts{&e.sum.Counts, mc, e.inboundCounts} {
 		c.addInbound(0)
 	}
-	e.saw(t)
-}
-
-// saw keeps t as the latest message time (and the first, if none yet).
-func (e *Engine) saw(t time.Time) {
-	if e.first.IsZero() {
-		e.first = t
-	}
-	e.lastTime = t
+	e.aggregate.saw(t)
 }
 
 // source is p as "file:line", in the engine's arena: a ledger row costs
@@ -428,47 +402,6 @@ func (e *Engine) source(p msglog.Pos) string {
 	e.srcBuf = append(append(e.srcBuf[:0], p.File...), ':')
 	e.srcBuf = strconv.AppendInt(e.srcBuf, int64(p.Line), 10)
 	return e.src.Str(e.srcBuf)
-}
-
-// listPrice is the price of one message of key k to market on a card,
-// after rate overrides. A market newer than the card is priced as the
-// market the number had on the card's own date (HK before 2026-07 was
-// Rest of Asia Pacific), and say says so.
-func (e *Engine) listPrice(card *pricing.Card, m *msglog.Message, market string, k pricing.Key, say sayer) (pricing.Money, *pricing.Rate, error) {
-	price, rate, err := card.Price(market, k)
-	if _, has := card.Rate(market); !has && card.Effective != 0 {
-		old := e.marketOf(m, card.Effective)
-		if p, r, err2 := card.Price(old.Name, k); err2 == nil {
-			price, rate, err = p, r, nil
-			say(noteKey{"legacy", card.Name, market}, func() string {
-				return fmt.Sprintf("card %s (from %s) has no %s row: %s became a market after the card; its messages are priced at the card's %s rate", card.Name, card.Effective, market, market, old.Name)
-			})
-		}
-	}
-	if err != nil {
-		return 0, nil, err
-	}
-	if e.o.Rate != nil {
-		price = e.o.Rate(market, k, price)
-	}
-	return price, rate, nil
-}
-
-// sayer says a note once (Engine.note), or keeps it for later.
-type sayer func(key noteKey, msg func() string)
-
-// rateNotes says what a price from card's rate rests on: the card's own
-// note and an estimated figure (once per rate, whichever markets are
-// priced at it).
-func rateNotes(card *pricing.Card, rate *pricing.Rate, say sayer) {
-	if card.Note != "" {
-		say(noteKey{"card", card.Name, ""}, func() string { return card.Note })
-	}
-	if rate.Estimated {
-		say(noteKey{"est", card.Name, rate.Market}, func() string {
-			return fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis)
-		})
-	}
 }
 
 // regimeAt is the regime in force on day d for a market, cached per day.
@@ -501,12 +434,7 @@ func (e *Engine) marketUse(mk pricing.Market) *marketUse {
 	if mu := e.markets[mk]; mu != nil {
 		return mu
 	}
-	c := e.market[mk.Name]
-	if c == nil {
-		c = &Counts{}
-		e.market[mk.Name] = c
-	}
-	mu := &marketUse{Market: mk, counts: c}
+	mu := &marketUse{Market: mk, counts: counts(e.market, mk.Name)}
 	e.markets[mk] = mu
 	return mu
 }
@@ -561,55 +489,18 @@ func (e *Engine) marketOf(m *msglog.Message, d pricing.Day) pricing.Market {
 	return e.o.Markets.Lookup(m.Customer, d)
 }
 
-// cardFor is the card a regime prices with on day d, cached for the
-// previous message's regime and day.
-func (e *Engine) cardFor(r *pricing.Regime, d pricing.Day) (*pricing.Card, error) {
-	if e.o.Tariff != nil {
-		return e.o.Tariff, nil
-	}
-	if e.cardCache != nil && d == e.cardDay && r.Name == e.cardRegime {
-		return e.cardCache, nil
-	}
-	c, err := e.o.Catalog.CardFor(*r, d)
-	if err != nil {
-		return nil, err
-	}
-	e.cardCache, e.cardDay, e.cardRegime = c, d, r.Name
-	return c, nil
-}
-
+// outbound replays one business message: the month's counters, the
+// rules' verdict, its effect on the windows, its price.
 func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regime, mk pricing.Market, ent *Entry, day pricing.Day, month string) error {
 	cat := categoryOf(m)
-	qk := quotaKey{m.Business, month}
-	tk := quotaKey{string(reg.Family), month} // the whole log is one account
-	tierLimit := e.o.Policy.FreeTier
-	if reg.Family == pricing.FamilyMexico {
-		tierLimit = e.o.Policy.MexicoFreeSessions
-	}
-	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed}
-	if reg.Name == "2026-10" && !m.Template { // the service quota: only free-form under 2026-10
-		msg.QuotaLeft = e.quota[qk] < e.o.Policy.ServiceQuota
-	}
-	if reg.Family == pricing.FamilyCBP1 || reg.Family == pricing.FamilyCBP2 || reg.Family == pricing.FamilyMexico {
-		msg.FreeTierLeft = e.tier[tk] < tierLimit
-	}
-	card, err := e.cardFor(reg, day)
+	msg := e.counters(m, reg, cat, month)
+	card, err := e.pricer.Card(reg, day)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", m.Pos, err)
 	}
-	if e.sum.Currency == "" {
-		e.sum.Currency = card.Currency
-	} else if card.Currency != e.sum.Currency {
-		return fmt.Errorf("%s: card %s is in %s but earlier messages were priced in %s; one run prices in one currency", m.Pos, card.Name, card.Currency, e.sum.Currency)
-	}
-	ent.Card, ent.Currency = card.Name, card.Currency
-	if e.o.Tiers != nil && e.o.Tiers.Currency != card.Currency {
-		return fmt.Errorf("%s: tier table %s is in %s but card %s is in %s", m.Pos, e.o.Tiers.Name, e.o.Tiers.Currency, card.Name, card.Currency)
-	}
-	if e.o.FX != nil {
-		ent.Currency = e.o.FX.To
-	}
-	if why, ok := pricing.Withheld(mk, day, m.Template, cat); ok {
+	e.sum.Currency = e.pricer.Currency
+	ent.Card, ent.Currency = card.Name, e.pricer.CostCurrency(card)
+	if why, ok := e.pricer.Withheld(mk, day, m.Template, cat); ok {
 		// Never delivered by policy: reported, not priced, opens nothing.
 		ent.Category, ent.Decision, ent.Reason, ent.outcome = cat.String(), pricing.Undelivered.String(), why.String(), pricing.Undelivered
 		if ent.Category == "" {
@@ -618,13 +509,48 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 		e.withheld[why]++
 		return nil
 	}
+	d, err := e.decide(m, msg, st, reg, ent)
+	if err != nil {
+		return err
+	}
+	if err := e.countFree(&d, m, ent, card, reg, month); err != nil {
+		return err
+	}
+	if d.Outcome == pricing.Billed {
+		if err := e.bill(&d, m, ent, card, mk, day, month); err != nil {
+			return err
+		}
+	}
+	if d.Late {
+		e.sum.LateReplies++
+	}
+	ent.Category, ent.Decision, ent.Reason, ent.Late, ent.outcome = d.Category, d.Outcome.String(), d.Reason.String(), d.Late, d.Outcome
+	return nil
+}
+
+// counters is what the rules need to know of m, with what is left of
+// the month's free service quota and free tier.
+func (e *Engine) counters(m *msglog.Message, reg *pricing.Regime, cat pricing.Category, month string) pricing.Message {
+	msg := pricing.Message{Template: m.Template, Category: cat, Failed: m.Failed}
+	if reg.Rules.ServiceQuota && !m.Template { // the quota counts free-form messages only
+		msg.QuotaLeft = e.quota[quotaKey{m.Business, month}] < e.o.Policy.ServiceQuota
+	}
+	if reg.Rules.FreeTier != pricing.NoFreeTier {
+		msg.FreeTierLeft = e.tier[quotaKey{string(reg.Family), month}] < reg.FreeTierLimit(&e.o.Policy)
+	}
+	return msg
+}
+
+// decide is the rules' verdict on m, and its effect on the windows: a
+// delivered message opens what the verdict says.
+func (e *Engine) decide(m *msglog.Message, msg pricing.Message, st *window.State, reg *pricing.Regime, ent *Entry) (pricing.Decision, error) {
 	ws := st.Peek(e.o.Window, m.Time)
 	d, err := reg.Decide(msg, m.Time, &ws, st, &e.o.Policy, e.o.Window.FEP)
 	if err != nil {
 		if errors.Is(err, pricing.ErrNoCategory) {
-			return &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "category", Msg: err.Error()}
+			return d, &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "category", Msg: err.Error()}
 		}
-		return fmt.Errorf("%s: %v", m.Pos, err)
+		return d, fmt.Errorf("%s: %w", m.Pos, err)
 	}
 	if d.Delivered() {
 		st.Delivered(m.Time, ws) // ws is the Peek above; Decide only looks
@@ -640,69 +566,53 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	if d.Conversation != 0 {
 		ent.Conversation = "c" + strconv.FormatUint(d.Conversation, 10)
 	}
+	return d, nil
+}
+
+// countFree counts a message free by the service quota or the free tier
+// (the whole log is one account), and keeps it as a pool candidate for a
+// merge.
+func (e *Engine) countFree(d *pricing.Decision, m *msglog.Message, ent *Entry, card *pricing.Card, reg *pricing.Regime, month string) error {
 	if d.Reason == pricing.ReasonFreeQuota {
-		e.quota[qk]++
+		e.quota[quotaKey{m.Business, month}]++
 		if e.o.Candidates {
 			ent.Category = d.Category
-			if err := e.record("quota/"+m.Business+"/"+month, m, ent, card, pricing.KeyService, month); err != nil {
+			if err := e.record(PoolKey{Kind: PoolQuota, Scope: m.Business, Month: month}, m, ent, card, pricing.KeyService, month); err != nil {
 				return err
 			}
 		}
 	}
 	if d.FreeTier {
-		e.tier[tk]++
+		e.tier[quotaKey{string(reg.Family), month}]++
 		if e.o.Candidates {
 			ent.Category = d.Category
-			if err := e.record("tier/"+string(reg.Family)+"/"+month, m, ent, card, d.Key, month); err != nil {
+			if err := e.record(PoolKey{Kind: PoolTier, Scope: string(reg.Family), Month: month}, m, ent, card, d.Key, month); err != nil {
 				return err
 			}
 		}
 	}
-	if d.Outcome == pricing.Billed && d.Key == pricing.KeyAuthentication && e.o.AuthIntl.Applies(mk, day) {
-		if _, _, err := card.Price(ent.Market, pricing.KeyAuthIntl); err == nil {
-			d.Key, d.Category = pricing.KeyAuthIntl, "authentication_international"
-		} else {
-			e.note(noteKey{"ai", card.Name, ent.Market}, func() string {
-				return fmt.Sprintf("card %s has no authentication-international rate for %s: those messages are priced at its authentication rate", card.Name, ent.Market)
-			})
-		}
+	return nil
+}
+
+// bill prices a billed message (the pricer's Bill) into its record.
+func (e *Engine) bill(d *pricing.Decision, m *msglog.Message, ent *Entry, card *pricing.Card, mk pricing.Market, day pricing.Day, month string) error {
+	ch, err := e.pricer.Bill(card, mk, day, month, d.Key, func(od pricing.Day) pricing.Market { return e.marketOf(m, od) })
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.Pos, err)
 	}
-	if d.Outcome == pricing.Billed {
-		price, rate, err := e.listPrice(card, m, ent.Market, d.Key, e.note)
-		if err != nil {
-			return fmt.Errorf("%s: %v", m.Pos, err)
-		}
-		list := price
-		tiered := pricing.Tiered(d.Key)
-		if tiered {
-			e.tiered++
-			if e.o.Tiers != nil {
-				// PMP-13..16: only billed messages count, per market and
-				// category, per month of the sending WABA, across the portfolio.
-				vk := volumeKey{ent.Market, d.Key, month}
-				e.volume[vk]++
-				if p, band, ok := e.o.Tiers.Price(ent.Market, d.Key, e.volume[vk], price); ok {
-					price, ent.Tier = p, band.String()
-				}
-			}
-		}
-		ent.Cost = price
-		if e.o.FX != nil {
-			ent.Cost = e.o.FX.Convert(price)
-		}
-		if tiered && e.o.Tiers != nil && e.o.Candidates {
+	d.Key = ch.Key
+	if ch.Category != "" {
+		d.Category = ch.Category
+	}
+	ent.Cost, ent.Tier = ch.Cost, ch.Tier
+	if ch.Tiered {
+		e.tiered++
+		if e.o.Tiers != nil && e.o.Candidates {
 			// A shard's volumes are its own; the merge ranks every shard's.
 			ent.Category = d.Category
-			if err := e.recordVolume(m, ent, d.Key, list, month); err != nil {
-				return err
-			}
+			return e.recordVolume(m, ent, d.Key, ch.List, month)
 		}
-		rateNotes(card, rate, e.note)
 	}
-	if d.Late {
-		e.sum.LateReplies++
-	}
-	ent.Category, ent.Decision, ent.Reason, ent.Late, ent.outcome = d.Category, d.Outcome.String(), d.Reason.String(), d.Late, d.Outcome
 	return nil
 }
 
@@ -712,20 +622,15 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 	e.catCounts(ent.Category).add(ent, inbound)
 	if len(e.o.GroupBy) > 0 {
 		g := groupKey(e.o.GroupBy, ent, month, e.dayStr)
-		c := e.groups[g]
-		if c == nil {
-			c = &Counts{}
-			e.groups[g] = c
-		}
-		c.add(ent, inbound)
+		counts(e.groups, g).add(ent, inbound)
 	}
 	if !inbound {
 		ru := e.lastRU
 		if ru == nil || ru.Regime != ent.Regime || ru.Card != card {
-			ru = e.regimes[[2]string{ent.Regime, card}]
+			ru = e.regimes[regimeKey{ent.Regime, card}]
 		}
 		if ru == nil {
-			k := [2]string{ent.Regime, card}
+			k := regimeKey{ent.Regime, card}
 			ru = &RegimeUse{Regime: ent.Regime, Card: card, Currency: ent.Currency, From: e.dayStr}
 			e.regimes[k] = ru
 		}
@@ -733,7 +638,7 @@ func (e *Engine) account(ent *Entry, mc *Counts, inbound bool, month, card strin
 		ru.To = e.dayStr
 		ru.Counts.add(ent, false)
 	}
-	e.saw(ent.Time)
+	e.aggregate.saw(ent.Time)
 }
 
 // dayAt is the day of instant t (tn in Unix ns) in loc, from the span of
@@ -844,42 +749,7 @@ func (e *Engine) Live() int { return e.states.live() }
 
 // Result returns the totals. Call it once, after the last Add.
 func (e *Engine) Result() Result {
-	r := Result{Summary: e.sum, GroupBy: e.o.GroupBy}
-	if !e.first.IsZero() {
-		first, last := e.first.In(e.o.Location), e.lastTime.In(e.o.Location)
-		r.Summary.First, r.Summary.Last = &first, &last
-	}
-	if r.GroupBy == nil {
-		r.GroupBy = []string{}
-	}
-	for _, ru := range e.regimes {
-		r.Regimes = append(r.Regimes, *ru)
-	}
-	sortRegimes(r.Regimes)
-	r.Summary.Regimes = regimeNames(r.Regimes)
-	for k, c := range e.market {
-		r.ByMarket = append(r.ByMarket, Group{Market: k, Counts: *c})
-	}
-	sortByCost(r.ByMarket, "market")
-	for k, c := range e.cat {
-		r.ByCategory = append(r.ByCategory, Group{Category: k, Counts: *c})
-	}
-	sortByCost(r.ByCategory, "category")
-	for k, c := range e.groups {
-		g := k
-		g.Counts = *c
-		r.Groups = append(r.Groups, g)
-	}
-	sortGroups(r.Groups, e.o.GroupBy)
-	for _, s := range []*[]Group{&r.ByMarket, &r.ByCategory, &r.Groups} {
-		if *s == nil {
-			*s = []Group{}
-		}
-	}
-	if r.Regimes == nil {
-		r.Regimes = []RegimeUse{}
-	}
-	r.Thresholds = []gate.Check{}
+	r := e.aggregate.result(e.o.GroupBy, e.o.Location)
 	if e.o.FX != nil && e.sum.Currency != "" {
 		r.Summary.Currency = e.o.FX.To
 		for i := range r.Regimes {

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
 )
@@ -34,7 +33,7 @@ const PartialFormat = "wacost-partial/1"
 //     message ("volume/MARKET/KEY/MONTH"): priced again at its band for
 //     its rank, from its List price, replacing the Charged cost.
 type Candidate struct {
-	Pool     string        `json:"pool"`
+	Pool     PoolKey       `json:"pool"`
 	Time     int64         `json:"t"`
 	Business string        `json:"business"`
 	Customer string        `json:"customer"`
@@ -91,23 +90,18 @@ type TierTable struct {
 }
 
 // record keeps a pool candidate (with Options.Candidates).
-func (e *Engine) record(pool string, m *msglog.Message, ent *Entry, card *pricing.Card, k pricing.Key, month string) error {
+func (e *Engine) record(pool PoolKey, m *msglog.Message, ent *Entry, card *pricing.Card, k pricing.Key, month string) error {
 	// The notes billing it would say, but for those said already.
 	var notes []string
-	keep := func(key noteKey, msg func() string) {
+	keep := func(key pricing.NoteKey, msg func() string) {
 		if !e.noted[key] {
 			notes = append(notes, msg())
 		}
 	}
-	list, rate, err := e.listPrice(card, m, ent.Market, k, keep)
+	list, price, err := e.pricer.Quote(card, ent.Market, k, func(d pricing.Day) pricing.Market { return e.marketOf(m, d) }, keep)
 	if err != nil {
-		return fmt.Errorf("%s: %v (%w)", m.Pos, err, ErrMergePrice)
+		return fmt.Errorf("%s: %w (%w)", m.Pos, err, ErrMergePrice)
 	}
-	price := list
-	if e.o.FX != nil {
-		price = e.o.FX.Convert(price)
-	}
-	rateNotes(card, rate, keep)
 	c := e.candidate(pool, m, ent, k, month)
 	c.Price, c.List, c.Charged, c.Notes = price, list, price, notes
 	return e.keep(c)
@@ -131,13 +125,13 @@ func (e *Engine) recordVolume(m *msglog.Message, ent *Entry, k pricing.Key, list
 
 // candidate is m as a candidate of pool, but for its prices. It keeps
 // copies of m's strings, which may be a reader's memory.
-func (e *Engine) candidate(pool string, m *msglog.Message, ent *Entry, k pricing.Key, month string) Candidate {
+func (e *Engine) candidate(pool PoolKey, m *msglog.Message, ent *Entry, k pricing.Key, month string) Candidate {
 	return Candidate{Pool: pool, Time: m.Time.UnixNano(), Business: strings.Clone(m.Business), Customer: strings.Clone(m.Customer), ID: strings.Clone(m.ID), Seq: m.Pos.Seq,
 		Market: ent.Market, Category: ent.Category, Regime: ent.Regime, Card: ent.Card, Month: month, Day: e.dayStr, Key: k.String()}
 }
 
-func volumePool(market, key, month string) string {
-	return "volume/" + market + "/" + key + "/" + month
+func volumePool(market, key, month string) PoolKey {
+	return PoolKey{Kind: PoolVolume, Scope: market, Key: key, Month: month}
 }
 
 // Partial returns the engine's result as a mergeable partial (the engine
@@ -173,52 +167,88 @@ func (c *Counts) bill(price pricing.Money) {
 	c.Cost += price
 }
 
-// poolSize is how many of a pool's messages are free.
-func poolSize(pool string, s Settings) (int64, error) {
-	switch {
-	case strings.HasPrefix(pool, "quota/"):
-		return s.ServiceQuota, nil
-	case strings.HasPrefix(pool, "tier/"+string(pricing.FamilyMexico)+"/"):
-		return s.MexicoFree, nil
-	case strings.HasPrefix(pool, "tier/"):
-		return s.FreeTier, nil
-	}
-	return 0, fmt.Errorf("unknown pool %q", pool)
-}
-
 // Merge combines the partial results of shards 1..n of one log into the
 // Result that one run over the whole log gives: counts and costs add up;
 // the notes' counters add up; and the pools' candidates are ranked across
 // shards, the ones past a pool's size billed at their price.
 func Merge(parts []Partial) (Result, error) {
+	if err := checkParts(parts); err != nil {
+		return Result{}, err
+	}
+	first := parts[0].Result
+	m := merger{aggregate: newAggregate(), groupBy: first.GroupBy, tiers: parts[0].Tiers}
+	m.sum.Currency, m.sum.Rejected = first.Summary.Currency, first.Summary.Rejected
+	m.tally = parts[0].Tally
+	m.tally.Said = append([]string(nil), m.tally.Said...)
+	for i := range parts {
+		p := &parts[i]
+		s := p.Result.Summary
+		if s.Currency != "" && m.sum.Currency == "" {
+			m.sum.Currency = s.Currency
+		}
+		if s.Currency != "" && s.Currency != m.sum.Currency {
+			return Result{}, fmt.Errorf("shard %s is in %s, others in %s", p.Shard, s.Currency, m.sum.Currency)
+		}
+		m.addResult(&p.Result)
+		if i > 0 {
+			m.tally.add(p.Tally)
+		}
+	}
+	pools, volumes := map[PoolKey][]*Candidate{}, map[PoolKey][]*Candidate{}
+	for i := range parts {
+		for j := range parts[i].Candidates {
+			c := &parts[i].Candidates[j]
+			if c.Pool.Kind == PoolVolume {
+				volumes[c.Pool] = append(volumes[c.Pool], c)
+			} else {
+				pools[c.Pool] = append(pools[c.Pool], c)
+			}
+		}
+	}
+	if err := m.billPools(pools, volumes, first.Settings); err != nil {
+		return Result{}, err
+	}
+	if err := m.repriceVolumes(volumes); err != nil {
+		return Result{}, err
+	}
+	r := m.result(m.groupBy, nil)
+	r.Settings = first.Settings
+	r.Tally = m.tally
+	r.Notes = m.tally.Notes(r.Summary.LateReplies)
+	return r, nil
+}
+
+// checkParts checks that parts are shards 1..n of one run, with one
+// set of settings.
+func checkParts(parts []Partial) error {
 	if len(parts) == 0 {
-		return Result{}, errors.New("no partial results")
+		return errors.New("no partial results")
 	}
 	n := 0
 	seen := map[int]bool{}
 	for _, p := range parts {
 		if p.Format != PartialFormat {
-			return Result{}, fmt.Errorf("shard %s: format %q, want %s", p.Shard, p.Format, PartialFormat)
+			return fmt.Errorf("shard %s: format %q, want %s", p.Shard, p.Format, PartialFormat)
 		}
 		i, k, err := parseShard(p.Shard)
 		if err != nil {
-			return Result{}, err
+			return err
 		}
 		if n == 0 {
 			n = k
 		}
 		if k != n || seen[i] {
-			return Result{}, fmt.Errorf("shard %s: the partials are not shards 1..%d of one run", p.Shard, n)
+			return fmt.Errorf("shard %s: the partials are not shards 1..%d of one run", p.Shard, n)
 		}
 		seen[i] = true
 		if p.Result.Settings != parts[0].Result.Settings || strings.Join(p.Result.GroupBy, ",") != strings.Join(parts[0].Result.GroupBy, ",") {
-			return Result{}, fmt.Errorf("shard %s was run with other settings than shard %s", p.Shard, parts[0].Shard)
+			return fmt.Errorf("shard %s was run with other settings than shard %s", p.Shard, parts[0].Shard)
 		}
 		if !reflect.DeepEqual(p.Tiers, parts[0].Tiers) {
-			return Result{}, fmt.Errorf("shard %s was priced with another volume-tier table than shard %s", p.Shard, parts[0].Shard)
+			return fmt.Errorf("shard %s was priced with another volume-tier table than shard %s", p.Shard, parts[0].Shard)
 		}
 		if p.Result.Summary.Rejected != parts[0].Result.Summary.Rejected {
-			return Result{}, fmt.Errorf("shard %s rejected %d rows, shard %s %d: the shards did not read the same log", p.Shard, p.Result.Summary.Rejected, parts[0].Shard, parts[0].Result.Summary.Rejected)
+			return fmt.Errorf("shard %s rejected %d rows, shard %s %d: the shards did not read the same log", p.Shard, p.Result.Summary.Rejected, parts[0].Shard, parts[0].Result.Summary.Rejected)
 		}
 	}
 	if len(seen) != n {
@@ -228,126 +258,51 @@ func Merge(parts []Partial) (Result, error) {
 				missing = append(missing, fmt.Sprintf("%d/%d", i, n))
 			}
 		}
-		return Result{}, fmt.Errorf("missing shard %s", strings.Join(missing, ", "))
+		return fmt.Errorf("missing shard %s", strings.Join(missing, ", "))
 	}
-	first := parts[0].Result
-	r := Result{Settings: first.Settings, GroupBy: first.GroupBy}
-	r.Summary.Currency, r.Summary.Rejected = first.Summary.Currency, first.Summary.Rejected
-	market, cat := map[string]*Counts{}, map[string]*Counts{}
-	groups := map[Group]*Counts{}
-	regimes := map[[2]string]*RegimeUse{}
-	tally := parts[0].Tally
-	tally.Said = append([]string(nil), tally.Said...)
-	for i, p := range parts {
-		s := p.Result.Summary
-		if s.Currency != "" && r.Summary.Currency == "" {
-			r.Summary.Currency = s.Currency
-		}
-		if s.Currency != "" && s.Currency != r.Summary.Currency {
-			return Result{}, fmt.Errorf("shard %s is in %s, others in %s", p.Shard, s.Currency, r.Summary.Currency)
-		}
-		r.Summary.Counts.plus(s.Counts)
-		r.Summary.LateReplies += s.LateReplies
-		if s.First != nil && (r.Summary.First == nil || s.First.Before(*r.Summary.First)) {
-			t := *s.First
-			r.Summary.First = &t
-		}
-		if s.Last != nil && (r.Summary.Last == nil || s.Last.After(*r.Summary.Last)) {
-			t := *s.Last
-			r.Summary.Last = &t
-		}
-		add := func(m map[string]*Counts, k string, c Counts) {
-			if m[k] == nil {
-				m[k] = &Counts{}
-			}
-			m[k].plus(c)
-		}
-		for _, g := range p.Result.ByMarket {
-			add(market, g.Market, g.Counts)
-		}
-		for _, g := range p.Result.ByCategory {
-			add(cat, g.Category, g.Counts)
-		}
-		for _, g := range p.Result.Groups {
-			k := g
-			k.Counts = Counts{}
-			if groups[k] == nil {
-				groups[k] = &Counts{}
-			}
-			groups[k].plus(g.Counts)
-		}
-		for _, ru := range p.Result.Regimes {
-			k := [2]string{ru.Regime, ru.Card}
-			if regimes[k] == nil {
-				c := ru
-				c.Counts = Counts{}
-				regimes[k] = &c
-			}
-			m := regimes[k]
-			m.Counts.plus(ru.Counts)
-			if ru.From < m.From {
-				m.From = ru.From
-			}
-			if ru.To > m.To {
-				m.To = ru.To
-			}
-		}
-		if i > 0 {
-			tally.add(p.Tally)
-		}
+	return nil
+}
+
+// merger adds shards' results up and bills their pools.
+type merger struct {
+	aggregate
+	groupBy []string
+	tally   Tally
+	tiers   *TierTable
+}
+
+// adjust applies f to every total candidate c counts in.
+func (m *merger) adjust(c *Candidate, f func(*Counts)) {
+	var g *Group
+	if len(m.groupBy) > 0 {
+		k := groupKey(m.groupBy, &Entry{Market: c.Market, Category: c.Category, Business: c.Business, Regime: c.Regime}, c.Month, c.Day)
+		g = &k
 	}
-	// Rank each pool's candidates across the shards; bill those past its size.
-	pools := map[string][]*Candidate{}
-	volumes := map[string][]*Candidate{}
-	for i := range parts {
-		for j := range parts[i].Candidates {
-			c := &parts[i].Candidates[j]
-			if strings.HasPrefix(c.Pool, "volume/") {
-				volumes[c.Pool] = append(volumes[c.Pool], c)
-			} else {
-				pools[c.Pool] = append(pools[c.Pool], c)
-			}
-		}
-	}
-	// adjust adds delta to the cost of every total c counts in.
-	adjust := func(c *Candidate, f func(*Counts)) {
-		f(&r.Summary.Counts)
-		if m := market[c.Market]; m != nil {
-			f(m)
-		}
-		if k := cat[c.Category]; k != nil {
-			f(k)
-		}
-		if ru := regimes[[2]string{c.Regime, c.Card}]; ru != nil {
-			f(&ru.Counts)
-		}
-		if len(r.GroupBy) > 0 {
-			e := &Entry{Market: c.Market, Category: c.Category, Business: c.Business, Regime: c.Regime}
-			if g := groups[groupKey(r.GroupBy, e, c.Month, c.Day)]; g != nil {
-				f(g)
-			}
-		}
-	}
-	for _, pool := range slices.Sorted(maps.Keys(pools)) { // the same order every time
+	m.each(c.Market, c.Category, regimeKey{c.Regime, c.Card}, g, f)
+}
+
+// billPools ranks each pool's candidates across the shards and bills those
+// past its size; a billed utility or authentication one joins its month's
+// volume pool, as in the whole run.
+func (m *merger) billPools(pools, volumes map[PoolKey][]*Candidate, s Settings) error {
+	for _, pool := range sortedPools(pools) { // the same order every time
 		cs := pools[pool]
-		size, err := poolSize(pool, r.Settings)
+		size, err := pool.size(s)
 		if err != nil {
-			return Result{}, err
+			return err
 		}
 		if int64(len(cs)) <= size {
 			continue
 		}
 		sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
 		for _, c := range cs[size:] {
-			adjust(c, func(n *Counts) { n.bill(c.Price) })
+			m.adjust(c, func(n *Counts) { n.bill(c.Price) })
 			if len(c.Notes) > 0 {
-				tally.add(Tally{Said: c.Notes})
+				m.tally.add(Tally{Said: c.Notes})
 			}
-			// Billed after all: a utility or authentication one counts
-			// towards the month's volume, as in the whole run.
 			if k, ok := pricing.ParseKey(c.Key); ok && pricing.Tiered(k) {
-				tally.Tiered++
-				if parts[0].Tiers != nil {
+				m.tally.Tiered++
+				if m.tiers != nil {
 					v := *c
 					v.Pool = volumePool(c.Market, c.Key, c.Month)
 					volumes[v.Pool] = append(volumes[v.Pool], &v)
@@ -355,72 +310,54 @@ func Merge(parts []Partial) (Result, error) {
 			}
 		}
 	}
-	// Price each month's volume again in the whole log's order.
-	if len(volumes) > 0 {
-		tt := parts[0].Tiers
-		if tt == nil {
-			return Result{}, errors.New("volume candidates without a tier table")
-		}
-		tiers, err := pricing.TiersFromRows(tt.Name, tt.Currency, tt.Rows)
-		if err != nil {
-			return Result{}, err
-		}
-		var fx *pricing.FX
-		if f := tally.FX; f != nil {
-			fx = &pricing.FX{To: f.To, Rate: f.Rate}
-		}
-		for _, pool := range slices.Sorted(maps.Keys(volumes)) {
-			cs := volumes[pool]
-			sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
-			for i, c := range cs {
-				k, ok := pricing.ParseKey(c.Key)
-				if !ok {
-					return Result{}, fmt.Errorf("candidate %s: price key %q", c.ID, c.Key)
-				}
-				price := c.List
-				if p, _, ok := tiers.Price(c.Market, k, int64(i+1), c.List); ok {
-					price = p
-				}
-				if fx != nil {
-					price = fx.Convert(price)
-				}
-				if delta := price - c.Charged; delta != 0 {
-					adjust(c, func(n *Counts) { n.Cost += delta })
-				}
+	return nil
+}
+
+// repriceVolumes prices each month's volume again in the whole log's order.
+func (m *merger) repriceVolumes(volumes map[PoolKey][]*Candidate) error {
+	if len(volumes) == 0 {
+		return nil
+	}
+	tt := m.tiers
+	if tt == nil {
+		return errors.New("volume candidates without a tier table")
+	}
+	tiers, err := pricing.TiersFromRows(tt.Name, tt.Currency, tt.Rows)
+	if err != nil {
+		return err
+	}
+	var fx *pricing.FX
+	if f := m.tally.FX; f != nil {
+		fx = &pricing.FX{To: f.To, Rate: f.Rate}
+	}
+	for _, pool := range sortedPools(volumes) {
+		cs := volumes[pool]
+		sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
+		for i, c := range cs {
+			k, ok := pricing.ParseKey(c.Key)
+			if !ok {
+				return fmt.Errorf("candidate %s: price key %q", c.ID, c.Key)
+			}
+			price := c.List
+			if p, _, ok := tiers.Price(c.Market, k, int64(i+1), c.List); ok {
+				price = p
+			}
+			if fx != nil {
+				price = fx.Convert(price)
+			}
+			if delta := price - c.Charged; delta != 0 {
+				m.adjust(c, func(n *Counts) { n.Cost += delta })
 			}
 		}
 	}
-	for k, c := range market {
-		r.ByMarket = append(r.ByMarket, Group{Market: k, Counts: *c})
-	}
-	sortByCost(r.ByMarket, "market")
-	for k, c := range cat {
-		r.ByCategory = append(r.ByCategory, Group{Category: k, Counts: *c})
-	}
-	sortByCost(r.ByCategory, "category")
-	for k, c := range groups {
-		g := k
-		g.Counts = *c
-		r.Groups = append(r.Groups, g)
-	}
-	sortGroups(r.Groups, r.GroupBy)
-	for _, ru := range regimes {
-		r.Regimes = append(r.Regimes, *ru)
-	}
-	sortRegimes(r.Regimes)
-	r.Summary.Regimes = regimeNames(r.Regimes)
-	r.Tally = tally
-	r.Notes = tally.Notes(r.Summary.LateReplies)
-	for _, s := range []*[]Group{&r.ByMarket, &r.ByCategory, &r.Groups} {
-		if *s == nil {
-			*s = []Group{}
-		}
-	}
-	if r.Regimes == nil {
-		r.Regimes = []RegimeUse{}
-	}
-	r.Thresholds = []gate.Check{}
-	return r, nil
+	return nil
+}
+
+// sortedPools is the keys of pools in text order.
+func sortedPools(pools map[PoolKey][]*Candidate) []PoolKey {
+	keys := slices.Collect(maps.Keys(pools))
+	slices.SortFunc(keys, func(a, b PoolKey) int { return strings.Compare(a.String(), b.String()) })
+	return keys
 }
 
 func parseShard(s string) (int, int, error) {
