@@ -146,3 +146,28 @@ func TestRegimeRulesAreData(t *testing.T) {
 		}
 	}
 }
+
+// Outcomes and reasons are enums in the ledger, text in its outputs.
+func TestOutcomeReasonText(t *testing.T) {
+	for o := Free; o <= Undelivered; o++ {
+		b, _ := o.MarshalText()
+		var back Outcome
+		if err := back.UnmarshalText(b); err != nil || back != o {
+			t.Errorf("%s: %v %v", b, back, err)
+		}
+	}
+	for r := ReasonCSW; r <= ReasonUnmessageable; r++ {
+		b, _ := r.MarshalText()
+		var back Reason
+		if err := back.UnmarshalText(b); err != nil || back != r || len(b) == 0 {
+			t.Errorf("%s: %v %v", b, back, err)
+		}
+	}
+	var o Outcome
+	if err := o.UnmarshalText([]byte("sent")); err == nil || !strings.Contains(err.Error(), "free, billed, blocked, undelivered") {
+		t.Errorf("unknown outcome: %v", err)
+	}
+	if NoOutcome.String() != "" || NoReason.String() != "" || NoOutcome.Delivered() {
+		t.Error("the zero outcome and reason are none")
+	}
+}

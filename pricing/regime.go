@@ -179,24 +179,55 @@ func (c Category) key() Key {
 // Outcome is what happened to a business message.
 type Outcome uint8
 
-// Outcomes.
+// Outcomes. The zero Outcome is none: a customer message's record has no
+// outcome, and Decide always sets one.
 const (
-	Free        Outcome = iota // delivered, no charge
+	NoOutcome   Outcome = iota // not a business message's
+	Free                       // delivered, no charge
 	Billed                     // delivered and charged
 	Blocked                    // could not have been sent (free-form outside the window)
 	Undelivered                // never delivered (failed), so never billed
 )
 
-var outcomeNames = []string{"free", "billed", "blocked", "undelivered"}
+var outcomeNames = []string{"", "free", "billed", "blocked", "undelivered"}
 
-func (o Outcome) String() string { return outcomeNames[o] }
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("outcome(%d)", o)
+}
+
+// MarshalText writes the outcome as the ledger prints it.
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads an outcome as MarshalText writes it.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	return parseEnum(b, outcomeNames, "outcome", (*uint8)(o))
+}
+
+// Delivered reports whether a message of this outcome reached the customer.
+func (o Outcome) Delivered() bool { return o == Free || o == Billed }
+
+// parseEnum sets *v to the index of b in names.
+func parseEnum(b []byte, names []string, what string, v *uint8) error {
+	for i, n := range names {
+		if n == string(b) {
+			*v = uint8(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown %s %q (want one of %s)", what, b, strings.Join(names[1:], ", "))
+}
 
 // Reason says why a message got its outcome.
 type Reason uint8
 
-// Reasons, as printed in the ledger.
+// Reasons, as printed in the ledger. The zero Reason is none (a customer
+// message's record).
 const (
-	ReasonCSW              Reason = iota // customer_service_window: free inside the CSW
+	NoReason               Reason = iota // ""
+	ReasonCSW                            // customer_service_window: free inside the CSW
 	ReasonFEP                            // free_entry_point
 	ReasonFreeQuota                      // free_quota: within the monthly free service messages (2026-10)
 	ReasonTemplate                       // template: a billed template
@@ -212,10 +243,23 @@ const (
 	ReasonUnmessageable                  // unmessageable: a country WhatsApp Business cannot message
 )
 
-var reasonNames = []string{"customer_service_window", "free_entry_point", "free_quota", "template", "service", "late_reply",
+var reasonNames = []string{"", "customer_service_window", "free_entry_point", "free_quota", "template", "service", "late_reply",
 	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service", "policy", "unmessageable"}
 
-func (r Reason) String() string { return reasonNames[r] }
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
+	}
+	return fmt.Sprintf("reason(%d)", r)
+}
+
+// MarshalText writes the reason as the ledger prints it.
+func (r Reason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads a reason as MarshalText writes it.
+func (r *Reason) UnmarshalText(b []byte) error {
+	return parseEnum(b, reasonNames, "reason", (*uint8)(r))
+}
 
 // LateMode says what to do with a free-form business message sent when no
 // customer-service window is open (it could not have been delivered).
@@ -322,7 +366,7 @@ func Withheld(mk Market, d Day, template bool, c Category) (Reason, bool) {
 
 // Delivered reports whether the message reached the customer (and so can
 // open windows).
-func (d Decision) Delivered() bool { return d.Outcome == Free || d.Outcome == Billed }
+func (d Decision) Delivered() bool { return d.Outcome.Delivered() }
 
 // Conversation categories used by the conversation regimes.
 const (

@@ -104,7 +104,7 @@ func (r *BacklogReport) text(t *textRenderer) {
 			if !p.Inside {
 				in = "after"
 			}
-			rows = append(rows, []string{p.At.In(r.Timezone).Format(time.RFC3339), p.Business, p.Customer, p.Market, gate.FormatDuration(p.At.Sub(p.Since)), in, p.Reason, p.Cost.String()})
+			rows = append(rows, []string{p.At.In(r.Timezone).Format(time.RFC3339), p.Business, p.Customer, p.Market, gate.FormatDuration(p.At.Sub(p.Since)), in, p.Reason.String(), p.Cost.String()})
 		}
 		t.table([]string{"reply at", "business", "customer", "market", "waited", "window", "reason", "cost"}, map[int]bool{4: true, 7: true}, rows)
 		if n := len(b.Plan.Replies); n > 30 {

@@ -143,7 +143,7 @@ func (c *csvRenderer) Entry(e *simulate.Entry) error {
 	b = appendTime(b, e.Time) // never needs quotes
 	b = appendCSVField(append(b, ','), e.Business)
 	b = appendCSVField(append(b, ','), e.Customer)
-	for i, f := range [...]string{e.Market, e.Type, e.Category, e.Decision, e.Reason} {
+	for i, f := range [...]string{e.Market, e.Type, e.Category, e.Decision.String(), e.Reason.String()} {
 		b = c.seen[i].append(append(b, ','), f)
 	}
 	b = e.Cost.Append(append(b, ','))

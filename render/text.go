@@ -149,11 +149,11 @@ func (t *textRenderer) Finish(r *simulate.Result) error {
 		}
 		var rows [][]string
 		for i, e := range t.entries {
-			reason := e.Reason
-			if e.Late && e.Reason != "late_reply" && e.Reason != "outside_window" {
+			reason := e.Reason.String()
+			if e.Late && e.Reason != pricing.ReasonLateReply && e.Reason != pricing.ReasonOutsideWindow {
 				reason += " (late)"
 			}
-			row := []string{e.Time.Format(time.RFC3339), e.Business, e.Customer, e.Market, e.Type, e.Category, e.Decision, reason, money[i], e.ID}
+			row := []string{e.Time.Format(time.RFC3339), e.Business, e.Customer, e.Market, e.Type, e.Category, e.Decision.String(), reason, money[i], e.ID}
 			if convs {
 				row = append(row, e.Conversation)
 			}

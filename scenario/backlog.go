@@ -37,11 +37,11 @@ var DefaultDelays = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minu
 // PlannedReply is one customer of the backlog and when the plan answers.
 type PlannedReply struct {
 	sla.Waiting
-	At       time.Time     `json:"reply_at"`
-	Inside   bool          `json:"inside_window"`
-	Decision string        `json:"decision"`
-	Reason   string        `json:"reason"`
-	Cost     pricing.Money `json:"cost"`
+	At       time.Time       `json:"reply_at"`
+	Inside   bool            `json:"inside_window"`
+	Decision pricing.Outcome `json:"decision"`
+	Reason   pricing.Reason  `json:"reason"`
+	Cost     pricing.Money   `json:"cost"`
 }
 
 // Plan is the backlog answered in one order.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/sla"
 )
 
@@ -45,7 +46,7 @@ func TestBacklogOrderChangesTheCost(t *testing.T) {
 	}
 	p := b.Plan
 	if p.Order != FIFO || p.Replies[0].Customer != "5511900000002" || !p.Replies[0].At.Equal(now.Add(time.Hour)) ||
-		p.Inside != 1 || p.After != 1 || p.Cost.String() != "0.0068" || p.Replies[1].Reason != "late_reply" {
+		p.Inside != 1 || p.After != 1 || p.Cost.String() != "0.0068" || p.Replies[1].Reason != pricing.ReasonLateReply {
 		t.Fatalf("FIFO plan %+v", p)
 	}
 	q := b.Other

@@ -567,9 +567,9 @@ func (s Scenario) FeeHook() func(*msglog.Message, *simulate.Entry) pricing.Money
 		}
 		var fee pricing.Money
 		switch e.Decision {
-		case "free", "billed":
+		case pricing.Free, pricing.Billed:
 			fee += f.PerMessage
-		case "undelivered":
+		case pricing.Undelivered:
 			fee += f.Failed
 		}
 		pct, ok := f.Markup[e.Category]

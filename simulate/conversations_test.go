@@ -28,7 +28,7 @@ func checkConv(t *testing.T, got []Entry, want []cwant) {
 	}
 	for i, w := range want {
 		g := got[i]
-		if g.Decision != w.decision || g.Reason != w.reason || g.Cost.String() != w.cost || g.Conversation != w.conversation {
+		if g.Decision.String() != w.decision || g.Reason.String() != w.reason || g.Cost.String() != w.cost || g.Conversation != w.conversation {
 			t.Errorf("business message %d (%s, %s): got %s/%s/%s/%q, want %s/%s/%s/%q", i+1, g.ID, g.Time.Format(time.RFC3339),
 				g.Decision, g.Reason, g.Cost, g.Conversation, w.decision, w.reason, w.cost, w.conversation)
 		}
@@ -102,7 +102,7 @@ func TestScenarioTC1(t *testing.T) {
 	}
 	// Within the first 1,000 service conversations of the month (2023-06 .. 2024-10) the service one is free.
 	ledger, _ = replay(t, env.opts(), ms)
-	if ledger[2].Reason != "free_tier" || ledger[0].Reason != "conversation" {
+	if ledger[2].Reason.String() != "free_tier" || ledger[0].Reason.String() != "conversation" {
 		t.Fatalf("free tier covers service only: %s / %s", ledger[0].Reason, ledger[2].Reason)
 	}
 	// From 2024-11-01 service conversations are always free (2025-01 card).
@@ -212,7 +212,7 @@ func TestMexicoTest2021(t *testing.T) {
 	o := env.opts()
 	o.Policy.MexicoFreeSessions = 1
 	ledger, _ = replay(t, o, ms)
-	if ledger[0].Reason != "free_tier" || ledger[2].Reason != "conversation" {
+	if ledger[0].Reason.String() != "free_tier" || ledger[2].Reason.String() != "conversation" {
 		t.Fatalf("allowance of 1: %s then %s", ledger[0].Reason, ledger[2].Reason)
 	}
 }
@@ -291,7 +291,7 @@ func TestFreeTierCrossesMidMonth(t *testing.T) {
 	ledger, res := replay(t, o, ms)
 	var got []string
 	for _, e := range ledger {
-		got = append(got, e.Reason)
+		got = append(got, e.Reason.String())
 	}
 	if strings.Join(got, ",") != "free_tier,free_tier,conversation,conversation,free_tier" || res.Summary.Cost.String() != "0.10" {
 		t.Fatalf("reasons %v, total %s", got, res.Summary.Cost)

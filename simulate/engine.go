@@ -23,20 +23,20 @@ var ErrTooManyCandidates = errors.New("too many pool candidates")
 
 // Entry is the ledger record of one business message.
 type Entry struct {
-	ID       string        `json:"id"`
-	Time     time.Time     `json:"timestamp"`
-	Business string        `json:"business"`
-	Customer string        `json:"customer"`
-	Market   string        `json:"market"`
-	Type     string        `json:"type"`
-	Category string        `json:"category"`
-	Decision string        `json:"decision"`
-	Reason   string        `json:"reason"`
-	Cost     pricing.Money `json:"cost"`
-	Currency string        `json:"currency"`
-	Regime   string        `json:"regime"`
-	Card     string        `json:"card"`
-	Late     bool          `json:"late_reply"`
+	ID       string          `json:"id"`
+	Time     time.Time       `json:"timestamp"`
+	Business string          `json:"business"`
+	Customer string          `json:"customer"`
+	Market   string          `json:"market"`
+	Type     string          `json:"type"`
+	Category string          `json:"category"`
+	Decision pricing.Outcome `json:"decision"`
+	Reason   pricing.Reason  `json:"reason"`
+	Cost     pricing.Money   `json:"cost"`
+	Currency string          `json:"currency"`
+	Regime   string          `json:"regime"`
+	Card     string          `json:"card"`
+	Late     bool            `json:"late_reply"`
 	// Conversation is the id of the conversation the message opened or
 	// was covered by (conversation regimes), "" otherwise.
 	Conversation string `json:"conversation"`
@@ -44,9 +44,8 @@ type Entry struct {
 	// fell in ("LOWER:UPPER"), "" without a tier table.
 	Tier string `json:"tier"`
 	// Fee is a provider's charge on top of Meta's (what-if scenarios only).
-	Fee     pricing.Money `json:"fee,omitempty"`
-	Source  string        `json:"source"`
-	outcome pricing.Outcome
+	Fee    pricing.Money `json:"fee,omitempty"`
+	Source string        `json:"source"`
 }
 
 // LedgerColumns are the ledger's fields, in output order.
@@ -502,7 +501,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	ent.Card, ent.Currency = card.Name, e.pricer.CostCurrency(card)
 	if why, ok := e.pricer.Withheld(mk, day, m.Template, cat); ok {
 		// Never delivered by policy: reported, not priced, opens nothing.
-		ent.Category, ent.Decision, ent.Reason, ent.outcome = cat.String(), pricing.Undelivered.String(), why.String(), pricing.Undelivered
+		ent.Category, ent.Decision, ent.Reason = cat.String(), pricing.Undelivered, why
 		if ent.Category == "" {
 			ent.Category = "service"
 		}
@@ -524,7 +523,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	if d.Late {
 		e.sum.LateReplies++
 	}
-	ent.Category, ent.Decision, ent.Reason, ent.Late, ent.outcome = d.Category, d.Outcome.String(), d.Reason.String(), d.Late, d.Outcome
+	ent.Category, ent.Decision, ent.Reason, ent.Late = d.Category, d.Outcome, d.Reason, d.Late
 	return nil
 }
 

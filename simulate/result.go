@@ -31,7 +31,7 @@ func (c *Counts) add(e *Entry, inbound bool) {
 	}
 	c.Messages++
 	c.Outbound++
-	switch e.outcome {
+	switch e.Decision {
 	case pricing.Free:
 		c.Free++
 	case pricing.Billed:

@@ -102,7 +102,7 @@ func checkLedger(t *testing.T, got []Entry, want []want) {
 	}
 	for i, w := range want {
 		g := got[i]
-		if g.Decision != w.decision || g.Reason != w.reason || g.Cost.String() != w.cost || g.Late != w.late {
+		if g.Decision.String() != w.decision || g.Reason.String() != w.reason || g.Cost.String() != w.cost || g.Late != w.late {
 			t.Errorf("business message %d (%s): got %s/%s/%s late=%v, want %s/%s/%s late=%v", i+1, g.ID,
 				g.Decision, g.Reason, g.Cost, g.Late, w.decision, w.reason, w.cost, w.late)
 		}
@@ -258,9 +258,9 @@ func TestScenarioE2026ServiceQuota(t *testing.T) {
 	var freeQuota, billedService int
 	for _, e := range ledger[:1200] {
 		switch e.Reason {
-		case "free_quota":
+		case pricing.ReasonFreeQuota:
 			freeQuota++
-		case "service":
+		case pricing.ReasonService:
 			billedService++
 			if e.Cost.String() != "0.0068" {
 				t.Fatalf("service message billed %s, want 0.0068", e.Cost)
@@ -349,7 +349,7 @@ func TestRegimeDateInAccountTimezone(t *testing.T) {
 	o.Location = sp
 	ms := messages(time.Date(2025, 7, 1, 2, 0, 0, 0, time.UTC), brazil, []step{{0, "BT:marketing", false}})
 	ledger, _ := replay(t, o, ms)
-	if ledger[0].Regime != "2024-11" || ledger[0].Card != "2025-01" || ledger[0].Reason != "conversation" {
+	if ledger[0].Regime != "2024-11" || ledger[0].Card != "2025-01" || ledger[0].Reason.String() != "conversation" {
 		t.Fatalf("Sao Paulo: %+v", ledger[0])
 	}
 	o.Location = time.UTC

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/simulate"
 )
 
@@ -31,9 +32,11 @@ func run(t *testing.T, cfg Config, evs []ev) (Result, []Reply) {
 			tr.Customer(m, "Brazil")
 			continue
 		}
-		d := e.decision
-		if d == "" {
-			d = "free"
+		d := pricing.Free
+		if e.decision != "" {
+			if err := d.UnmarshalText([]byte(e.decision)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := tr.Business(m, &simulate.Entry{Decision: d, Cost: pricingMoney(e.cost)}); err != nil {
 			t.Fatal(err)
@@ -138,7 +141,7 @@ func TestBusinessHoursWeekendAndHoliday(t *testing.T) {
 	}
 	tr := New(Config{Schedule: s, Business: true, Targets: map[string]time.Duration{First: 9 * time.Hour}}, nil)
 	tr.Customer(&msglog.Message{Time: asked, Customer: "c", Business: "b"}, "Spain")
-	tr.Business(&msglog.Message{Time: replied, Customer: "c", Business: "b"}, &simulate.Entry{Decision: "billed"})
+	tr.Business(&msglog.Message{Time: replied, Customer: "c", Business: "b"}, &simulate.Entry{Decision: pricing.Billed})
 	r := tr.Finish(time.Time{})
 	if r.Clock != "business" || r.Summary.First.Max != 10*time.Hour || r.Summary.First.Breaches != 1 || r.Summary.CalFirst.Max != 4*24*time.Hour+18*time.Hour {
 		t.Fatalf("clock %s business %s breaches %d calendar %s", r.Clock, r.Summary.First.Max, r.Summary.First.Breaches, r.Summary.CalFirst.Max)

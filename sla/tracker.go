@@ -173,7 +173,7 @@ func (t *Tracker) Business(m *msglog.Message, e *simulate.Entry) error {
 	if p == nil || !p.waiting {
 		return nil
 	}
-	if e.Decision != "free" && e.Decision != "billed" {
+	if !e.Decision.Delivered() {
 		return nil
 	}
 	sender := m.Sender
