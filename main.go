@@ -18,5 +18,8 @@ func main() {
 		// 100%: the peak stays near 1.6x the live state, not 2x.
 		debug.SetGCPercent(60)
 	}
-	os.Exit(cmd.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := cmd.SignalContext(context.Background())
+	code := cmd.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

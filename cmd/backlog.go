@@ -130,7 +130,7 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	if errs.count > 0 && !o.skipInvalid {
 		return silentError{ExitData}
 	}
-	b, err := scenario.RunBacklog(env.options(o.simulateOptions), log, o.cfg)
+	b, err := scenario.RunBacklog(env.options(s.ctx, o.simulateOptions), log, o.cfg)
 	if err != nil {
 		return err
 	}

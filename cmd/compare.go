@@ -128,7 +128,7 @@ func runCompare(s *streams, o *compareOptions) error {
 	if errs.count > 0 && !o.skipInvalid {
 		return silentError{ExitData}
 	}
-	base := env.options(o.simulateOptions)
+	base := env.options(s.ctx, o.simulateOptions)
 	if o.format == "html" {
 		base.GroupBy = []string{"day"} // daily cost per scenario, for the charts
 	}

@@ -58,7 +58,7 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 					if err := dec.Decode(&p); err == io.EOF {
 						break
 					} else if err != nil {
-						return fmt.Errorf("%s: not a partial result: %v", a, err)
+						return fmt.Errorf("%s: not a partial result: %w", a, err)
 					}
 					parts = append(parts, p)
 				}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +42,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 	// goes through it, which clears the line first.
 	if o.prog = newProgress(s.err, o.progress, o.quiet, ins); o.prog != nil {
 		defer o.prog.finish()
-		s = &streams{in: s.in, out: s.out, err: o.prog}
+		s = &streams{ctx: s.ctx, in: s.in, out: s.out, err: o.prog}
 	}
 
 	var notes []string
@@ -65,7 +66,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		if st, ok := cons.(interface{ stop() }); ok {
 			defer st.stop() // before the output is closed
 		}
-		so := env.options(o)
+		so := env.options(s.ctx, o)
 		cons.configure(&so)
 		done := func(res *simulate.Result) (*rowErrors, error) {
 			o.prog.finish() // the replay has ended: its last line before the rest
@@ -130,7 +131,7 @@ func replay(s *streams, o *simulateOptions, newConsumer func(out io.Writer) (con
 		}
 		onErr := func(err error) error { errs.add(err); return nil }
 		if sorted {
-			sl, cleanup, err := msglog.SortExternal(src, onErr, o.sortMemory, newTempRun)
+			sl, cleanup, err := msglog.SortExternal(&ctxReader{Reader: src, ctx: s.ctx}, onErr, o.sortMemory, newTempRun)
 			defer cleanup()
 			if err != nil {
 				return nil, err
@@ -274,10 +275,10 @@ func (env *pricingEnv) card(name string) (*pricing.Card, error) {
 }
 
 // options are the engine options of a run.
-func (env *pricingEnv) options(o *simulateOptions) simulate.Options {
+func (env *pricingEnv) options(ctx context.Context, o *simulateOptions) simulate.Options {
 	wcfg := window.DefaultConfig()
 	wcfg.FEP = o.fepWindow
-	return simulate.Options{Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: env.mk, Catalog: env.cat,
+	return simulate.Options{Context: ctx, Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: env.mk, Catalog: env.cat,
 		Tariff: env.tariff, FX: o.fx, AuthIntl: o.authIntl, Tiers: env.tiers, BusinessLocations: o.bizLoc, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
 }
 
@@ -311,11 +312,29 @@ func loadLog(s *streams, o *simulateOptions, errs *rowErrors) ([]msglog.Message,
 		}
 		readers = append(readers, r)
 	}
-	sl, err := msglog.SortAll(msglog.Merge(readers...), func(err error) error { errs.add(err); return nil })
+	sl, err := msglog.SortAll(&ctxReader{Reader: msglog.Merge(readers...), ctx: s.ctx}, func(err error) error { errs.add(err); return nil })
 	if err != nil {
 		return nil, err
 	}
 	return sl.Msgs, nil
+}
+
+// ctxReader ends a reader off the replay's hot path (a sort, a log
+// loaded whole) with the cause of ctx once it is done, looked at every
+// 4,096 rows.
+type ctxReader struct {
+	msglog.Reader
+	ctx context.Context
+	n   int
+}
+
+func (c *ctxReader) Next() (msglog.Message, error) {
+	if c.n++; c.n&4095 == 0 {
+		if err := interrupted(c.ctx); err != nil {
+			return msglog.Message{}, err
+		}
+	}
+	return c.Reader.Next()
 }
 
 // countingRows counts the messages read through it (a reader off the hot

@@ -8,35 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// Exit codes (documented in README.md and in --help).
-const (
-	ExitOK    = 0 // success
-	ExitData  = 1 // bad input data, a failed run, an I/O error
-	ExitUsage = 2 // bad flags, arguments or configuration
-	// ExitThreshold (3) is reserved for crossed CI thresholds.
-	ExitThreshold = 3
-)
-
-// usageError marks an error the user made in calling wacost.
-type usageError struct{ err error }
-
-func (u usageError) Error() string { return u.err.Error() }
-func (u usageError) Unwrap() error { return u.err }
-
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
-
-// silentError has already been reported on stderr; it only sets the exit code.
-type silentError struct{ code int }
-
-func (s silentError) Error() string { return fmt.Sprintf("exit %d", s.code) }
-
-// streams are the process's standard files, passed down so tests can use buffers.
+// streams are the process's standard files, passed down so tests can use
+// buffers, and the run's context (cancelled by SIGINT or SIGTERM).
 type streams struct {
+	ctx      context.Context
 	in       io.Reader
 	out, err io.Writer
 }
@@ -47,6 +26,7 @@ Exit status:
   1  bad input data (a row that cannot be read or priced), or a runtime error
   2  usage: unknown flag, bad flag value, bad configuration
   3  a --threshold was crossed (the report is still written)
+  130, 143  stopped by SIGINT or SIGTERM (no output written, temporary files removed)
 `
 
 // newRootCmd builds the command tree. Nothing is kept between calls.
@@ -74,33 +54,22 @@ whether it was free, billed or blocked, why, and at what cost.`,
 // Run runs wacost with args and returns the exit code. main is the only
 // caller that exits.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	s := &streams{in: stdin, out: stdout, err: stderr}
+	s := &streams{ctx: ctx, in: stdin, out: stdout, err: stderr}
 	root := newRootCmd(s)
+	usageArgs(root)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return ExitOK
+	if _, _, ferr := root.Find(args); ferr != nil && err != nil {
+		err = usageError{err} // an unknown command
 	}
+	code := ExitCode(err)
 	var se silentError
-	if errors.As(err, &se) {
-		return se.code
-	}
-	var ue usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	switch {
+	case err == nil || errors.As(err, &se):
+	case code == ExitUsage:
 		fmt.Fprintf(stderr, "wacost: %v\nRun 'wacost --help' for usage.\n", err)
-		return ExitUsage
+	default:
+		fmt.Fprintf(stderr, "wacost: %v\n", err)
 	}
-	fmt.Fprintf(stderr, "wacost: %v\n", err)
-	return ExitData
-}
-
-// isCobraUsage recognises cobra's own argument errors (unknown command, arg counts).
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "invalid argument", "unknown flag", "unknown shorthand"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
+	return code
 }

@@ -129,7 +129,7 @@ func Parse(expr string, warn bool) (Threshold, error) {
 	}
 	v, unit, err := parseValue(m[4])
 	if err != nil {
-		return Threshold{}, fmt.Errorf("threshold %q: %v", expr, err)
+		return Threshold{}, fmt.Errorf("threshold %q: %w", expr, err)
 	}
 	t.Limit, t.Unit = v, unit
 	return t, nil

@@ -178,7 +178,7 @@ func newJSONReader(br *bufio.Reader, o Options) (*jsonReader, error) {
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: not JSON: %v", o.Name, li.lineAt(dec.InputOffset()), err)
+		return nil, fmt.Errorf("%s:%d: not JSON: %w", o.Name, li.lineAt(dec.InputOffset()), err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return nil, fmt.Errorf("%s:1: want a JSON array of objects", o.Name)
@@ -193,14 +193,14 @@ func (r *jsonReader) Next() (Message, error) {
 	if !r.dec.More() {
 		r.end = true
 		if _, err := r.dec.Token(); err != nil {
-			return Message{}, fmt.Errorf("%s:%d: %v", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
+			return Message{}, fmt.Errorf("%s:%d: %w", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
 		}
 		return Message{}, io.EOF
 	}
 	var raw json.RawMessage
 	if err := r.dec.Decode(&raw); err != nil {
 		r.end = true
-		return Message{}, fmt.Errorf("%s:%d: JSON syntax: %v", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
+		return Message{}, fmt.Errorf("%s:%d: JSON syntax: %w", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
 	}
 	// raw is the element's own bytes, ending where the decoder now stands.
 	line := r.li.lineAt(r.dec.InputOffset() - int64(len(raw)))

@@ -231,7 +231,7 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 			}
 			m, err := ParseMoney(v)
 			if err != nil {
-				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: %v", v, err)}
+				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: %w", v, err)}
 			}
 			if m < 0 {
 				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: negative price", v)}
@@ -376,7 +376,7 @@ func ParseCardYAML(r io.Reader, file string, o CardOptions) (*Card, error) {
 				if err == nil {
 					err = errors.New("negative price")
 				}
-				return nil, &FileError{File: file, Line: kv.Line, Field: kk.Value, Err: fmt.Errorf("%q: %v", kv.Value, err)}
+				return nil, &FileError{File: file, Line: kv.Line, Field: kk.Value, Err: fmt.Errorf("%q: %w", kv.Value, err)}
 			}
 			rate.Price[key], rate.Has[key] = m, true
 		}

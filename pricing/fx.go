@@ -26,7 +26,7 @@ func ParseFX(s string) (FX, error) {
 		if err == nil {
 			err = errors.New("must be positive")
 		}
-		return FX{}, fmt.Errorf("--fx %q: rate: %v", s, err)
+		return FX{}, fmt.Errorf("--fx %q: rate: %w", s, err)
 	}
 	return FX{To: cur, Rate: r}, nil
 }

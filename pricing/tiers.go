@@ -179,7 +179,7 @@ func (t *Tiers) add(file string, line int, market string, k Key, from, to string
 			if err == nil {
 				err = errors.New("negative")
 			}
-			return &FileError{File: file, Line: line, Field: "rate", Err: fmt.Errorf("%q: %v", rate, err)}
+			return &FileError{File: file, Line: line, Field: "rate", Err: fmt.Errorf("%q: %w", rate, err)}
 		}
 		b.Rate, b.HasRate = m, true
 	case strings.TrimSpace(discount) != "":

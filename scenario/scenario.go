@@ -308,10 +308,10 @@ type File struct{ Scenarios []Scenario }
 func Parse(r io.Reader, file string, knownMarket func(string) (string, bool)) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	ferr := func(n *yaml.Node, key string, err error) error {
-		return fmt.Errorf("%s:%d: %s: %v", file, n.Line, key, err)
+		return fmt.Errorf("%s:%d: %s: %w", file, n.Line, key, err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: want a mapping with a scenarios list", file)
@@ -416,7 +416,7 @@ func (s *Scenario) parseOverrides(v *yaml.Node, knownMarket func(string) (string
 				}
 				c, err := ParseChange(val.Value)
 				if err != nil {
-					return fmt.Errorf("line %d: %v", val.Line, err)
+					return fmt.Errorf("line %d: %w", val.Line, err)
 				}
 				ov.Keys[key] = c
 			}
@@ -450,7 +450,7 @@ func (s *Scenario) parseFees(v *yaml.Node) error {
 			if val.Kind == yaml.ScalarNode {
 				p, err := parsePercent(val.Value)
 				if err != nil {
-					return fmt.Errorf("line %d: %v", val.Line, err)
+					return fmt.Errorf("line %d: %w", val.Line, err)
 				}
 				s.Fees.Markup["all"] = p
 				continue
@@ -458,7 +458,7 @@ func (s *Scenario) parseFees(v *yaml.Node) error {
 			for j := 0; j+1 < len(val.Content); j += 2 {
 				p, err := parsePercent(val.Content[j+1].Value)
 				if err != nil {
-					return fmt.Errorf("line %d: %v", val.Content[j+1].Line, err)
+					return fmt.Errorf("line %d: %w", val.Content[j+1].Line, err)
 				}
 				s.Fees.Markup[strings.ToLower(val.Content[j].Value)] = p
 			}
@@ -466,7 +466,7 @@ func (s *Scenario) parseFees(v *yaml.Node) error {
 			return fmt.Errorf("line %d: %q: want per_message, per_inbound, failed, markup or monthly", k.Line, k.Value)
 		}
 		if err != nil {
-			return fmt.Errorf("line %d: %s: %v", val.Line, k.Value, err)
+			return fmt.Errorf("line %d: %s: %w", val.Line, k.Value, err)
 		}
 	}
 	return nil
@@ -521,7 +521,7 @@ func ParseSpec(spec string) (Scenario, error) {
 			err = s.set(k, v, nil)
 		}
 		if err != nil {
-			return s, fmt.Errorf("--scenario %q: %s: %v", spec, k, err)
+			return s, fmt.Errorf("--scenario %q: %s: %w", spec, k, err)
 		}
 	}
 	return s, nil

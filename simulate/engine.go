@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +54,9 @@ var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market"
 
 // Options configure a replay.
 type Options struct {
+	// Context, if set, stops the replay when it is done: Add returns its
+	// cause (checked every cancelEvery messages).
+	Context context.Context
 	// Regime is "auto" (by each message's date) or a regime name.
 	Regime   string
 	Location *time.Location
@@ -281,6 +285,9 @@ func (e *Engine) Reject() { e.sum.Rejected++ }
 // It may set m.Customer to an equal string, the engine's own copy, so that
 // what the hooks keep does not hold a reader's memory.
 func (e *Engine) Add(m *msglog.Message) error {
+	if e.n&(cancelEvery-1) == 0 && e.o.Context != nil && e.o.Context.Err() != nil {
+		return context.Cause(e.o.Context)
+	}
 	key, packed := e.keyOf(m)
 	tn := m.Time.UnixNano()
 	ckey := uint64(0)
@@ -415,7 +422,7 @@ func (e *Engine) regimeAt(d pricing.Day, market string, m *msglog.Message) (*pri
 	}
 	r, err := pricing.RegimeAt(d, market)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", m.Pos, err)
+		return nil, fmt.Errorf("%s: %w", m.Pos, err)
 	}
 	c.r, c.day = &r, d
 	return c.r, nil
@@ -797,6 +804,10 @@ func regimeNames(rs []RegimeUse) []string {
 	}
 	return names
 }
+
+// cancelEvery is how often (in messages, a power of two) Add looks at
+// Options.Context.
+const cancelEvery = 4096
 
 // touchAhead is how many messages' states Run touches at a time.
 const touchAhead = 8

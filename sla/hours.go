@@ -47,7 +47,7 @@ func ParseSchedule(zone string, weekly map[string]string, holidays []string) (*S
 		}
 		spans, err := parseSpans(spec)
 		if err != nil {
-			return nil, fmt.Errorf("business-hours %s: %v", key, err)
+			return nil, fmt.Errorf("business-hours %s: %w", key, err)
 		}
 		for _, d := range days {
 			s.weekly[d] = spans
