@@ -6,13 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/viper"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/sla"
 )
 
 // formatFrom reads --format and checks it against a command's formats.
-func formatFrom(v *viper.Viper, formats []string) (string, error) {
+func formatFrom(v *config, formats []string) (string, error) {
 	f := strings.ToLower(v.GetString("format"))
 	if !contains(formats, f) {
 		return "", usagef("--format %q: want %s", f, strings.Join(formats, ", "))
@@ -21,7 +20,7 @@ func formatFrom(v *viper.Viper, formats []string) (string, error) {
 }
 
 // nowFrom reads --now (zero when not given).
-func nowFrom(v *viper.Viper, loc *time.Location) (time.Time, error) {
+func nowFrom(v *config, loc *time.Location) (time.Time, error) {
 	now := v.GetString("now")
 	if now == "" {
 		return time.Time{}, nil
@@ -35,24 +34,23 @@ func nowFrom(v *viper.Viper, loc *time.Location) (time.Time, error) {
 
 // businessHoursFrom reads the config's business-hours section: the
 // schedule (nil when there is none) and how to say it to people.
-func businessHoursFrom(v *viper.Viper) (*sla.Schedule, string, error) {
-	if len(v.GetStringMap("business-hours")) == 0 {
+func businessHoursFrom(v *config) (*sla.Schedule, string, error) {
+	bh := v.hours
+	if bh == nil {
 		return nil, "", nil
 	}
-	weekly := v.GetStringMapString("business-hours.weekly")
-	holidays := v.GetStringSlice("business-hours.holidays")
-	sched, err := sla.ParseSchedule(v.GetString("business-hours.timezone"), weekly, holidays)
+	sched, err := sla.ParseSchedule(bh.Timezone, bh.Weekly, bh.Holidays)
 	if err != nil {
 		return nil, "", usageError{err}
 	}
 	var days []string
-	for d, h := range weekly {
+	for d, h := range bh.Weekly {
 		days = append(days, d+" "+h)
 	}
 	sort.Strings(days)
 	desc := sched.Location.String() + ": " + strings.Join(days, "; ")
-	if len(holidays) > 0 {
-		desc += fmt.Sprintf("; %d holidays", len(holidays))
+	if len(bh.Holidays) > 0 {
+		desc += fmt.Sprintf("; %d holidays", len(bh.Holidays))
 	}
 	return sched, desc, nil
 }

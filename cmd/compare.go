@@ -71,7 +71,7 @@ func compareOptionsFrom(c *cobra.Command, args []string) (*compareOptions, error
 		return nil, err
 	}
 	o := &compareOptions{simulateOptions: so, scenarioFile: v.GetString("scenarios")}
-	o.specs, _ = c.Flags().GetStringArray("scenario")
+	o.specs = v.GetStringSlice("scenario")
 	if o.scenarioFile == "" && len(o.specs) == 0 {
 		return nil, usagef("give --scenarios FILE or at least one --scenario NAME:key=value")
 	}
@@ -79,7 +79,7 @@ func compareOptionsFrom(c *cobra.Command, args []string) (*compareOptions, error
 	if o.format, err = formatFrom(v, render.CompareFormats); err != nil {
 		return nil, err
 	}
-	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
+	if o.thresholds, err = thresholdsFrom(v); err != nil {
 		return nil, err
 	}
 	for _, t := range o.thresholds {

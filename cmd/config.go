@@ -1,11 +1,16 @@
 package cmd
 
 import (
+	"encoding/csv"
 	"errors"
+	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -15,21 +20,33 @@ import (
 // DefaultConfigFile is read when --config is not given and it exists.
 const DefaultConfigFile = "wacost.yaml"
 
-// extraConfigKeys are config-file keys that are not flags.
-var extraConfigKeys = map[string]bool{"map": true, "business-hours": true}
+// pairKeys are list settings whose config-file form may also be a
+// mapping, read as KEY=VALUE items in key order.
+var pairKeys = map[string]bool{"map": true, "target": true, "business-timezone": true}
 
-// listConfigKeys are flags whose config-file form is a list, read apart
-// from the flag (viper would hand back the flag's empty default).
-var listConfigKeys = map[string]bool{"threshold": true, "warn": true, "target": true}
+// config is one command run's settings: each of its flags as given on the
+// command line, in a WACOST_<NAME> environment variable or in the config
+// file, in that order of precedence, else the flag's default; and the
+// config file's business-hours section. Every value is parsed strictly by
+// its flag's type wherever it comes from (72 is not a duration, "lots" is
+// not a count, 1.5 not an integer, "yes" not a boolean): loadConfig fails
+// naming the setting and where it was set.
+type config struct {
+	vals   map[string]any
+	source map[string]string // where each value came from: flag, environment, file, default
+	hours  *businessHoursConfig
+}
 
-// loadConfig builds a local viper for one command run: its flags, then
-// WACOST_* environment variables, then the config file, then defaults.
-// Unknown keys in the config file are usage errors, so typos do not pass.
-func loadConfig(c *cobra.Command) (*viper.Viper, error) {
-	v := viper.New()
-	v.SetEnvPrefix("WACOST")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
+// businessHoursConfig is the config file's business-hours section.
+type businessHoursConfig struct {
+	Timezone string
+	Weekly   map[string]string
+	Holidays []string
+}
+
+// loadConfig reads a command's settings. Unknown keys in the config file,
+// and values of the wrong type anywhere, are usage errors.
+func loadConfig(c *cobra.Command) (*config, error) {
 	path, _ := c.Flags().GetString("config")
 	if path == "" {
 		if path = os.Getenv("WACOST_CONFIG"); path == "" {
@@ -38,48 +55,372 @@ func loadConfig(c *cobra.Command) (*viper.Viper, error) {
 			}
 		}
 	}
-	if path != "" {
-		v.SetConfigFile(path)
-		if !strings.Contains(path, ".") {
-			v.SetConfigType("yaml")
-		}
-		if err := v.ReadInConfig(); err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				return nil, usagef("config %s: %v", path, pe.Err)
-			}
-			return nil, usagef("config %s: %v", path, err)
-		}
-		known := map[string]bool{}
-		c.Flags().VisitAll(func(f *pflag.Flag) { known[f.Name] = true })
-		var unknown []string
-		for _, k := range v.AllKeys() {
-			top := strings.SplitN(k, ".", 2)[0]
-			if !known[top] && !extraConfigKeys[top] {
-				unknown = append(unknown, k)
-			}
-		}
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			return nil, usagef("config %s: unknown key %s (keys are the long flag names of 'wacost %s', and map)", path, strings.Join(unknown, ", "), c.Name())
-		}
+	file, err := readConfigFile(c, path)
+	if err != nil {
+		return nil, err
 	}
-	var err error
+	cfg := &config{vals: map[string]any{}, source: map[string]string{}}
+	var errs []error
 	c.Flags().VisitAll(func(f *pflag.Flag) {
-		if !extraConfigKeys[f.Name] && !listConfigKeys[f.Name] && err == nil {
-			err = v.BindPFlag(f.Name, f)
+		if f.Name == "config" || f.Name == "help" {
+			return
+		}
+		if err := cfg.set(f, file, path); err != nil {
+			errs = append(errs, err)
 		}
 	})
-	return v, err
+	if raw, ok := file["business-hours"]; ok {
+		if cfg.hours, err = parseBusinessHours(raw, path); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, usageError{errors.Join(errs...)}
+	}
+	return cfg, nil
 }
 
-// parseMap reads --map canon=source pairs and the config's map section.
-func parseMap(v *viper.Viper, flags []string) (map[string]string, error) {
-	m := map[string]string{}
-	for k, val := range v.GetStringMapString("map") {
-		m[strings.ToLower(k)] = val
+// readConfigFile reads the config file at path ("" for none) into its
+// top-level keys, and checks them against the command's flags.
+func readConfigFile(c *cobra.Command, path string) (map[string]any, error) {
+	if path == "" {
+		return nil, nil
 	}
-	for _, f := range flags {
+	v := viper.New()
+	v.SetConfigFile(path)
+	if !strings.Contains(path, ".") {
+		v.SetConfigType("yaml")
+	}
+	if err := v.ReadInConfig(); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, usagef("config %s: %w", path, pe.Err)
+		}
+		return nil, usagef("config %s: %w", path, err)
+	}
+	file := v.AllSettings()
+	var unknown []string
+	for k := range file {
+		if f := c.Flags().Lookup(k); (f == nil || k == "config" || k == "help") && k != "business-hours" {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, usagef("config %s: unknown key %s (keys are the long flag names of 'wacost %s', and business-hours)", path, strings.Join(unknown, ", "), c.Name())
+	}
+	return file, nil
+}
+
+// set takes flag f's value from the first place that has it.
+func (cfg *config) set(f *pflag.Flag, file map[string]any, path string) error {
+	env := "WACOST_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+	var (
+		val any
+		err error
+	)
+	switch raw, inFile := file[f.Name]; {
+	case f.Name == "map":
+		// Column maps add up, later places overriding a column's header.
+		var items []string
+		if inFile {
+			l, err := fileList(f.Name, raw)
+			if err != nil {
+				return fmt.Errorf("config %s: %s: %w", path, f.Name, err)
+			}
+			items = l
+		}
+		if s := os.Getenv(env); s != "" {
+			l, err := parseEnv(f, s)
+			if err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+			items = append(items, l.([]string)...)
+		}
+		val, cfg.source[f.Name] = append(items, flagValue(f).([]string)...), "merged"
+	case f.Changed:
+		val, cfg.source[f.Name] = flagValue(f), "flag"
+	case os.Getenv(env) != "":
+		val, err = parseEnv(f, os.Getenv(env))
+		cfg.source[f.Name] = "environment"
+		if err != nil {
+			return fmt.Errorf("%s: %w", env, err)
+		}
+	case inFile:
+		val, err = parseFileValue(f, raw)
+		cfg.source[f.Name] = "file"
+		if err != nil {
+			return fmt.Errorf("config %s: %s: %w", path, f.Name, err)
+		}
+	default:
+		val, cfg.source[f.Name] = flagValue(f), "default"
+	}
+	cfg.vals[f.Name] = val
+	return nil
+}
+
+// flagValue is f's value, of its type.
+func flagValue(f *pflag.Flag) any {
+	switch f.Value.Type() {
+	case "bool":
+		return f.Value.String() == "true"
+	case "int", "int64", "uint":
+		n, _ := strconv.ParseInt(f.Value.String(), 10, 64)
+		return n
+	case "duration":
+		d, _ := time.ParseDuration(f.Value.String())
+		return d
+	case "stringArray", "stringSlice":
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			return append([]string(nil), sv.GetSlice()...)
+		}
+	}
+	return f.Value.String()
+}
+
+// parseEnv parses an environment variable's text as f's type. A list is
+// comma-separated, quoted as in CSV where an item holds a comma.
+func parseEnv(f *pflag.Flag, s string) (any, error) {
+	switch f.Value.Type() {
+	case "stringArray", "stringSlice":
+		r := csv.NewReader(strings.NewReader(s))
+		items, err := r.Read()
+		if err != nil {
+			return nil, fmt.Errorf("%q: not a comma-separated list: %w", s, err)
+		}
+		return items, nil
+	}
+	return parseScalar(f, s)
+}
+
+// parseScalar parses text as f's (scalar) type.
+func parseScalar(f *pflag.Flag, s string) (any, error) {
+	switch f.Value.Type() {
+	case "bool":
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a boolean (want true or false)", s)
+		}
+		return b, nil
+	case "int", "int64", "uint":
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil || (f.Value.Type() == "uint" && n < 0) {
+			return nil, fmt.Errorf("%q is not a whole number", s)
+		}
+		return n, nil
+	case "duration":
+		d, err := time.ParseDuration(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a duration (a number with a unit: 72h, 90m, 1h30m)", s)
+		}
+		return d, nil
+	}
+	return s, nil
+}
+
+// parseFileValue converts a config-file value (as YAML or JSON decodes
+// it) to f's type, refusing what only a coercion would make fit.
+func parseFileValue(f *pflag.Flag, raw any) (any, error) {
+	switch f.Value.Type() {
+	case "stringArray", "stringSlice":
+		return fileList(f.Name, raw)
+	}
+	switch v := raw.(type) {
+	case string:
+		return parseScalar(f, v)
+	case bool:
+		if f.Value.Type() != "bool" && f.Value.Type() != "string" {
+			return nil, fmt.Errorf("%v is not %s", v, typeWord(f))
+		}
+		if f.Value.Type() == "string" {
+			return nil, fmt.Errorf("%v: want text, not a boolean (quote it)", v)
+		}
+		return v, nil
+	case int, int64, uint64, float64:
+		return fileNumber(f, v)
+	case time.Time: // YAML reads an unquoted date as a time
+		if f.Value.Type() == "string" {
+			return v.Format(time.DateOnly), nil
+		}
+	}
+	return nil, fmt.Errorf("%v: want %s", raw, typeWord(f))
+}
+
+// fileNumber converts a number of the config file to f's type: a whole
+// number to a count (or its text), never to a duration or a boolean.
+func fileNumber(f *pflag.Flag, v any) (any, error) {
+	var n int64
+	switch x := v.(type) {
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case uint64:
+		if x > math.MaxInt64 {
+			return nil, fmt.Errorf("%d is too large", x)
+		}
+		n = int64(x)
+	case float64:
+		if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+			if f.Value.Type() == "string" {
+				return strconv.FormatFloat(x, 'f', -1, 64), nil
+			}
+			return nil, fmt.Errorf("%v is not a whole number", x)
+		}
+		n = int64(x)
+	}
+	switch f.Value.Type() {
+	case "int", "int64":
+		return n, nil
+	case "uint":
+		if n < 0 {
+			return nil, fmt.Errorf("%d is negative", n)
+		}
+		return n, nil
+	case "duration":
+		return nil, fmt.Errorf("%d is not a duration: give it a unit, e.g. %dh", n, n)
+	case "bool":
+		return nil, fmt.Errorf("%d is not a boolean (want true or false)", n)
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+func typeWord(f *pflag.Flag) string {
+	switch f.Value.Type() {
+	case "bool":
+		return "true or false"
+	case "int", "int64", "uint":
+		return "a whole number"
+	case "duration":
+		return "a duration (72h, 90m)"
+	}
+	return "text"
+}
+
+// fileList is a list setting of the config file: a list of values, one
+// value, or (for pairKeys) a mapping read as KEY=VALUE items.
+func fileList(name string, raw any) ([]string, error) {
+	switch v := raw.(type) {
+	case []any:
+		out := make([]string, 0, len(v))
+		for i, item := range v {
+			s, ok := scalarText(item)
+			if !ok {
+				return nil, fmt.Errorf("item %d: %v: want text", i+1, item)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	case map[string]any:
+		if !pairKeys[name] {
+			return nil, errors.New("want a list, not a mapping")
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		out := make([]string, 0, len(v))
+		for _, k := range keys {
+			s, ok := scalarText(v[k])
+			if !ok {
+				return nil, fmt.Errorf("%s: %v: want text", k, v[k])
+			}
+			out = append(out, k+"="+s)
+		}
+		return out, nil
+	}
+	if s, ok := scalarText(raw); ok {
+		return []string{s}, nil
+	}
+	return nil, fmt.Errorf("%v: want a list", raw)
+}
+
+// scalarText is a config file's scalar as text (false for lists and mappings).
+func scalarText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case int, int64, uint64, bool:
+		return fmt.Sprint(x), true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case time.Time:
+		return x.Format(time.DateOnly), true
+	}
+	return "", false
+}
+
+// parseBusinessHours reads the business-hours section: timezone (text),
+// weekly (a mapping of days to hours) and holidays (a list of dates), and
+// nothing else.
+func parseBusinessHours(raw any, path string) (*businessHoursConfig, error) {
+	where := "config " + path + ": business-hours"
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want a mapping with timezone, weekly and holidays", where)
+	}
+	bh := &businessHoursConfig{Weekly: map[string]string{}}
+	for k, v := range m {
+		switch k {
+		case "timezone":
+			if bh.Timezone, ok = v.(string); !ok {
+				return nil, fmt.Errorf("%s.timezone: %v: want an IANA zone name", where, v)
+			}
+		case "weekly":
+			days, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("%s.weekly: want a mapping of days to hours, e.g. mon-fri: 09:00-18:00", where)
+			}
+			for d, h := range days {
+				s, ok := scalarText(h)
+				if !ok {
+					return nil, fmt.Errorf("%s.weekly.%s: %v: want hours, e.g. 09:00-18:00", where, d, h)
+				}
+				bh.Weekly[d] = s
+			}
+		case "holidays":
+			items, err := fileList(k, v)
+			if err != nil {
+				return nil, fmt.Errorf("%s.holidays: %w", where, err)
+			}
+			bh.Holidays = items
+		default:
+			return nil, fmt.Errorf("%s: unknown key %s (want timezone, weekly, holidays)", where, k)
+		}
+	}
+	return bh, nil
+}
+
+// GetString is a text setting's value.
+func (cfg *config) GetString(name string) string { s, _ := cfg.vals[name].(string); return s }
+
+// GetBool is a boolean setting's value.
+func (cfg *config) GetBool(name string) bool { b, _ := cfg.vals[name].(bool); return b }
+
+// GetInt64 is a whole-number setting's value.
+func (cfg *config) GetInt64(name string) int64 { n, _ := cfg.vals[name].(int64); return n }
+
+// GetInt is a whole-number setting's value, within an int.
+func (cfg *config) GetInt(name string) int { return int(cfg.GetInt64(name)) }
+
+// GetDuration is a duration setting's value.
+func (cfg *config) GetDuration(name string) time.Duration {
+	d, _ := cfg.vals[name].(time.Duration)
+	return d
+}
+
+// GetStringSlice is a list setting's value.
+func (cfg *config) GetStringSlice(name string) []string { l, _ := cfg.vals[name].([]string); return l }
+
+// Source says where a setting's value came from: flag, environment, file
+// or default.
+func (cfg *config) Source(name string) string { return cfg.source[name] }
+
+// parseMap reads the map setting's COLUMN=HEADER pairs.
+func parseMap(items []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, f := range items {
 		k, val, ok := strings.Cut(f, "=")
 		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(val) == "" {
 			return nil, usagef("--map %q: want COLUMN=HEADER, e.g. --map timestamp=created_at", f)

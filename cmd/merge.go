@@ -37,7 +37,7 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 			if err != nil {
 				return err
 			}
-			ths, err := thresholdsFrom(c, v)
+			ths, err := thresholdsFrom(v)
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
@@ -160,7 +159,7 @@ func complete(c *cobra.Command, flag string, values []string) {
 // them; every problem is a usage error.
 // replayCommandOptions loads a command's configuration and its shared
 // replay options.
-func replayCommandOptions(c *cobra.Command, args []string) (*viper.Viper, *simulateOptions, error) {
+func replayCommandOptions(c *cobra.Command, args []string) (*config, *simulateOptions, error) {
 	v, err := loadConfig(c)
 	if err != nil {
 		return nil, nil, err
@@ -190,7 +189,7 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 	} else if o.jobs == 0 {
 		o.jobs = defaultJobs(runtime.GOMAXPROCS(0))
 	}
-	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
+	if o.thresholds, err = thresholdsFrom(v); err != nil {
 		return nil, err
 	}
 	if err := checkScopes(o.thresholds, o.groupBy, "market", "category"); err != nil {
@@ -199,113 +198,184 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 	return o, nil
 }
 
-// replayOptionsFrom reads the shared replay flags, environment and config,
-// and validates them; every problem is a usage error.
-func replayOptionsFrom(c *cobra.Command, v *viper.Viper, args []string) (*simulateOptions, error) {
-	o := &simulateOptions{files: args, tariffFile: v.GetString("tariff"),
-		skipInvalid: v.GetBool("skip-invalid"), maxErrors: v.GetInt("max-errors"), reorder: v.GetInt("reorder-buffer")}
-	var err error
-	if o.inputFormat, err = msglog.ParseFormat(v.GetString("input-format")); err != nil {
+// replayOptionsFrom reads the shared replay settings and checks them;
+// every problem is a usage error.
+func replayOptionsFrom(c *cobra.Command, v *config, args []string) (*simulateOptions, error) {
+	rs := replaySettingsFrom(v)
+	o, err := rs.options(args)
+	if err != nil {
 		return nil, usageError{err}
 	}
-	flagMap, _ := c.Flags().GetStringArray("map")
-	if o.columnMap, err = parseMap(v, flagMap); err != nil {
-		return nil, err
+	return o, nil
+}
+
+// replaySettings are the settings every command that replays a log
+// shares, as given (flag, environment, config file or default).
+type replaySettings struct {
+	InputFormat, Regime, Tariff, Timezone string
+	Map, BusinessTimezone                 []string
+	LateReplies, LateReplyCategory        string
+	ServiceQuota, FreeTier, MexicoFree    int64
+	FEPWindow                             time.Duration
+	FX                                    string
+	AuthIntlEligible                      bool
+	BusinessCountry, AuthIntlStart, Tiers string
+	SkipInvalid                           bool
+	MaxErrors, ReorderBuffer, SortMemory  int64
+	Shard, Progress                       string
+	KazakhstanPre, NANPCaribbean          string
+}
+
+func replaySettingsFrom(v *config) replaySettings {
+	return replaySettings{
+		InputFormat: v.GetString("input-format"), Regime: v.GetString("regime"), Tariff: v.GetString("tariff"), Timezone: v.GetString("timezone"),
+		Map: v.GetStringSlice("map"), BusinessTimezone: v.GetStringSlice("business-timezone"),
+		LateReplies: v.GetString("late-replies"), LateReplyCategory: v.GetString("late-reply-category"),
+		ServiceQuota: v.GetInt64("service-quota"), FreeTier: v.GetInt64("free-tier"), MexicoFree: v.GetInt64("mexico-free-sessions"),
+		FEPWindow: v.GetDuration("fep-window"), FX: v.GetString("fx"),
+		AuthIntlEligible: v.GetBool("auth-intl-eligible"), BusinessCountry: v.GetString("business-country"), AuthIntlStart: v.GetString("auth-intl-start"),
+		Tiers: v.GetString("tiers"), SkipInvalid: v.GetBool("skip-invalid"),
+		MaxErrors: v.GetInt64("max-errors"), ReorderBuffer: v.GetInt64("reorder-buffer"), SortMemory: v.GetInt64("sort-memory"),
+		Shard: v.GetString("shard"), Progress: v.GetString("progress"),
+		KazakhstanPre: v.GetString("kazakhstan-before-2026-10"), NANPCaribbean: v.GetString("nanp-caribbean"),
+	}
+}
+
+// Validate checks every setting, naming each bad one.
+func (rs replaySettings) Validate() error {
+	_, err := rs.options(nil)
+	return err
+}
+
+// options are the replay options of the settings, for files; the error
+// names every bad setting.
+func (rs replaySettings) options(files []string) (*simulateOptions, error) {
+	o := &simulateOptions{files: files, tariffFile: rs.Tariff, tiersFile: rs.Tiers, skipInvalid: rs.SkipInvalid,
+		maxErrors: int(rs.MaxErrors), reorder: int(rs.ReorderBuffer), sortMemory: int(rs.SortMemory),
+		regime: rs.Regime, kzLegacy: rs.KazakhstanPre, nanp: rs.NANPCaribbean, progress: rs.Progress, fepWindow: rs.FEPWindow}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	var err error
+	if o.inputFormat, err = msglog.ParseFormat(rs.InputFormat); err != nil {
+		errs = append(errs, err)
+	}
+	if o.columnMap, err = parseMap(rs.Map); err != nil {
+		errs = append(errs, err)
 	}
 	for k := range o.columnMap {
 		if !contains(msglog.Columns, k) {
-			return nil, usagef("--map %s: no such column (columns: %s)", k, strings.Join(msglog.Columns, ", "))
+			bad("--map %s: no such column (columns: %s)", k, strings.Join(msglog.Columns, ", "))
 		}
 	}
-	o.regime = v.GetString("regime")
 	if o.regime != "auto" {
 		if _, err := pricing.RegimeByName(o.regime); err != nil {
-			return nil, usageError{err}
+			errs = append(errs, err)
 		}
 	}
-	if o.location, err = time.LoadLocation(v.GetString("timezone")); err != nil {
-		return nil, usagef("--timezone %q: not an IANA time zone name (e.g. America/Sao_Paulo)", v.GetString("timezone"))
+	if o.location, err = time.LoadLocation(rs.Timezone); err != nil {
+		bad("--timezone %q: not an IANA time zone name (e.g. America/Sao_Paulo)", rs.Timezone)
 	}
-	o.policy = pricing.DefaultPolicy()
-	switch v.GetString("late-replies") {
-	case "template":
-	case "block":
-		o.policy.Late = pricing.LateBlock
-	default:
-		return nil, usagef("--late-replies %q: want template or block", v.GetString("late-replies"))
+	if o.policy, err = rs.policy(); err != nil {
+		errs = append(errs, err)
 	}
-	cat, ok := pricing.ParseCategory(v.GetString("late-reply-category"))
-	if !ok || cat == pricing.CatNone {
-		return nil, usagef("--late-reply-category %q: want marketing, utility or authentication", v.GetString("late-reply-category"))
+	if o.fepWindow <= 0 {
+		bad("--fep-window must be positive")
 	}
-	o.policy.LateCategory = cat
-	if o.policy.ServiceQuota = v.GetInt64("service-quota"); o.policy.ServiceQuota < 0 {
-		return nil, usagef("--service-quota must not be negative")
-	}
-	o.policy.FreeTier, o.policy.MexicoFreeSessions = v.GetInt64("free-tier"), v.GetInt64("mexico-free-sessions")
-	if o.policy.FreeTier < 0 || o.policy.MexicoFreeSessions < 0 {
-		return nil, usagef("--free-tier and --mexico-free-sessions must not be negative")
-	}
-	if o.fepWindow = v.GetDuration("fep-window"); o.fepWindow <= 0 {
-		return nil, usagef("--fep-window must be positive")
-	}
-	if fx := v.GetString("fx"); fx != "" {
-		f, err := pricing.ParseFX(fx)
+	if rs.FX != "" {
+		f, err := pricing.ParseFX(rs.FX)
 		if err != nil {
-			return nil, usageError{err}
+			errs = append(errs, err)
 		}
 		o.fx = &f
 	}
-	o.authIntl = pricing.AuthIntl{Eligible: v.GetBool("auth-intl-eligible"), BusinessCountry: strings.ToUpper(v.GetString("business-country"))}
-	if bc := o.authIntl.BusinessCountry; bc != "" && len(bc) != 2 {
-		return nil, usagef("--business-country %q: want an ISO 3166 alpha-2 code", bc)
+	if o.authIntl, err = rs.authIntl(); err != nil {
+		errs = append(errs, err)
 	}
-	if st := v.GetString("auth-intl-start"); st != "" {
-		d, err := pricing.ParseDay(st)
-		if err != nil {
-			return nil, usagef("--auth-intl-start: %v", err)
+	if o.bizLoc, err = businessLocations(rs.BusinessTimezone); err != nil {
+		errs = append(errs, err)
+	}
+	if o.kzLegacy != "Russia" && o.kzLegacy != "Other" {
+		bad("--kazakhstan-before-2026-10 %q: want Russia or Other", o.kzLegacy)
+	}
+	if o.nanp != "Other" && o.nanp != "North America" {
+		bad("--nanp-caribbean %q: want Other or \"North America\"", o.nanp)
+	}
+	if rs.Shard != "" {
+		if o.shardI, o.shardN, err = simulate.ParseShard(rs.Shard); err != nil {
+			errs = append(errs, err)
 		}
-		o.authIntl.Start = d
 	}
-	o.tiersFile = v.GetString("tiers")
-	bz, _ := c.Flags().GetStringArray("business-timezone")
-	for _, kv := range bz {
+	if rs.SortMemory < 1 {
+		bad("--sort-memory must be at least 1")
+	}
+	if !contains(progressModes, o.progress) {
+		bad("--progress %q: want auto, always or never", o.progress)
+	}
+	if rs.MaxErrors < 0 || rs.ReorderBuffer < 0 {
+		bad("--max-errors and --reorder-buffer must not be negative")
+	}
+	return o, errors.Join(errs...)
+}
+
+// policy is the settings of the rules the sources leave open.
+func (rs replaySettings) policy() (pricing.Policy, error) {
+	p := pricing.DefaultPolicy()
+	switch rs.LateReplies {
+	case "template":
+	case "block":
+		p.Late = pricing.LateBlock
+	default:
+		return p, fmt.Errorf("--late-replies %q: want template or block", rs.LateReplies)
+	}
+	cat, ok := pricing.ParseCategory(rs.LateReplyCategory)
+	if !ok || cat == pricing.CatNone {
+		return p, fmt.Errorf("--late-reply-category %q: want marketing, utility or authentication", rs.LateReplyCategory)
+	}
+	p.LateCategory = cat
+	if p.ServiceQuota = rs.ServiceQuota; p.ServiceQuota < 0 {
+		return p, errors.New("--service-quota must not be negative")
+	}
+	p.FreeTier, p.MexicoFreeSessions = rs.FreeTier, rs.MexicoFree
+	if p.FreeTier < 0 || p.MexicoFreeSessions < 0 {
+		return p, errors.New("--free-tier and --mexico-free-sessions must not be negative")
+	}
+	return p, nil
+}
+
+// authIntl is the settings of the authentication-international rule.
+func (rs replaySettings) authIntl() (pricing.AuthIntl, error) {
+	a := pricing.AuthIntl{Eligible: rs.AuthIntlEligible, BusinessCountry: strings.ToUpper(rs.BusinessCountry)}
+	if bc := a.BusinessCountry; bc != "" && len(bc) != 2 {
+		return a, fmt.Errorf("--business-country %q: want an ISO 3166 alpha-2 code", bc)
+	}
+	if rs.AuthIntlStart != "" {
+		d, err := pricing.ParseDay(rs.AuthIntlStart)
+		if err != nil {
+			return a, fmt.Errorf("--auth-intl-start: %w", err)
+		}
+		a.Start = d
+	}
+	return a, nil
+}
+
+// businessLocations reads BUSINESS=ZONE items.
+func businessLocations(items []string) (map[string]*time.Location, error) {
+	var locs map[string]*time.Location
+	for _, kv := range items {
 		b, zone, ok := strings.Cut(kv, "=")
 		loc, err := time.LoadLocation(strings.TrimSpace(zone))
 		if !ok || err != nil || strings.TrimSpace(b) == "" {
-			return nil, usagef("--business-timezone %q: want BUSINESS=ZONE with an IANA zone", kv)
+			return nil, fmt.Errorf("--business-timezone %q: want BUSINESS=ZONE with an IANA zone", kv)
 		}
-		if o.bizLoc == nil {
-			o.bizLoc = map[string]*time.Location{}
+		if locs == nil {
+			locs = map[string]*time.Location{}
 		}
 		if d, msg := msglog.NormalizeNumber(b); msg == "" {
 			b = d
 		}
-		o.bizLoc[strings.TrimSpace(b)] = loc
+		locs[strings.TrimSpace(b)] = loc
 	}
-	o.kzLegacy = v.GetString("kazakhstan-before-2026-10")
-	if o.kzLegacy != "Russia" && o.kzLegacy != "Other" {
-		return nil, usagef("--kazakhstan-before-2026-10 %q: want Russia or Other", o.kzLegacy)
-	}
-	o.nanp = v.GetString("nanp-caribbean")
-	if o.nanp != "Other" && o.nanp != "North America" {
-		return nil, usagef("--nanp-caribbean %q: want Other or \"North America\"", o.nanp)
-	}
-	if sh := v.GetString("shard"); sh != "" {
-		if o.shardI, o.shardN, err = simulate.ParseShard(sh); err != nil {
-			return nil, usageError{err}
-		}
-	}
-	if o.sortMemory = v.GetInt("sort-memory"); o.sortMemory < 1 {
-		return nil, usagef("--sort-memory must be at least 1")
-	}
-	if o.progress = v.GetString("progress"); !contains(progressModes, o.progress) {
-		return nil, usagef("--progress %q: want auto, always or never", o.progress)
-	}
-	if o.maxErrors < 0 || o.reorder < 0 {
-		return nil, usagef("--max-errors and --reorder-buffer must not be negative")
-	}
-	return o, nil
+	return locs, nil
 }
 
 func contains(s []string, v string) bool {

@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -92,14 +91,7 @@ func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
 		return nil, err
 	}
 	o.cfg = sla.Config{Targets: map[string]time.Duration{}, Location: so.location}
-	targets, _ := c.Flags().GetStringArray("target")
-	if !c.Flags().Changed("target") {
-		for k, val := range v.GetStringMapString("target") {
-			targets = append(targets, k+"="+val)
-		}
-		sort.Strings(targets)
-	}
-	for _, t := range targets {
+	for _, t := range v.GetStringSlice("target") {
 		k, d, ok := strings.Cut(t, "=")
 		k = strings.ToLower(strings.TrimSpace(k))
 		dd, err := parseDuration(strings.TrimSpace(d))
@@ -145,7 +137,7 @@ func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
 	if o.now, err = nowFrom(v, so.location); err != nil {
 		return nil, err
 	}
-	if o.thresholds, err = thresholdsFrom(c, v); err != nil {
+	if o.thresholds, err = thresholdsFrom(v); err != nil {
 		return nil, err
 	}
 	// No dimension stands alone: a reply metric has a value only in a --group-by scope.

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 	"github.com/wacost/wacost/gate"
 )
 
@@ -26,14 +25,10 @@ func addThresholdFlags(c *cobra.Command) {
 
 // thresholdsFrom reads --threshold/--warn and the config lists; a
 // malformed expression is a usage error naming it.
-func thresholdsFrom(c *cobra.Command, v *viper.Viper) ([]gate.Threshold, error) {
+func thresholdsFrom(v *config) ([]gate.Threshold, error) {
 	var out []gate.Threshold
 	for _, kind := range []string{"threshold", "warn"} {
-		exprs, _ := c.Flags().GetStringArray(kind)
-		if !c.Flags().Changed(kind) {
-			exprs = v.GetStringSlice(kind)
-		}
-		for _, e := range exprs {
+		for _, e := range v.GetStringSlice(kind) {
 			t, err := gate.Parse(e, kind == "warn")
 			if err != nil {
 				return nil, usageError{err}

@@ -1,0 +1,106 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every count, duration and boolean is parsed strictly wherever it comes
+// from: nothing is coerced into a value the user did not write.
+func TestConfigValuesAreStrict(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "wacost.yaml")
+	for _, c := range []struct {
+		file, env, val, want string
+	}{
+		{file: "service-quota: lots\n", want: `service-quota: "lots" is not a whole number`},
+		{file: "service-quota: 1.5\n", want: "service-quota: 1.5 is not a whole number"},
+		{file: "fep-window: 72\n", want: "fep-window: 72 is not a duration: give it a unit, e.g. 72h"},
+		{file: "fep-window: \"72\"\n", want: `fep-window: "72" is not a duration`},
+		{file: "skip-invalid: \"yes\"\n", want: `skip-invalid: "yes" is not a boolean`},
+		{file: "skip-invalid: yes\n", want: `skip-invalid: "yes" is not a boolean`},
+		{file: "skip-invalid: 1\n", want: "skip-invalid: 1 is not a boolean"},
+		{file: "timezone: [UTC]\n", want: "timezone: [UTC]: want text"},
+		{file: "map: [a, b]\n", want: `--map "a": want COLUMN=HEADER`},
+		{file: "group-by: {month: x}\n", want: "group-by: want a list, not a mapping"},
+		{file: "business-hours:\n  timezone: UTC\n  weekly: {mon: 09:00-17:00}\n  holiday: [2026-12-25]\n", want: "business-hours: unknown key holiday"},
+		{file: "business-hours: 9-5\n", want: "business-hours: want a mapping"},
+		{env: "WACOST_SERVICE_QUOTA", val: "abc", want: `WACOST_SERVICE_QUOTA: "abc" is not a whole number`},
+		{env: "WACOST_FEP_WINDOW", val: "72", want: `WACOST_FEP_WINDOW: "72" is not a duration`},
+		{env: "WACOST_SKIP_INVALID", val: "yes", want: `WACOST_SKIP_INVALID: "yes" is not a boolean`},
+		{env: "WACOST_MAX_ERRORS", val: "1.5", want: `WACOST_MAX_ERRORS: "1.5" is not a whole number`},
+	} {
+		os.WriteFile(cfg, []byte(c.file), 0o644)
+		if c.env != "" {
+			t.Setenv(c.env, c.val)
+		}
+		r := wacost(t, "", "simulate", small, "--config", cfg)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%q %s=%s: exit %d, stderr %q; want exit 2 and %q", c.file, c.env, c.val, r.code, r.stderr, c.want)
+		}
+		if c.env != "" {
+			os.Unsetenv(c.env)
+		}
+	}
+	// Two bad settings are both named.
+	os.WriteFile(cfg, []byte("service-quota: lots\nfep-window: 72\n"), 0o644)
+	r := wacost(t, "", "simulate", small, "--config", cfg)
+	if !strings.Contains(r.stderr, "service-quota") || !strings.Contains(r.stderr, "fep-window") {
+		t.Errorf("both bad settings should be named: %q", r.stderr)
+	}
+}
+
+// What the file and the environment may say is read as the flag would
+// be: every setting that exists as a flag, lists and durations included.
+func TestConfigEverySettingFromFileAndEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "wacost.yaml")
+	log := filepath.Join(dir, "log.csv")
+	// A customer message late on 2026-10-31 UTC is 2026-11-01 in Tokyo.
+	os.WriteFile(log, []byte("timestamp,business,customer,direction\n2026-10-31T20:00:00Z,acme,5511987654321,in\n"), 0o644)
+	month := func(r run) string {
+		var doc struct {
+			Groups []struct{ Month string }
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || len(doc.Groups) != 1 {
+			t.Fatalf("exit %d, %s %s", r.code, r.stderr, r.stdout)
+		}
+		return doc.Groups[0].Month
+	}
+	os.WriteFile(cfg, []byte("format: json\ngroup-by: [month]\nbusiness-timezone: [acme=Asia/Tokyo]\n"), 0o644)
+	if got := month(wacost(t, "", "simulate", log, "--config", cfg)); got != "2026-11" {
+		t.Errorf("business-timezone from the file: month %s, want 2026-11", got)
+	}
+	os.WriteFile(cfg, []byte("format: json\ngroup-by: month\nbusiness-timezone:\n  acme: Asia/Tokyo\n"), 0o644)
+	if got := month(wacost(t, "", "simulate", log, "--config", cfg)); got != "2026-11" {
+		t.Errorf("business-timezone as a mapping: month %s, want 2026-11", got)
+	}
+	os.WriteFile(cfg, []byte("format: json\ngroup-by: [month]\n"), 0o644)
+	t.Setenv("WACOST_BUSINESS_TIMEZONE", "acme=Asia/Tokyo")
+	if got := month(wacost(t, "", "simulate", log, "--config", cfg)); got != "2026-11" {
+		t.Errorf("WACOST_BUSINESS_TIMEZONE: month %s, want 2026-11", got)
+	}
+	// The flag beats the environment.
+	if got := month(wacost(t, "", "simulate", log, "--config", cfg, "--business-timezone", "acme=UTC")); got != "2026-10" {
+		t.Errorf("--business-timezone over the environment: month %s, want 2026-10", got)
+	}
+	os.Unsetenv("WACOST_BUSINESS_TIMEZONE")
+	// A list in the environment: comma-separated, CSV-quoted.
+	t.Setenv("WACOST_GROUP_BY", "month,market")
+	t.Setenv("WACOST_FEP_WINDOW", "48h")
+	t.Setenv("WACOST_MAP", "customer=number")
+	os.WriteFile(log, []byte("timestamp,number,direction\n2026-10-31T20:00:00Z,5511987654321,in\n"), 0o644)
+	r := wacost(t, "", "simulate", log, "--config", cfg)
+	var doc struct {
+		GroupBy  []string `json:"group_by"`
+		Settings struct {
+			FEP string `json:"fep_window"`
+		}
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || strings.Join(doc.GroupBy, ",") != "month,market" || doc.Settings.FEP != "48h0m0s" {
+		t.Errorf("lists and durations from the environment: exit %d %s %s", r.code, r.stderr, r.stdout)
+	}
+}
