@@ -15,26 +15,58 @@ var engine = []string{"window", "pricing", "simulate", "msglog", "synth", "gate"
 
 var forbidden = []string{"os", "os/exec", "github.com/spf13/cobra", "github.com/spf13/viper", "github.com/olekukonko/tablewriter"}
 
+// The replay pipeline opens files and temporary files (os), but knows
+// nothing of the command line, its configuration or the renderers.
+var pipeline = []string{"replay"}
+
+var pipelineForbidden = []string{"github.com/spf13/cobra", "github.com/spf13/viper", "github.com/olekukonko/tablewriter",
+	"github.com/wacost/wacost/cmd", "github.com/wacost/wacost/render"}
+
+func TestPipelineLayering(t *testing.T) {
+	for _, dir := range pipeline {
+		for f, imports := range importsOf(t, dir) {
+			for _, p := range imports {
+				for _, bad := range pipelineForbidden {
+					if p == bad || strings.HasPrefix(p, bad+"/") {
+						t.Errorf("%s imports %s: the replay pipeline must not", f, p)
+					}
+				}
+			}
+		}
+	}
+}
+
+// importsOf lists the imports of each non-test Go file in dir.
+func importsOf(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	if len(files) == 0 {
+		t.Fatalf("no Go files in %s", dir)
+	}
+	out := map[string][]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		af, err := parser.ParseFile(token.NewFileSet(), f, src, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			out[f] = append(out[f], strings.Trim(imp.Path.Value, `"`))
+		}
+	}
+	return out
+}
+
 func TestEngineLayering(t *testing.T) {
 	for _, dir := range engine {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-		if len(files) == 0 {
-			t.Fatalf("no Go files in %s", dir)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			af, err := parser.ParseFile(token.NewFileSet(), f, src, parser.ImportsOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, imp := range af.Imports {
-				p := strings.Trim(imp.Path.Value, `"`)
+		for f, imports := range importsOf(t, dir) {
+			for _, p := range imports {
 				for _, bad := range forbidden {
 					if p == bad || strings.HasPrefix(p, bad+"/") {
 						t.Errorf("%s imports %s: engine packages must not", f, p)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/wacost/wacost/render"
+	"github.com/wacost/wacost/replay"
 	"github.com/wacost/wacost/scenario"
 )
 
@@ -121,20 +122,15 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	if err != nil {
 		return err
 	}
-	errs := &rowErrors{w: s.err, max: o.maxErrors}
-	log, err := loadLog(s, o.simulateOptions, errs)
-	errs.flush(o.skipInvalid)
+	log, err := loadLog(s, o.simulateOptions)
 	if err != nil {
 		return err
-	}
-	if errs.count > 0 && !o.skipInvalid {
-		return silentError{ExitData}
 	}
 	b, err := scenario.RunBacklog(env.options(s.ctx, o.simulateOptions), log, o.cfg)
 	if err != nil {
 		return err
 	}
-	buf := newOutputSpool(s.out, spoolMemory)
+	buf := replay.NewOutputSpool(s.out, spoolMemory)
 	defer buf.Close()
 	if err := render.WriteBacklog(buf, o.format, &render.BacklogReport{B: b, Timezone: o.location, Schedule: o.schedule, Chart: o.chart}); err != nil {
 		return err

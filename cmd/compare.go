@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/render"
+	"github.com/wacost/wacost/replay"
 	"github.com/wacost/wacost/scenario"
 )
 
@@ -118,15 +119,9 @@ func runCompare(s *streams, o *compareOptions) error {
 		}
 		scs = append(scs, sc)
 	}
-	errs := &rowErrors{w: s.err, max: o.maxErrors}
-	log, err := loadLog(s, o.simulateOptions, errs)
+	log, err := loadLog(s, o.simulateOptions)
 	if err != nil {
-		errs.flush(o.skipInvalid)
 		return err
-	}
-	errs.flush(o.skipInvalid)
-	if errs.count > 0 && !o.skipInvalid {
-		return silentError{ExitData}
 	}
 	base := env.options(s.ctx, o.simulateOptions)
 	if o.format == "html" {
@@ -150,7 +145,7 @@ func runCompare(s *streams, o *compareOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	buf := newOutputSpool(s.out, spoolMemory)
+	buf := replay.NewOutputSpool(s.out, spoolMemory)
 	defer buf.Close()
 	if err := render.WriteCompare(buf, o.format, &render.CompareReport{C: &cmp, Thresholds: checks, Log: strings.Join(o.files, ", ")}); err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/replay"
 )
 
 // progress shows a long replay's progress on stderr: how much of the
@@ -25,7 +25,7 @@ type progress struct {
 	every time.Duration
 	now   func() time.Time
 
-	tally atomic.Pointer[tally] // the phase under way's
+	tally atomic.Pointer[replay.Tally] // the phase under way's
 
 	mu    sync.Mutex
 	phase string // what the line says is being done
@@ -34,15 +34,6 @@ type progress struct {
 	ended bool
 	stop  chan struct{}
 	done  chan struct{}
-}
-
-// tally is what a phase of the replay has read. Each phase has its own,
-// so that the readers of one that ended (whose goroutines may still read
-// a little) do not count in the next.
-type tally struct {
-	bytes atomic.Int64 // read, over every copy of the inputs being read
-	rows  atomic.Int64 // handed to the engine
-	reads int64        // copies of the inputs read side by side (parts)
 }
 
 // How often the line is redrawn on a terminal, and written elsewhere.
@@ -54,10 +45,10 @@ var (
 // progressModes are --progress's values.
 var progressModes = []string{"auto", "always", "never"}
 
-// newProgress starts showing progress for a replay of ins on w, as mode
-// says ("auto": only on a terminal, and not with -q); nil if it is not
-// shown.
-func newProgress(w io.Writer, mode string, quiet bool, ins []*input) *progress {
+// newProgress starts showing progress for a replay of inputs of total
+// bytes (0: unknown) on w, as mode says ("auto": only on a terminal, and
+// not with -q); nil if it is not shown.
+func newProgress(w io.Writer, mode string, quiet bool, total int64) *progress {
 	tty := isTerminal(w)
 	switch mode {
 	case "never":
@@ -71,39 +62,27 @@ func newProgress(w io.Writer, mode string, quiet bool, ins []*input) *progress {
 	if !tty {
 		p.every = progressLogEvery
 	}
-	p.total = inputSize(ins)
-	p.begin("reading", 1)
+	p.total = total
+	p.Begin("reading", 1)
 	go p.run()
 	return p
 }
 
-// inputSize is the inputs' total size in bytes, 0 if one is standard input.
-func inputSize(ins []*input) int64 {
-	var n int64
-	for _, in := range ins {
-		if in.size < 0 {
-			return 0
-		}
-		n += in.size
-	}
-	return n
-}
-
-// begin starts counting afresh: a new phase, with the inputs read reads
+// Begin starts counting afresh: a new phase, with the inputs read reads
 // times side by side.
-func (p *progress) begin(phase string, reads int) {
+func (p *progress) Begin(phase string, reads int) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.phase, p.from = phase, p.now()
-	p.tally.Store(&tally{reads: int64(max(reads, 1))})
+	p.tally.Store(&replay.Tally{Reads: int64(max(reads, 1))})
 }
 
-// counts is the tally a reader opened now counts in (nil if no progress
+// Tally is the tally a reader opened now counts in (nil if no progress
 // is shown).
-func (p *progress) counts() *tally {
+func (p *progress) Tally() *replay.Tally {
 	if p == nil {
 		return nil
 	}
@@ -156,9 +135,9 @@ func (p *progress) Write(b []byte) (int, error) {
 	return p.w.Write(b)
 }
 
-// finish stops the line (clearing it from a terminal, or writing a last
+// End stops the line (clearing it from a terminal, or writing a last
 // one elsewhere). It may be called more than once.
-func (p *progress) finish() {
+func (p *progress) End() {
 	if p == nil {
 		return
 	}
@@ -184,7 +163,7 @@ func (p *progress) finish() {
 // line written when the replay has ended.
 func (p *progress) line(elapsed time.Duration, last bool) string {
 	t := p.tally.Load()
-	read, rows := t.bytes.Load()/t.reads, t.rows.Load()
+	read, rows := t.Bytes.Load()/t.Reads, t.Rows.Load()
 	var b strings.Builder
 	b.WriteString("wacost: ")
 	if last {
@@ -239,55 +218,4 @@ func countString(n int64) string {
 		return fmt.Sprintf("%.0fk", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (c countingReader) Read(b []byte) (int, error) {
-	n, err := c.ReadCloser.Read(b)
-	c.n.Add(int64(n))
-	return n, err
-}
-
-// tracked is the source a replay's engine reads: the prefetched messages,
-// counted for the progress line (in counts, if not nil), and ended once
-// stop is set (if not nil: a sibling part failed).
-type tracked struct {
-	*msglog.Prefetcher
-	stop   *atomic.Bool
-	counts *tally
-	n      int64 // rows not yet added to counts
-}
-
-// trackedBatch is how many rows tracked counts before it adds them to
-// its tally.
-const trackedBatch = 1024
-
-func (t *tracked) NextRef() (*msglog.Message, error) {
-	if t.stop != nil && t.stop.Load() {
-		return nil, errStopped
-	}
-	m, err := t.Prefetcher.NextRef()
-	if t.counts != nil {
-		if m != nil {
-			t.n++
-		}
-		if t.n == trackedBatch || (err != nil && m == nil) {
-			t.counts.rows.Add(t.n)
-			t.n = 0
-		}
-	}
-	return m, err
-}
-
-func (t *tracked) Next() (msglog.Message, error) {
-	m, err := t.NextRef()
-	if m == nil {
-		return msglog.Message{}, err
-	}
-	return *m, err
 }

@@ -14,16 +14,16 @@ func testProgress(w *bytes.Buffer, tty bool, total int64) *progress {
 	clock := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	p := &progress{w: w, tty: tty, total: total, every: time.Hour, now: func() time.Time { return clock },
 		stop: make(chan struct{}), done: make(chan struct{})}
-	p.begin("reading", 1)
+	p.Begin("reading", 1)
 	return p
 }
 
 func TestProgressLine(t *testing.T) {
 	var w bytes.Buffer
 	p := testProgress(&w, false, 780e6)
-	p.begin("reading", 2) // two parts, each reading the whole log
-	p.counts().bytes.Store(2 * 312e6)
-	p.counts().rows.Store(4e6)
+	p.Begin("reading", 2) // two parts, each reading the whole log
+	p.Tally().Bytes.Store(2 * 312e6)
+	p.Tally().Rows.Store(4e6)
 	el := 1300 * time.Millisecond
 	// 4M rows in 1.3 s; 468 MB left at 312 MB in 1.3 s: 1.95 s.
 	if got, want := p.line(el, false), "wacost: reading 312 MB of 780 MB (40%), 4.0M rows, 3.1M rows/s, about 2s left"; got != want {
@@ -32,17 +32,17 @@ func TestProgressLine(t *testing.T) {
 	if got, want := p.line(el, true), "wacost: read 312 MB, 4.0M rows, in 1.3s (3.1M rows/s)"; got != want {
 		t.Errorf("last line:\n got %q\nwant %q", got, want)
 	}
-	p.counts().bytes.Store(2 * 770e6) // 10 MB left at 770 MB in 1.3 s: 17 ms
+	p.Tally().Bytes.Store(2 * 770e6) // 10 MB left at 770 MB in 1.3 s: 17 ms
 	if got, want := p.line(el, false), "wacost: reading 770 MB of 780 MB (98%), 4.0M rows, 3.1M rows/s, less than 1s left"; got != want {
 		t.Errorf("line near the end:\n got %q\nwant %q", got, want)
 	}
-	p.counts().bytes.Store(2 * 312e6)
+	p.Tally().Bytes.Store(2 * 312e6)
 	p.total = 0 // standard input: its size is not known
 	if got, want := p.line(el, false), "wacost: reading 312 MB, 4.0M rows, 3.1M rows/s"; got != want {
 		t.Errorf("line of unknown size:\n got %q\nwant %q", got, want)
 	}
 	p.total = 780e6
-	p.begin("reading", 1)
+	p.Begin("reading", 1)
 	if got, want := p.line(0, false), "wacost: reading 0 B of 780 MB (0%), 0 rows"; got != want {
 		t.Errorf("line at the start:\n got %q\nwant %q", got, want)
 	}
@@ -71,8 +71,8 @@ func TestProgressTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.draw("wacost: again")
-	p.finish()
-	p.finish() // a second call does nothing
+	p.End()
+	p.End() // a second call does nothing
 	want := "\rwacost: a long line" + "\rwacost: short      " +
 		"\r             \r" + "wacost: a note\n" + // the padding is blank already
 		"\rwacost: again" + "\r             \r"

@@ -16,6 +16,7 @@ import (
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/render"
+	"github.com/wacost/wacost/replay"
 	"github.com/wacost/wacost/simulate"
 	"github.com/wacost/wacost/window"
 )
@@ -46,11 +47,8 @@ type simulateOptions struct {
 	jobs        int // replays side by side, each for a part of the customers
 	shardI      int
 	shardN      int
-	// shardSkipped counts the rows left to other shards (set by the replay).
-	shardSkipped int64
-	nanp         string
-	progress     string    // --progress: auto, always or never
-	prog         *progress // the progress line of the replay under way, if shown
+	nanp        string
+	progress    string // --progress: auto, always or never
 }
 
 const simulateLong = `Replay message logs through the customer-service window rules and a rate card,
@@ -403,144 +401,46 @@ func loadTariff(path string, mk *pricing.Markets) (*pricing.Card, error) {
 	}
 }
 
-// rowErrors collects bad rows and lists them on stderr, up to a limit,
-// once the pass that found them is the one that counts.
-type rowErrors struct {
-	w     io.Writer
-	max   int
-	count int
-	first []string
-}
-
-func (r *rowErrors) add(err error) {
-	r.count++
-	if r.count <= r.max {
-		r.first = append(r.first, err.Error())
-	}
-}
-
-func (r *rowErrors) flush(skipped bool) {
-	for _, e := range r.first {
-		fmt.Fprintf(r.w, "wacost: %s\n", e)
-	}
-	if r.count > r.max {
-		fmt.Fprintf(r.w, "wacost: ... and %d more bad rows\n", r.count-r.max)
-	}
-	if r.count > 0 && !skipped {
-		fmt.Fprintf(r.w, "wacost: %d bad rows; fix them, or run with --skip-invalid to skip and count them\n", r.count)
-	}
-}
-
-// input is one log to read, re-openable for a second (sorted) pass.
-type input struct {
-	name  string
-	open  func() (io.ReadCloser, error)
-	spool *os.File // standard input, copied here while first read
-	size  int64    // bytes, -1 if not known (standard input)
-}
-
-func openInputs(s *streams, files []string) ([]*input, func(), error) {
-	if len(files) == 0 {
-		files = []string{"-"}
-	}
-	var ins []*input
-	cleanup := func() {
-		for _, in := range ins {
-			if in.spool != nil {
-				in.spool.Close()
-				os.Remove(in.spool.Name())
-			}
-		}
-	}
-	stdinUsed := false
-	for _, f := range files {
-		f := f
-		if f == "-" {
-			if stdinUsed {
-				return nil, cleanup, usagef("standard input (-) given twice")
-			}
-			stdinUsed = true
-			sp, err := os.CreateTemp("", "wacost-stdin-*")
-			if err != nil {
-				return nil, cleanup, err
-			}
-			in := &input{name: "stdin", spool: sp, size: -1}
-			first := true
-			in.open = func() (io.ReadCloser, error) {
-				if first {
-					first = false
-					return io.NopCloser(io.TeeReader(s.in, sp)), nil
-				}
-				if _, err := sp.Seek(0, io.SeekStart); err != nil {
-					return nil, err
-				}
-				return io.NopCloser(sp), nil
-			}
-			ins = append(ins, in)
-			continue
-		}
-		st, err := os.Stat(f)
-		if err != nil {
-			return nil, cleanup, fmt.Errorf("%s: %w", f, errors.Unwrap(err))
-		}
-		if st.IsDir() {
-			return nil, cleanup, fmt.Errorf("%s: is a directory", f)
-		}
-		ins = append(ins, &input{name: f, size: st.Size(), open: func() (io.ReadCloser, error) {
-			fh, err := os.Open(f)
-			if err != nil {
-				return nil, err
-			}
-			return newReadAhead(fh), nil
-		}})
-	}
-	return ins, cleanup, nil
-}
-
-// spoolMemory is how much output is held in memory before it spills to disk.
-var spoolMemory = 32 << 20
-
 func runSimulate(s *streams, o *simulateOptions) error {
-	return replay(s, o, func(out io.Writer) (consumer, error) {
+	return runReplay(s, o, func(out io.Writer) (replay.Sink, error) {
 		if o.format == "partial" {
-			return &partialConsumer{o: o, out: out}, nil
+			return &partialSink{o: o, out: out}, nil
 		}
 		rd, err := render.New(o.format, out, o.ledger)
 		if err != nil {
 			return nil, usageError{err}
 		}
-		return &simulateConsumer{o: o, rd: rd}, nil
+		return &simulateSink{o: o, rd: rd}, nil
 	})
 }
 
-// partialConsumer writes a shard's mergeable partial result (JSON).
-type partialConsumer struct {
+// partialSink writes a shard's mergeable partial result (JSON).
+type partialSink struct {
 	o   *simulateOptions
 	out io.Writer
-	eng *simulate.Engine
 }
 
-func (c *partialConsumer) configure(so *simulate.Options) {
+func (c *partialSink) Configure(so *simulate.Options) {
 	so.GroupBy = c.o.groupBy
 	so.Candidates = true
 }
 
-func (c *partialConsumer) engine(e *simulate.Engine) { c.eng = e }
-
-func (c *partialConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
+func (c *partialSink) Finish(f replay.Finished) ([]gate.Check, error) {
 	shard := "1/1"
 	if c.o.shardN > 0 {
 		shard = fmt.Sprintf("%d/%d", c.o.shardI, c.o.shardN)
 	}
-	p := c.eng.Partial(shard, c.o.shardSkipped)
-	enc := json.NewEncoder(c.out)
-	return nil, enc.Encode(p)
+	p := f.Engine.Partial(shard, f.OtherShards)
+	return nil, json.NewEncoder(c.out).Encode(p)
 }
+
+func (c *partialSink) Close()           {}
+func (c *partialSink) ResultOnly() bool { return false } // it needs the engine's candidates
 
 // defaultJobs is how many parts a replay runs in on procs cores. One
 // replay keeps two cores busy (reading, and replaying), and one part costs
 // more CPU than a replay of its share: on 2 cores, 2 parts took
-// 1.14-1.28x the time of one replay (README, Performance).
+// 1.14-1.28x the time of one replay (bench/README.md).
 func defaultJobs(procs int) int {
 	if procs < 4 {
 		return 1
@@ -548,22 +448,22 @@ func defaultJobs(procs int) int {
 	return procs / 2
 }
 
-// resultOnly says whether the run needs only its Result (no ledger), as
-// a replay in parts gives it.
-func (c *simulateConsumer) resultOnly() bool { return c.ledger == nil }
-
-// simulateConsumer renders a simulate run: the ledger as it streams, then the Result.
-type simulateConsumer struct {
+// simulateSink renders a simulate run: the ledger as it streams, then the Result.
+type simulateSink struct {
 	o      *simulateOptions
 	rd     render.Renderer
-	ledger *asyncLedger // the ledger's records, rendered beside the replay
+	ledger *replay.AsyncLedger // the ledger's records, rendered beside the replay
 }
 
-func (c *simulateConsumer) configure(so *simulate.Options) {
+// ResultOnly says whether the run needs only its Result (no ledger), as
+// a replay in parts gives it.
+func (c *simulateSink) ResultOnly() bool { return !c.o.ledger }
+
+func (c *simulateSink) Configure(so *simulate.Options) {
 	so.GroupBy = c.o.groupBy
 	if c.o.ledger {
 		loc := c.o.location
-		c.ledger = newAsyncLedger(c.rd)
+		c.ledger = replay.NewAsyncLedger(c.rd)
 		so.Ledger = func(e *simulate.Entry) error {
 			e.Time = e.Time.In(loc)
 			return c.ledger.Entry(e)
@@ -571,14 +471,15 @@ func (c *simulateConsumer) configure(so *simulate.Options) {
 	}
 }
 
-// stop waits for the ledger's rendering if the run ended before finish.
-func (c *simulateConsumer) stop() {
+// Close waits for the ledger's rendering if the run ended before Finish.
+func (c *simulateSink) Close() {
 	if c.ledger != nil {
-		c.ledger.stop()
+		c.ledger.Stop()
 	}
 }
 
-func (c *simulateConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
+func (c *simulateSink) Finish(f replay.Finished) ([]gate.Check, error) {
+	res := f.Result
 	cs, err := gate.Evaluate(c.o.thresholds, res.Metrics())
 	if err != nil {
 		return nil, usageError{err}

@@ -10,6 +10,7 @@ import (
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/render"
+	"github.com/wacost/wacost/replay"
 	"github.com/wacost/wacost/simulate"
 	"github.com/wacost/wacost/sla"
 )
@@ -159,20 +160,20 @@ func parseDuration(s string) (time.Duration, error) {
 }
 
 func runSLA(s *streams, o *slaOptions) error {
-	return replay(s, o.simulateOptions, func(out io.Writer) (consumer, error) {
-		return &slaConsumer{o: o, out: out}, nil
+	return runReplay(s, o.simulateOptions, func(out io.Writer) (replay.Sink, error) {
+		return &slaSink{o: o, out: out}, nil
 	})
 }
 
-// slaConsumer feeds the replay into an sla tracker and renders its report.
-type slaConsumer struct {
+// slaSink feeds the replay into an sla tracker and renders its report.
+type slaSink struct {
 	o       *slaOptions
 	out     io.Writer
 	tracker *sla.Tracker
 	replies []sla.Reply
 }
 
-func (c *slaConsumer) configure(so *simulate.Options) {
+func (c *slaSink) Configure(so *simulate.Options) {
 	var onReply func(*sla.Reply) error
 	if c.o.ledger {
 		onReply = func(r *sla.Reply) error { c.replies = append(c.replies, *r); return nil }
@@ -187,7 +188,11 @@ func (c *slaConsumer) configure(so *simulate.Options) {
 	}
 }
 
-func (c *slaConsumer) finish(res *simulate.Result) ([]gate.Check, error) {
+func (c *slaSink) Close()           {}
+func (c *slaSink) ResultOnly() bool { return false } // the tracker sees every message
+
+func (c *slaSink) Finish(f replay.Finished) ([]gate.Check, error) {
+	res := f.Result
 	r := c.tracker.Finish(c.o.now)
 	r.Sim = *res
 	cs, err := gate.Evaluate(c.o.thresholds, r.Metrics())

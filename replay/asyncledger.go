@@ -1,19 +1,24 @@
-package cmd
+package replay
 
 import (
-	"github.com/wacost/wacost/render"
 	"github.com/wacost/wacost/simulate"
 )
 
-// asyncLedger renders ledger records on a goroutine of its own, in
+// LedgerRenderer renders a ledger's records, then the result.
+type LedgerRenderer interface {
+	Entry(e *simulate.Entry) error
+	Finish(r *simulate.Result) error
+}
+
+// AsyncLedger renders ledger records on a goroutine of its own, in
 // batches, so that formatting a ledger of millions of rows runs beside
 // the replay instead of in its turn. The records are copied (their
 // strings are the reader's or the engine's, never written again). All
 // calls to the renderer happen on that goroutine until Finish or stop has
 // waited for it; a rendering error is returned by a later Entry, by
 // Finish, or by stop.
-type asyncLedger struct {
-	rd    render.Renderer
+type AsyncLedger struct {
+	rd    LedgerRenderer
 	cur   []simulate.Entry
 	full  chan []simulate.Entry
 	free  chan []simulate.Entry
@@ -24,8 +29,8 @@ type asyncLedger struct {
 
 const asyncLedgerBatch = 512
 
-func newAsyncLedger(rd render.Renderer) *asyncLedger {
-	a := &asyncLedger{rd: rd, full: make(chan []simulate.Entry, 4), free: make(chan []simulate.Entry, 6), done: make(chan error, 1)}
+func NewAsyncLedger(rd LedgerRenderer) *AsyncLedger {
+	a := &AsyncLedger{rd: rd, full: make(chan []simulate.Entry, 4), free: make(chan []simulate.Entry, 6), done: make(chan error, 1)}
 	go func() {
 		var err error
 		for b := range a.full {
@@ -54,7 +59,7 @@ func newAsyncLedger(rd render.Renderer) *asyncLedger {
 }
 
 // Entry queues a copy of e.
-func (a *asyncLedger) Entry(e *simulate.Entry) error {
+func (a *AsyncLedger) Entry(e *simulate.Entry) error {
 	if a.err == nil {
 		select {
 		case a.err = <-a.done: // the renderer failed
@@ -80,7 +85,7 @@ func (a *asyncLedger) Entry(e *simulate.Entry) error {
 }
 
 // wait renders what is queued and waits for the goroutine to end.
-func (a *asyncLedger) wait() error {
+func (a *AsyncLedger) wait() error {
 	if a.ended {
 		return a.err
 	}
@@ -97,7 +102,7 @@ func (a *asyncLedger) wait() error {
 }
 
 // Finish renders the rest of the ledger, then the result.
-func (a *asyncLedger) Finish(r *simulate.Result) error {
+func (a *AsyncLedger) Finish(r *simulate.Result) error {
 	if err := a.wait(); err != nil {
 		return err
 	}
@@ -105,4 +110,4 @@ func (a *asyncLedger) Finish(r *simulate.Result) error {
 }
 
 // stop ends the goroutine if Finish was not reached (a failed run).
-func (a *asyncLedger) stop() { a.wait() }
+func (a *AsyncLedger) Stop() { a.wait() }

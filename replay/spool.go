@@ -1,19 +1,19 @@
-package cmd
+package replay
 
 import (
 	"io"
 	"os"
 )
 
-// spool holds a command's output until the run is known to succeed: in
+// Spool holds a command's output until the run is known to succeed: in
 // memory up to a limit, then in a temporary file, so a large ledger does
 // not grow the process. The memory part is a list of fixed-size chunks,
 // so it never copies what it holds to grow.
 //
-// When the output is a regular file (wacost ... > out.csv), the spool
+// When the output is a regular file (wacost ... > out.csv), the Spool
 // writes to it directly instead, remembering where it started: discarding
 // truncates the file back, so a large ledger is not written twice.
-type spool struct {
+type Spool struct {
 	chunks [][]byte
 	size   int
 	file   *os.File
@@ -27,11 +27,11 @@ type spool struct {
 
 const spoolChunk = 1 << 20
 
-func newSpool(limit int) *spool { return &spool{limit: limit} }
+func newSpool(limit int) *Spool { return &Spool{limit: limit} }
 
-// newOutputSpool is a spool for out: in place if out is a regular file
+// NewOutputSpool is a Spool for out: in place if out is a regular file
 // that can be truncated back, else in memory and a temporary file.
-func newOutputSpool(out io.Writer, limit int) *spool {
+func NewOutputSpool(out io.Writer, limit int) *Spool {
 	s := newSpool(limit)
 	f, ok := out.(*os.File)
 	if !ok {
@@ -51,7 +51,7 @@ func newOutputSpool(out io.Writer, limit int) *spool {
 	return s
 }
 
-func (s *spool) Write(p []byte) (int, error) {
+func (s *Spool) Write(p []byte) (int, error) {
 	if s.direct != nil {
 		return s.direct.Write(p)
 	}
@@ -83,7 +83,7 @@ func (s *spool) Write(p []byte) (int, error) {
 	return s.file.Write(p)
 }
 
-func (s *spool) writeChunks(w io.Writer) (int64, error) {
+func (s *Spool) writeChunks(w io.Writer) (int64, error) {
 	var total int64
 	for _, c := range s.chunks {
 		n, err := w.Write(c)
@@ -96,7 +96,7 @@ func (s *spool) writeChunks(w io.Writer) (int64, error) {
 }
 
 // Reset discards what was written.
-func (s *spool) Reset() {
+func (s *Spool) Reset() {
 	if s.direct != nil {
 		s.truncate()
 		return
@@ -105,14 +105,14 @@ func (s *spool) Reset() {
 	s.Close()
 }
 
-func (s *spool) truncate() {
+func (s *Spool) truncate() {
 	s.direct.Truncate(s.start)
 	s.direct.Seek(s.start, io.SeekStart)
 }
 
 // WriteTo copies the spooled output to w (written in place already: the
 // output is kept).
-func (s *spool) WriteTo(w io.Writer) (int64, error) {
+func (s *Spool) WriteTo(w io.Writer) (int64, error) {
 	if s.direct != nil {
 		s.done = true
 		return 0, nil
@@ -128,7 +128,7 @@ func (s *spool) WriteTo(w io.Writer) (int64, error) {
 
 // Close removes the temporary file, if any, or truncates an output
 // written in place but not kept (the run failed).
-func (s *spool) Close() {
+func (s *Spool) Close() {
 	if s.direct != nil {
 		if !s.done {
 			s.truncate()

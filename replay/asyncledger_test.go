@@ -1,4 +1,4 @@
-package cmd
+package replay
 
 import (
 	"errors"
@@ -33,7 +33,7 @@ func (r *recordingRenderer) Finish(*simulate.Result) error { r.finished = true; 
 // result.
 func TestAsyncLedger(t *testing.T) {
 	rr := &recordingRenderer{}
-	a := newAsyncLedger(rr)
+	a := NewAsyncLedger(rr)
 	var e simulate.Entry
 	n := 3*asyncLedgerBatch + 17
 	for i := range n {
@@ -55,7 +55,7 @@ func TestAsyncLedger(t *testing.T) {
 	}
 
 	fail := &recordingRenderer{failAt: 700}
-	a = newAsyncLedger(fail)
+	a = NewAsyncLedger(fail)
 	var err error
 	deadline := time.Now().Add(10 * time.Second)
 	for i := 0; err == nil && time.Now().Before(deadline); i++ {
@@ -70,10 +70,10 @@ func TestAsyncLedger(t *testing.T) {
 	}
 
 	stopped := &recordingRenderer{}
-	a = newAsyncLedger(stopped)
+	a = NewAsyncLedger(stopped)
 	a.Entry(&e)
-	a.stop()
-	a.stop()
+	a.Stop()
+	a.Stop()
 	if stopped.finished || len(stopped.ids) != 1 {
 		t.Fatalf("stop: finished %v, %d rendered", stopped.finished, len(stopped.ids))
 	}

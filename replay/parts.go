@@ -1,4 +1,4 @@
-package cmd
+package replay
 
 import (
 	"errors"
@@ -18,13 +18,6 @@ import (
 // independent, and the monthly pools are ranked across parts by the
 // merge, so the totals are the same to the cent and the count.
 
-// maxPartCandidates is how many pool candidates one part may hold (about
-// 300 bytes each) before the replay starts again as one: the free
-// messages of the 2026-10 quotas and the free tiers (at most the pool's
-// size per business or account and month) and, with --tiers, every
-// billed utility and authentication message.
-var maxPartCandidates = 100_000
-
 // errStopped ends a part whose sibling failed.
 var errStopped = errors.New("stopped")
 
@@ -42,15 +35,22 @@ type seqError struct {
 	err         error
 }
 
-// replayParts replays the inputs in n parts side by side and returns the
+// parts replays the inputs in Plan.Jobs parts side by side and returns the
 // merged Result; its bad rows go to errs, listed input by input in line
 // order (one replay of several inputs lists them as it meets them).
 // fallback is true if the inputs cannot be replayed in parts (not CSV,
 // too many pool candidates, or one without a price on its card): the
 // caller replays them as one. It is true too if they are unsorted beyond
 // the reorder buffers, so that one replay says where, and sorts them.
-func replayParts(ins []*input, o *simulateOptions, so simulate.Options, n int, errs *rowErrors) (res *simulate.Result, fallback bool, err error) {
-	so.Candidates, so.MaxCandidates = true, maxPartCandidates
+//
+// A part may hold Plan.MaxPartCandidates pool candidates (about 300 bytes
+// each) before the replay starts again as one: the free messages of the
+// 2026-10 quotas and the free tiers (at most the pool's size per business
+// or account and month) and, with --tiers, every billed utility and
+// authentication message.
+func (r *run) parts(so simulate.Options, errs *rowErrors) (res *simulate.Result, fallback bool, err error) {
+	n := r.p.Jobs
+	so.Candidates, so.MaxCandidates = true, cmpOr(r.p.MaxPartCandidates, defaultMaxPartCandidates)
 	runs := make([]partRun, n)
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -58,7 +58,7 @@ func replayParts(ins []*input, o *simulateOptions, so simulate.Options, n int, e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runs[p] = replayPart(ins, o, so, msglog.Part{I: p, N: n}, &stop)
+			runs[p] = r.part(so, msglog.Part{I: p, N: n}, &stop)
 			if runs[p].err != nil {
 				stop.Store(true)
 			}
@@ -66,23 +66,23 @@ func replayParts(ins []*input, o *simulateOptions, so simulate.Options, n int, e
 	}
 	wg.Wait()
 	// The first part's own failure (the others may have stopped for it).
-	for _, r := range runs {
+	for _, pr := range runs {
 		switch {
-		case r.err == nil || errors.Is(r.err, errStopped):
-		case errors.Is(r.err, msglog.ErrPartFormat), errors.Is(r.err, simulate.ErrOutOfOrder),
-			errors.Is(r.err, simulate.ErrTooManyCandidates), errors.Is(r.err, simulate.ErrMergePrice):
-			return nil, true, r.err
+		case pr.err == nil || errors.Is(pr.err, errStopped):
+		case errors.Is(pr.err, msglog.ErrPartFormat), errors.Is(pr.err, simulate.ErrOutOfOrder),
+			errors.Is(pr.err, simulate.ErrTooManyCandidates), errors.Is(pr.err, simulate.ErrMergePrice):
+			return nil, true, pr.err
 		default:
-			return nil, false, r.err
+			return nil, false, pr.err
 		}
 	}
 	parts := make([]simulate.Partial, n)
 	var bad []seqError
 	count := 0
-	for i, r := range runs {
-		parts[i] = r.partial
-		bad = append(bad, r.errs...)
-		count += r.count
+	for i, pr := range runs {
+		parts[i] = pr.partial
+		bad = append(bad, pr.errs...)
+		count += pr.count
 	}
 	for i := range parts { // each part counted its own bad rows
 		parts[i].Result.Summary.Rejected = int64(count)
@@ -104,26 +104,26 @@ func replayParts(ins []*input, o *simulateOptions, so simulate.Options, n int, e
 	return &merged, false, nil
 }
 
-// replayPart replays one part of the inputs.
-func replayPart(ins []*input, o *simulateOptions, so simulate.Options, part msglog.Part, stop *atomic.Bool) (run partRun) {
+// part replays one part of the inputs.
+func (r *run) part(so simulate.Options, part msglog.Part, stop *atomic.Bool) (run partRun) {
 	eng, err := simulate.New(so)
 	if err != nil {
-		return partRun{err: usageError{err}}
+		return partRun{err: &UsageError{err}}
 	}
-	readers, closeAll, err := openReaders(ins, o, msglog.Options{Part: part}, o.reorder)
+	readers, closeAll, err := r.openReaders(msglog.Options{Part: part}, r.p.Reorder)
 	defer closeAll()
 	if err != nil {
 		return partRun{err: err}
 	}
 	inputOf := map[string]int{}
-	for i := len(ins) - 1; i >= 0; i-- { // a name given twice: its first place
-		inputOf[ins[i].name] = i
+	for i := len(r.ins) - 1; i >= 0; i-- { // a name given twice: its first place
+		inputOf[r.ins[i].name] = i
 	}
 	pf := msglog.Prefetch(msglog.Merge(readers...), 1024)
 	defer pf.Stop()
 	onErr := func(err error) error {
 		run.count++
-		if len(run.errs) < o.maxErrors {
+		if len(run.errs) < r.p.MaxErrors {
 			se := seqError{err: err}
 			var re *msglog.RowError
 			if errors.As(err, &re) {
@@ -133,7 +133,7 @@ func replayPart(ins []*input, o *simulateOptions, so simulate.Options, part msgl
 		}
 		return nil
 	}
-	if run.err = simulate.Run(eng, &tracked{Prefetcher: pf, stop: stop, counts: o.prog.counts()}, onErr); run.err == nil {
+	if run.err = simulate.Run(eng, &tracked{Prefetcher: pf, stop: stop, counts: r.obs.Tally()}, onErr); run.err == nil {
 		run.partial = eng.Partial(fmt.Sprintf("%d/%d", part.I+1, part.N), 0)
 	}
 	return run

@@ -1,0 +1,166 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wacost/wacost/msglog"
+)
+
+// input is one log to read, re-openable for a second (sorted) pass.
+type input struct {
+	name  string
+	open  func() (io.ReadCloser, error)
+	spool *os.File // standard input, copied here while first read
+	size  int64    // bytes, -1 if not known (standard input)
+}
+
+// ErrStdinTwice: standard input was named twice among the inputs.
+var ErrStdinTwice = errors.New("standard input (-) given twice")
+
+// openInputs makes the inputs of files ("-" or none: stdin, copied to a
+// temporary file as it is first read, for a second pass). cleanup removes
+// that copy.
+func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	var ins []*input
+	cleanup := func() {
+		for _, in := range ins {
+			if in.spool != nil {
+				in.spool.Close()
+				os.Remove(in.spool.Name())
+			}
+		}
+	}
+	stdinUsed := false
+	for _, f := range files {
+		if f == "-" {
+			if stdinUsed {
+				return nil, cleanup, &UsageError{ErrStdinTwice}
+			}
+			stdinUsed = true
+			in, err := stdinInput(stdin)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			ins = append(ins, in)
+			continue
+		}
+		st, err := os.Stat(f)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("%s: %w", f, errors.Unwrap(err))
+		}
+		if st.IsDir() {
+			return nil, cleanup, fmt.Errorf("%s: is a directory", f)
+		}
+		ins = append(ins, &input{name: f, size: st.Size(), open: func() (io.ReadCloser, error) {
+			fh, err := os.Open(f)
+			if err != nil {
+				return nil, err
+			}
+			return newReadAhead(fh), nil
+		}})
+	}
+	return ins, cleanup, nil
+}
+
+// stdinInput is standard input, copied to a temporary file while it is
+// first read and read from there after.
+func stdinInput(stdin io.Reader) (*input, error) {
+	sp, err := os.CreateTemp("", "wacost-stdin-*")
+	if err != nil {
+		return nil, err
+	}
+	in := &input{name: "stdin", spool: sp, size: -1}
+	first := true
+	in.open = func() (io.ReadCloser, error) {
+		if first {
+			first = false
+			return io.NopCloser(io.TeeReader(stdin, sp)), nil
+		}
+		if _, err := sp.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		return io.NopCloser(sp), nil
+	}
+	return in, nil
+}
+
+// inputSize is the inputs' total size in bytes, 0 if one is standard input.
+func inputSize(ins []*input) int64 {
+	var n int64
+	for _, in := range ins {
+		if in.size < 0 {
+			return 0
+		}
+		n += in.size
+	}
+	return n
+}
+
+// allFiles says whether every input is a file (which each part of a
+// replay in parts reads on its own).
+func allFiles(ins []*input) bool {
+	for _, in := range ins {
+		if in.spool != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// tempRun is a sorted run of the external sort, in a temporary file that
+// is removed when closed.
+type tempRun struct{ *os.File }
+
+func newTempRun() (msglog.RunFile, error) {
+	f, err := os.CreateTemp("", "wacost-sort-*")
+	if err != nil {
+		return nil, err
+	}
+	return tempRun{f}, nil
+}
+
+func (t tempRun) Rewind() (io.Reader, error) {
+	if _, err := t.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return t.File, nil
+}
+
+func (t tempRun) Close() error {
+	t.File.Close()
+	return os.Remove(t.Name())
+}
+
+// rowErrors collects bad rows and lists them on stderr, up to a limit,
+// once the pass that found them is the one that counts.
+type rowErrors struct {
+	w     io.Writer
+	max   int
+	count int
+	first []string
+}
+
+func (r *rowErrors) add(err error) {
+	r.count++
+	if r.count <= r.max {
+		r.first = append(r.first, err.Error())
+	}
+}
+
+func (r *rowErrors) flush(skipped bool) {
+	for _, e := range r.first {
+		fmt.Fprintf(r.w, "wacost: %s\n", e)
+	}
+	if r.count > r.max {
+		fmt.Fprintf(r.w, "wacost: ... and %d more bad rows\n", r.count-r.max)
+	}
+	if r.count > 0 && !skipped {
+		fmt.Fprintf(r.w, "wacost: %d bad rows; fix them, or run with --skip-invalid to skip and count them\n", r.count)
+	}
+}

@@ -1,0 +1,361 @@
+// Package replay runs the replay pipeline: it opens a run's inputs (files,
+// standard input spooled for a second pass, read ahead), reads them with
+// msglog's readers through reorder buffers, merges, shards and prefetches
+// them, replays them through the simulate engine (in parts side by side
+// when that pays, or again after a full sort when the input is unsorted
+// beyond the reorder buffers), and spools the output so that a failed,
+// restarted or interrupted run writes nothing. Commands describe a run
+// with a Plan and render it with a Sink; progress is an Observer.
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/wacost/wacost/gate"
+	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/simulate"
+)
+
+// Plan is one replay: what to read, how, and the engine's options.
+type Plan struct {
+	// Files are the inputs; "-" (or none) is Stdin.
+	Files []string
+	Stdin io.Reader
+	// Stdout receives the output once the run has succeeded; Stderr the
+	// bad rows, the notes and what the replay had to do.
+	Stdout, Stderr io.Writer
+	// How the inputs are read.
+	Format   msglog.Format
+	Map      map[string]string
+	Location *time.Location
+	// Engine are the engine's options; Run sets their Context.
+	Engine simulate.Options
+	// SkipInvalid counts bad rows as rejected instead of failing; the
+	// first MaxErrors are listed.
+	SkipInvalid bool
+	MaxErrors   int
+	// Reorder is each input's reorder buffer, in rows; SortMemory the rows
+	// a full sort holds in memory before sorted runs spill to disk.
+	Reorder, SortMemory int
+	// Jobs is how many parts side by side (1: one replay).
+	Jobs int
+	// Shard, if N > 0, keeps only the customers of shard I of N.
+	Shard ShardSpec
+	// Quiet leaves the notes and the fallbacks unsaid.
+	Quiet bool
+	// SpoolMemory is how much output is held in memory before it spills
+	// to a temporary file (0: 32 MiB); MaxPartCandidates how many pool
+	// candidates a part may hold before the replay runs as one (0: 100,000).
+	SpoolMemory, MaxPartCandidates int
+	// Progress, if set, makes the run's observer, given the inputs' size
+	// in bytes (0 if unknown); it may return nil.
+	Progress func(total int64) Observer
+}
+
+// ShardSpec names shard I of N (1-based).
+type ShardSpec struct{ I, N int }
+
+// Sink is what a command does with one attempt of a replay (a replay that
+// starts again after a sort gets a new one).
+type Sink interface {
+	// Configure sets the engine's hooks.
+	Configure(so *simulate.Options)
+	// Finish renders the finished run and returns its threshold checks.
+	Finish(f Finished) ([]gate.Check, error)
+	// Close ends the attempt, finished or not, before its output closes.
+	Close()
+	// ResultOnly says whether the sink needs only the Result (no hook
+	// sees a message), so that the replay may run in parts.
+	ResultOnly() bool
+}
+
+// Finished is a finished replay.
+type Finished struct {
+	Result *simulate.Result
+	// Engine is the replay's engine (nil for a replay in parts).
+	Engine *simulate.Engine
+	// OtherShards counts the rows left to other shards.
+	OtherShards int64
+}
+
+// Observer watches a replay's progress. Whatever the replay writes to
+// stderr meanwhile goes through its Write.
+type Observer interface {
+	io.Writer
+	// Begin starts a phase ("reading", "reading to sort") in which the
+	// inputs are read reads times side by side.
+	Begin(phase string, reads int)
+	// Tally is the phase's counts, which readers opened now add to.
+	Tally() *Tally
+	// End says the replay has ended (its last word before the output).
+	End()
+}
+
+// ErrBadRows is Run's error when rows were bad and not skipped; they were
+// listed on Stderr already.
+var ErrBadRows = errors.New("bad rows")
+
+// UsageError is an error in what the plan asks for (not in the data).
+type UsageError struct{ Err error }
+
+func (u *UsageError) Error() string { return u.Err.Error() }
+func (u *UsageError) Unwrap() error { return u.Err }
+
+// Defaults of a Plan's tunables.
+const (
+	defaultSpoolMemory       = 32 << 20
+	defaultMaxPartCandidates = 100_000
+)
+
+// Run replays the plan's inputs into sinks made by newSink (one for each
+// attempt, writing to out) and returns the threshold checks of the run.
+// If the input is unsorted beyond the reorder buffers, it starts again
+// with a full sort. The output is spooled, so that a restarted, failed or
+// interrupted run writes nothing to Stdout (a regular file is written in
+// place and truncated back instead). Bad rows fail the run (ErrBadRows)
+// unless SkipInvalid.
+func Run(ctx context.Context, p Plan, newSink func(out io.Writer) (Sink, error)) ([]gate.Check, error) {
+	ins, cleanup, err := openInputs(p.Stdin, p.Files)
+	defer cleanup()
+	if err != nil {
+		return nil, err
+	}
+	r := &run{ctx: ctx, p: p, ins: ins, obs: observerOf(&p, ins), newSink: newSink}
+	defer r.obs.End()
+	buf := NewOutputSpool(p.Stdout, cmpOr(p.SpoolMemory, defaultSpoolMemory))
+	defer buf.Close()
+	errs, err := r.attempt(false, buf)
+	if errors.Is(err, simulate.ErrOutOfOrder) {
+		fmt.Fprintf(r.obs, "wacost: %v; sorting all rows (sorted runs of %d rows go to temporary files) and starting again\n", err, p.SortMemory)
+		buf.Reset()
+		errs, err = r.attempt(true, buf)
+	}
+	if errs != nil {
+		errs.flush(p.SkipInvalid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if errs.count > 0 && !p.SkipInvalid {
+		return nil, ErrBadRows
+	}
+	// Say once on stderr what the figures rest on (also in the output's notes).
+	if !p.Quiet {
+		for _, n := range r.notes {
+			fmt.Fprintf(r.obs, "wacost: note: %s\n", n)
+		}
+	}
+	if _, err = buf.WriteTo(p.Stdout); err != nil {
+		return nil, err
+	}
+	return r.checks, nil
+}
+
+// run is one Run under way.
+type run struct {
+	ctx     context.Context
+	p       Plan
+	ins     []*input
+	obs     Observer
+	newSink func(io.Writer) (Sink, error)
+	notes   []string
+	checks  []gate.Check
+}
+
+// attempt streams the inputs through one engine, in order (sorted: after
+// a full sort). The output is written on a goroutine of its own (a ledger
+// can be large); all of it is written when the attempt returns.
+func (r *run) attempt(sorted bool, out io.Writer) (_ *rowErrors, err error) {
+	errs := &rowErrors{w: r.obs, max: r.p.MaxErrors}
+	aw := newAsyncWriter(out)
+	defer func() {
+		if cerr := aw.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	sink, err := r.newSink(aw)
+	if err != nil {
+		return nil, err
+	}
+	defer sink.Close() // before the output is closed
+	so := r.p.Engine
+	so.Context = r.ctx
+	sink.Configure(&so)
+	phase := "reading"
+	if sorted {
+		phase = "reading to sort"
+	}
+	if sink.ResultOnly() && !sorted && r.p.Jobs > 1 && r.p.Shard.N == 0 && allFiles(r.ins) {
+		r.obs.Begin(phase, r.p.Jobs) // each part reads the whole log
+		res, fallback, err := r.parts(so, errs)
+		switch {
+		case fallback: // as one (counted afresh below)
+			if !r.p.Quiet && !errors.Is(err, msglog.ErrPartFormat) && !errors.Is(err, simulate.ErrOutOfOrder) {
+				fmt.Fprintf(r.obs, "wacost: %v; replaying the log as one instead of in %d parts\n", err, r.p.Jobs)
+			}
+		case err != nil:
+			return errs, err
+		default:
+			return r.finish(sink, errs, Finished{Result: res})
+		}
+	}
+	r.obs.Begin(phase, 1)
+	f, err := r.one(so, sorted, errs)
+	if err != nil {
+		return errs, err
+	}
+	return r.finish(sink, errs, f)
+}
+
+// finish hands a finished replay to its sink, unless rows were bad.
+func (r *run) finish(sink Sink, errs *rowErrors, f Finished) (*rowErrors, error) {
+	r.obs.End() // the replay has ended: its last line before the rest
+	if errs.count > 0 && !r.p.SkipInvalid {
+		return errs, nil
+	}
+	r.notes = f.Result.Notes
+	cs, err := sink.Finish(f)
+	r.checks = cs
+	return errs, err
+}
+
+// one replays the inputs as one: read (NDJSON lines on every core),
+// reordered, merged, sharded, prefetched on a second goroutine, and
+// sorted in full if asked.
+func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, error) {
+	eng, err := simulate.New(so)
+	if err != nil {
+		return Finished{}, &UsageError{err}
+	}
+	// A full sort needs no reorder buffer: it would only cost time (a row
+	// k places early moves past k held rows).
+	reorder := r.p.Reorder
+	if sorted {
+		reorder = 0
+	}
+	readers, closeAll, err := r.openReaders(msglog.Options{Workers: min(runtime.GOMAXPROCS(0), 4)}, reorder)
+	defer closeAll()
+	if err != nil {
+		return Finished{}, err
+	}
+	src := msglog.Merge(readers...)
+	var shard *msglog.ShardFilter
+	if r.p.Shard.N > 0 {
+		shard = msglog.Shard(src, r.p.Shard.I, r.p.Shard.N)
+		src = shard
+	}
+	pf := msglog.Prefetch(src, 1024)
+	defer pf.Stop()
+	src = pf
+	if t := r.obs.Tally(); t != nil {
+		src = &tracked{Prefetcher: pf, counts: t}
+	}
+	onErr := func(err error) error { errs.add(err); return nil }
+	if sorted {
+		sl, cleanup, err := msglog.SortExternal(&ctxReader{Reader: src, ctx: r.ctx}, onErr, r.p.SortMemory, newTempRun)
+		defer cleanup()
+		if err != nil {
+			return Finished{}, err
+		}
+		src = sl
+	}
+	if err := simulate.Run(eng, src, onErr); err != nil {
+		return Finished{}, err
+	}
+	f := Finished{Engine: eng}
+	if shard != nil {
+		f.OtherShards = shard.Skipped
+	}
+	res := eng.Result()
+	f.Result = &res
+	return f, nil
+}
+
+// openReaders opens the inputs and their readers, with the options of ro
+// (and each input's name and index), each through a reorder buffer of
+// reorder rows. closeAll closes what was opened, readers before their files.
+func (r *run) openReaders(ro msglog.Options, reorder int) (readers []msglog.Reader, closeAll func(), err error) {
+	var closers []io.Closer
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i].Close()
+		}
+	}
+	for i, in := range r.ins {
+		rc, err := in.open()
+		if err != nil {
+			return nil, closeAll, err
+		}
+		closers = append(closers, rc)
+		if t := r.obs.Tally(); t != nil {
+			rc = countingReader{rc, &t.Bytes}
+		}
+		ro.Name, ro.Format, ro.Map, ro.Location, ro.Index = in.name, r.p.Format, r.p.Map, r.p.Location, i
+		rd, err := msglog.NewReader(rc, ro)
+		if err != nil {
+			return nil, closeAll, err
+		}
+		if c, ok := rd.(io.Closer); ok {
+			closers = append(closers, c)
+		}
+		readers = append(readers, msglog.Reorder(rd, reorder))
+	}
+	return readers, closeAll, nil
+}
+
+// Load reads every input of the plan into memory in replay order, for
+// commands that replay one log several times. Bad rows are listed on
+// Stderr; without SkipInvalid they fail the load (ErrBadRows).
+func Load(ctx context.Context, p Plan) ([]msglog.Message, int64, error) {
+	ins, cleanup, err := openInputs(p.Stdin, p.Files)
+	defer cleanup()
+	if err != nil {
+		return nil, 0, err
+	}
+	obs := observerOf(&p, ins)
+	defer obs.End()
+	errs := &rowErrors{w: obs, max: p.MaxErrors}
+	obs.Begin("reading", 1)
+	t := obs.Tally()
+	var readers []msglog.Reader
+	for i, in := range ins {
+		rc, err := in.open()
+		if err != nil {
+			return nil, 0, err
+		}
+		defer rc.Close()
+		if t != nil {
+			rc = countingReader{rc, &t.Bytes}
+		}
+		rd, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: p.Format, Map: p.Map, Location: p.Location, Index: i})
+		if err != nil {
+			return nil, 0, err
+		}
+		if t != nil {
+			rd = countingRows{rd, t}
+		}
+		readers = append(readers, rd)
+	}
+	sl, err := msglog.SortAll(&ctxReader{Reader: msglog.Merge(readers...), ctx: ctx}, func(err error) error { errs.add(err); return nil })
+	obs.End()
+	errs.flush(p.SkipInvalid)
+	if err != nil {
+		return nil, 0, err
+	}
+	if errs.count > 0 && !p.SkipInvalid {
+		return nil, 0, ErrBadRows
+	}
+	return sl.Msgs, int64(errs.count), nil
+}
+
+func cmpOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
