@@ -298,25 +298,8 @@ func (e *Engine) Add(m *msglog.Message) error {
 		return fmt.Errorf("%s: %w (%s message at %s comes after %s message at %s)", m.Pos, ErrOutOfOrder,
 			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.dir, time.Unix(0, e.last.t).In(m.Time.Location()).Format(time.RFC3339Nano))
 	}
-	loc := e.o.Location
-	if len(e.o.BusinessLocations) > 0 {
-		if bl, ok := e.o.BusinessLocations[m.Business]; ok {
-			loc = bl
-		}
-	}
-	day := e.dayAt(m.Time, tn, loc)
-	ps, name, _ := e.states.getKey(key, packed, m.Business, m.Customer)
-	if e.handsOn {
-		m.Customer = name // the engine's copy, for the hooks to keep
-	}
-	cc := uint16(0)
-	if hasCountry(m) {
-		cc = e.countryCode(m.Country)
-	}
-	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != cc || cc == otherCountries {
-		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), cc
-		ps.mkFrom, ps.mkUntil = pricing.MarketSpan(day)
-	}
+	day := e.dayAt(m.Time, tn, e.locationOf(m.Business))
+	ps := e.stateOf(m, key, packed, day)
 	mk := ps.mu.Market
 	reg := e.forced
 	if reg == nil {
@@ -341,40 +324,64 @@ func (e *Engine) Add(m *msglog.Message) error {
 	if e.o.Ledger != nil {
 		ent.Source = e.source(m.Pos)
 	}
-	month := e.month
 	if m.Direction == msglog.Inbound {
 		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
 		ent.Category = "inbound"
-		if e.o.Fee != nil {
-			ent.Fee = e.o.Fee(m, ent)
-		}
-		e.account(ent, ps.mu.counts, true, month, "")
-		if e.o.Visit != nil {
-			if err := e.o.Visit(m, ent); err != nil {
-				return err
-			}
-		}
-	} else {
-		if err := e.outbound(m, st, reg, mk, ent, day, month); err != nil {
-			return err
-		}
-		card := ent.Card
-		if e.o.Fee != nil {
-			ent.Fee = e.o.Fee(m, ent)
-		}
-		e.account(ent, ps.mu.counts, false, month, card)
-		if e.o.Ledger != nil {
-			if err := e.o.Ledger(ent); err != nil {
-				return err
-			}
-		}
-		if e.o.Visit != nil {
-			if err := e.o.Visit(m, ent); err != nil {
-				return err
-			}
-		}
+	} else if err := e.outbound(m, st, reg, mk, ent, day, e.month); err != nil {
+		return err
+	}
+	if err := e.take(m, ent, ps.mu.counts); err != nil {
+		return err
 	}
 	e.done(m, tn, ckey)
+	return nil
+}
+
+// locationOf is the time zone of a business's dates and months.
+func (e *Engine) locationOf(business string) *time.Location {
+	if len(e.o.BusinessLocations) > 0 {
+		if bl, ok := e.o.BusinessLocations[business]; ok {
+			return bl
+		}
+	}
+	return e.o.Location
+}
+
+// stateOf is the state of m's pair (its number key key, if packed), with
+// its market on day: kept while the day is in the market's span and the
+// message names the same country.
+func (e *Engine) stateOf(m *msglog.Message, key uint64, packed bool, day pricing.Day) *pairState {
+	ps, name, _ := e.states.getKey(key, packed, m.Business, m.Customer)
+	if e.handsOn {
+		m.Customer = name // the engine's copy, for the hooks to keep
+	}
+	cc := uint16(0)
+	if hasCountry(m) {
+		cc = e.countryCode(m.Country)
+	}
+	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != cc || cc == otherCountries {
+		ps.mu, ps.country = e.marketUse(e.marketOf(m, day)), cc
+		ps.mkFrom, ps.mkUntil = pricing.MarketSpan(day)
+	}
+	return ps
+}
+
+// take takes a message's record: its fee, its totals (mc: its
+// market's), the ledger (business messages) and the visit hook.
+func (e *Engine) take(m *msglog.Message, ent *Entry, mc *Counts) error {
+	inbound := m.Direction == msglog.Inbound
+	if e.o.Fee != nil {
+		ent.Fee = e.o.Fee(m, ent)
+	}
+	e.account(ent, mc, inbound, e.month, ent.Card)
+	if e.o.Ledger != nil && !inbound {
+		if err := e.o.Ledger(ent); err != nil {
+			return err
+		}
+	}
+	if e.o.Visit != nil {
+		return e.o.Visit(m, ent)
+	}
 	return nil
 }
 
