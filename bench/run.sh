@@ -3,6 +3,10 @@
 # generated log, in one run (the machines are noisy: read the ratios).
 #
 #   bash bench/run.sh [ROWS]        # default 10,000,000 rows, ~200k customers
+#   WACOST_BASE=/path/to/old/wacost bash bench/run.sh [ROWS]
+#                                   # also times another wacost binary (a
+#                                   # build of an earlier commit) in the same
+#                                   # run, and prints its ratios beside these
 #
 # Needs Go, Node.js and npm (DuckDB comes from its npm package into
 # bench/out/node). Prints median wall times of 3 runs and the ratios.
@@ -43,7 +47,10 @@ names=(cat loop naive duck duckasof sim parts led nd)
 declare -A label=(
   [cat]="cat (from the page cache)" [loop]="single-purpose Go loop" [naive]="the same, written plainly" [duck]="DuckDB SQL (window), query" [duckasof]="DuckDB SQL (ASOF join), query"
   [sim]="wacost simulate (summary)" [parts]="the same in 2 parts (-j 2)" [led]="wacost simulate --ledger csv"
-  [nd]="wacost simulate, NDJSON input")
+  [nd]="wacost simulate, NDJSON input"
+  [bsim]="base: simulate (summary)" [bled]="base: simulate --ledger csv" [bnd]="base: simulate, NDJSON input")
+base=${WACOST_BASE:-}
+if [ -n "$base" ]; then names+=(bsim bled bnd); fi
 command_of() { # sets cmd to tool $1's command line
   case $1 in
   cat) cmd=(cat "$log") ;;
@@ -55,6 +62,9 @@ command_of() { # sets cmd to tool $1's command line
   parts) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --format csv -j 2) ;;
   led) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
   nd) cmd=("$out/wacost" simulate "$ndlog" --regime 2025-07 -q --format csv) ;;
+  bsim) cmd=("$base" simulate "$log" --regime 2025-07 -q --format csv) ;;
+  bled) cmd=("$base" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
+  bnd) cmd=("$base" simulate "$ndlog" --regime 2025-07 -q --format csv) ;;
   esac
 }
 declare -A times mem cpus
@@ -64,8 +74,8 @@ for round in 1 2 3; do
     command_of "$n"
     # Every tool starts with its input in the page cache (read once,
     # untimed): this machine's cache does not keep both logs and a ledger.
-    if [ "$n" = nd ]; then cat "$ndlog" > /dev/null; else cat "$log" > /dev/null; fi
-    if [ "$n" = led ]; then # a ledger goes to a file, as with > ledger.csv
+    if [ "$n" = nd ] || [ "$n" = bnd ]; then cat "$ndlog" > /dev/null; else cat "$log" > /dev/null; fi
+    if [ "$n" = led ] || [ "$n" = bled ]; then # a ledger goes to a file, as with > ledger.csv
       /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "${cmd[@]}" 2> "$out/$n.err" > "$out/ledger.csv" ||
         { echo "${label[$n]} failed:"; cat "$out/$n.err"; exit 1; }
       head -c 80 "$out/ledger.csv" > "$out/$n.head"
@@ -110,3 +120,14 @@ awk -v cs="$c_sim" -v cl="$c_loop" -v s="$t_sim" -v p="$t_parts" -v d="$t_best" 
   printf "ledger / summary:            %.2fx (target <= 2)\n", g / s
   printf "NDJSON input:                %.0f MB/s (target >= 250)\n", nb / nd / 1e6
 }'
+if [ -n "$base" ]; then
+  awk -v cs="$c_bsim" -v cl="$c_loop" -v s="$t_bsim" -v d="$t_best" -v l="$t_loop" -v g="$t_bled" -v nd="$t_bnd" -v nb="$ndbytes" \
+      -v ns="$t_sim" -v ng="$t_led" -v nn="$t_nd" 'BEGIN {
+    printf "\nthe base binary (%s), in the same run:\n", ENVIRON["WACOST_BASE"]
+    printf "DuckDB / wacost:             %.2fx\n", d / s
+    printf "wacost / single-purpose loop: %.2fx (%.2fx in CPU time)\n", s / l, cs / cl
+    printf "ledger / summary:            %.2fx\n", g / s
+    printf "NDJSON input:                %.0f MB/s\n", nb / nd / 1e6
+    printf "this build / base: summary %.2fx, ledger %.2fx, NDJSON %.2fx\n", ns / s, ng / g, nn / nd
+  }'
+fi

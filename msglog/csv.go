@@ -37,6 +37,11 @@ type csvReader struct {
 
 const numColumns = 13 // len(Columns)
 
+func init() {
+	register(&inputFormat{name: FormatCSV, exts: []string{".csv"}, fallback: true, parts: true,
+		open: func(br *bufio.Reader, o Options) (Reader, error) { return newCSVReader(br, o) }})
+}
+
 func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 	c := &csvReader{o: o, br: br}
 	var header []string
@@ -282,7 +287,7 @@ func (c *csvReader) quickPart(line []byte) (part int, ok bool) {
 		if b-'0' > 9 {
 			return 0, false
 		}
-		h = (h ^ uint64(b)) * fnvPrime
+		h = fnvStep(h, b)
 	}
 	return int(h % uint64(c.o.Part.N)), true
 }

@@ -72,62 +72,88 @@ func Prefetch(r Reader, size int) *Prefetcher {
 	// dropped batch of lent slots would only be memory not reused).
 	p := &Prefetcher{ch: make(chan *batch, 4), free: make(chan *batch, 8), done: make(chan struct{})}
 	ln, lends := r.(lender)
-	newBatch := func() *batch {
-		b := &batch{refs: make([]ref, 0, size), lent: lends}
-		if !lends {
-			b.store = make([]Message, 0, size)
-		}
-		return b
-	}
-	go func() {
-		defer close(p.ch)
-		b := newBatch()
-		for {
-			var m *Message
-			var err error
-			if lends {
-				m, err = ln.Lend()
-			} else {
-				// Read into the batch's store: a reader that builds into a
-				// message given builds right there.
-				b.store = append(b.store, Message{})
-				slot := &b.store[len(b.store)-1]
-				if m, err = nextRef(r, slot); err == nil && m != slot {
-					*slot = *m
-				}
-				m = slot
-			}
-			if err != nil {
-				m = nil
-			}
-			b.refs = append(b.refs, ref{m, err})
-			last := err != nil && !isRowError(err)
-			if len(b.refs) == size || last {
-				select {
-				case p.ch <- b:
-				case <-p.done:
-					return
-				}
-				if last {
-					return
-				}
-				select {
-				case b = <-p.free:
-					if b.lent {
-						for _, it := range b.refs {
-							if it.m != nil {
-								ln.GiveBack(it.m)
-							}
-						}
-					}
-					b.refs, b.store = b.refs[:0], b.store[:0]
-				default:
-					b = newBatch()
-				}
-			}
-		}
-	}()
+	f := &filler{r: r, ln: ln, lends: lends, size: size}
+	go p.fill(f)
 	return p
+}
+
+// filler reads a Prefetcher's source into batches.
+type filler struct {
+	r     Reader
+	ln    lender
+	lends bool
+	size  int
+}
+
+func (f *filler) newBatch() *batch {
+	b := &batch{refs: make([]ref, 0, f.size), lent: f.lends}
+	if !f.lends {
+		b.store = make([]Message, 0, f.size)
+	}
+	return b
+}
+
+// read adds the source's next result to b; last is true for its end (a
+// fatal error or io.EOF).
+func (f *filler) read(b *batch) (last bool) {
+	var m *Message
+	var err error
+	if f.lends {
+		m, err = f.ln.Lend()
+	} else {
+		// Read into the batch's store: a reader that builds into a
+		// message given builds right there.
+		b.store = append(b.store, Message{})
+		slot := &b.store[len(b.store)-1]
+		if m, err = nextRef(f.r, slot); err == nil && m != slot {
+			*slot = *m
+		}
+		m = slot
+	}
+	if err != nil {
+		m = nil
+	}
+	b.refs = append(b.refs, ref{m, err})
+	return err != nil && !isRowError(err)
+}
+
+// reuse empties a used batch, giving a lender's slots back.
+func (f *filler) reuse(b *batch) *batch {
+	if b.lent {
+		for _, it := range b.refs {
+			if it.m != nil {
+				f.ln.GiveBack(it.m)
+			}
+		}
+	}
+	b.refs, b.store = b.refs[:0], b.store[:0]
+	return b
+}
+
+// fill reads the source into batches and hands them on, until its end or Stop.
+func (p *Prefetcher) fill(f *filler) {
+	defer close(p.ch)
+	b := f.newBatch()
+	for {
+		last := f.read(b)
+		if len(b.refs) < f.size && !last {
+			continue
+		}
+		select {
+		case p.ch <- b:
+		case <-p.done:
+			return
+		}
+		if last {
+			return
+		}
+		select {
+		case used := <-p.free:
+			b = f.reuse(used)
+		default:
+			b = f.newBatch()
+		}
+	}
 }
 
 // Next returns the next message, row error, io.EOF or fatal error.

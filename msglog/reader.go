@@ -22,19 +22,6 @@ const (
 	FormatNDJSON Format = "ndjson"
 )
 
-// ParseFormat parses a --input-format value.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(s)); f {
-	case FormatAuto, "auto":
-		return FormatAuto, nil
-	case FormatCSV, FormatJSON, FormatNDJSON:
-		return f, nil
-	case "jsonl":
-		return FormatNDJSON, nil
-	}
-	return "", fmt.Errorf("unknown input format %q (want csv, json or ndjson)", s)
-}
-
 // Options configure a Reader.
 type Options struct {
 	// Name is the file name used in errors ("-" or "stdin" for standard input).
@@ -99,50 +86,17 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 	if b, _ := br.Peek(3); string(b) == "\ufeff" {
 		br.Discard(3) // a UTF-8 byte-order mark, as spreadsheet exports write
 	}
-	f := o.Format
-	if f == FormatAuto {
-		switch strings.ToLower(filepath.Ext(o.Name)) {
-		case ".csv":
-			f = FormatCSV
-		case ".ndjson", ".jsonl":
-			f = FormatNDJSON
-		case ".json":
-			f = FormatJSON
-		}
+	f, err := detect(br, o, strings.ToLower(filepath.Ext(o.Name)))
+	if err != nil {
+		return nil, err
 	}
-	if f == FormatAuto || f == FormatJSON {
-		first, err := firstByte(br)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case first == '[':
-			f = FormatJSON
-		case first == '{':
-			f = FormatNDJSON
-		case f == FormatJSON && first != 0:
-			return nil, fmt.Errorf("%s: not JSON: want an array of objects or one object a line", o.Name)
-		default:
-			f = FormatCSV
-		}
-	}
-	if o.Part.N > 1 && f != FormatCSV {
+	if o.Part.N > 1 && !f.parts {
 		return nil, fmt.Errorf("%s: %w", o.Name, ErrPartFormat)
 	}
 	if o.Part.N > 1 && (o.Part.I < 0 || o.Part.I >= o.Part.N) {
 		return nil, fmt.Errorf("part %d of %d: want 0 to %d", o.Part.I, o.Part.N, o.Part.N-1)
 	}
-	switch f {
-	case FormatCSV:
-		return newCSVReader(br, o)
-	case FormatNDJSON:
-		if o.Workers > 1 {
-			return newParallelNDJSON(br, o, o.Workers), nil
-		}
-		return newNDJSONReader(br, o), nil
-	default:
-		return newJSONReader(br, o)
-	}
+	return f.open(br, o)
 }
 
 // firstByte peeks the first byte that is not white space or a BOM (0 if none).

@@ -10,14 +10,19 @@ func PartOf[T string | []byte](customer T, n int) int {
 	return int(fnv64a(customer) % uint64(n))
 }
 
-// fnv64a is FNV-1a 64 (as hash/fnv's New64a), without an allocation.
+// fnv64a is FNV-1a 64 (as hash/fnv's New64a), without an allocation: the
+// one hash of shards and parts (a CSV part hashes a line's digits with
+// fnvStep as it checks them).
 func fnv64a[T string | []byte](s T) uint64 {
 	h := uint64(fnvOffset)
 	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * fnvPrime
+		h = fnvStep(h, s[i])
 	}
 	return h
 }
+
+// fnvStep is one byte of FNV-1a 64.
+func fnvStep(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
 
 const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 

@@ -182,87 +182,125 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 	if len(doc.recs) == 0 {
 		return nil, &FileError{File: file, Err: errors.New("no header row")}
 	}
-	header := doc.recs[0]
-	marketCol, basisCol, currencyCol := -1, -1, -1
-	keyCol := map[int]Key{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		switch {
-		case h == "market":
-			marketCol = i
-		case h == "basis":
-			basisCol = i
-		case h == "currency":
-			currencyCol = i
-		default:
-			if k, ok := ParseKey(h); ok {
-				keyCol[i] = k
-			}
-		}
-	}
-	hdrLine := doc.lines[0]
-	if marketCol < 0 {
-		return nil, &FileError{File: file, Line: hdrLine, Field: "header", Err: errors.New(`no "market" column`)}
-	}
-	if len(keyCol) == 0 {
-		return nil, &FileError{File: file, Line: hdrLine, Field: "header", Err: fmt.Errorf("no price column (want any of %s)", strings.Join(keyNames[:], ", "))}
+	cols, err := csvColumns(doc.recs[0], file, doc.lines[0])
+	if err != nil {
+		return nil, err
 	}
 	for i, rec := range doc.recs[1:] {
-		ln := doc.lines[i+1]
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		field := func(i int) string {
-			if i >= 0 && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
+		if err := c.addRow(cols, rec, doc.lines[i+1], file, o); err != nil {
+			return nil, err
 		}
-		rate := &Rate{Line: ln, Basis: field(basisCol)}
-		name := field(marketCol)
-		alias, aliased := o.Aliases[name]
-		if aliased {
-			name = alias
-		}
-		for i, k := range keyCol {
-			v := field(i)
-			if v == "" || strings.EqualFold(v, "n/a") {
-				continue
-			}
-			m, err := ParseMoney(v)
-			if err != nil {
-				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: %w", v, err)}
-			}
-			if m < 0 {
-				return nil, &FileError{File: file, Line: ln, Field: header[i], Err: fmt.Errorf("%q: negative price", v)}
-			}
-			rate.Price[k], rate.Has[k] = m, true
-		}
-		if prev, dup := c.rates[name]; aliased && dup {
-			if prev.Price != rate.Price || prev.Has != rate.Has {
-				return nil, &FileError{File: file, Line: ln, Field: "market", Err: fmt.Errorf("%q (as %s) has other prices than line %d", field(marketCol), name, prev.Line)}
-			}
-			continue
-		}
-		if err := c.addMarket(rate, name, o); err != nil {
-			return nil, &FileError{File: file, Line: ln, Field: "market", Err: err}
-		}
-		if currencyCol >= 0 {
-			cur := strings.ToUpper(field(currencyCol))
-			if c.Currency != "" && cur != "" && cur != c.Currency {
-				return nil, &FileError{File: file, Line: ln, Field: "currency", Err: fmt.Errorf("%s, but the card is in %s (one currency a card)", cur, c.Currency)}
-			}
-			if cur != "" {
-				c.Currency = cur
-			}
-		}
-		b := strings.ToUpper(rate.Basis)
-		rate.Estimated = strings.HasPrefix(b, "D") || strings.Contains(b, "FILLED") || strings.HasPrefix(b, "PROXY")
 	}
 	if len(c.rates) == 0 {
 		return nil, &FileError{File: file, Err: errors.New("no market rows")}
 	}
 	return c, c.finish(file)
+}
+
+// cardColumns are the columns of a card's CSV header.
+type cardColumns struct {
+	header                  []string
+	market, basis, currency int         // -1: none
+	keys                    []keyColumn // in header order
+}
+
+// keyColumn is a price column: its index and key.
+type keyColumn struct {
+	col int
+	key Key
+}
+
+// csvColumns reads a card's header (on line ln of file).
+func csvColumns(header []string, file string, ln int) (cardColumns, error) {
+	cols := cardColumns{header: header, market: -1, basis: -1, currency: -1}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case h == "market":
+			cols.market = i
+		case h == "basis":
+			cols.basis = i
+		case h == "currency":
+			cols.currency = i
+		default:
+			if k, ok := ParseKey(h); ok {
+				cols.keys = append(cols.keys, keyColumn{i, k})
+			}
+		}
+	}
+	if cols.market < 0 {
+		return cols, &FileError{File: file, Line: ln, Field: "header", Err: errors.New(`no "market" column`)}
+	}
+	if len(cols.keys) == 0 {
+		return cols, &FileError{File: file, Line: ln, Field: "header", Err: fmt.Errorf("no price column (want any of %s)", strings.Join(keyNames[:], ", "))}
+	}
+	return cols, nil
+}
+
+// field is rec's trimmed cell in column i ("" for none).
+func field(rec []string, i int) string {
+	if i >= 0 && i < len(rec) {
+		return strings.TrimSpace(rec[i])
+	}
+	return ""
+}
+
+// addRow adds the market row rec (line ln) to the card.
+func (c *Card) addRow(cols cardColumns, rec []string, ln int, file string, o CardOptions) error {
+	rate := &Rate{Line: ln, Basis: field(rec, cols.basis)}
+	name := field(rec, cols.market)
+	alias, aliased := o.Aliases[name]
+	if aliased {
+		name = alias
+	}
+	if err := rate.parsePrices(cols, rec, file); err != nil {
+		return err
+	}
+	if prev, dup := c.rates[name]; aliased && dup {
+		if prev.Price != rate.Price || prev.Has != rate.Has {
+			return &FileError{File: file, Line: ln, Field: "market", Err: fmt.Errorf("%q (as %s) has other prices than line %d", field(rec, cols.market), name, prev.Line)}
+		}
+		return nil
+	}
+	if err := c.addMarket(rate, name, o); err != nil {
+		return &FileError{File: file, Line: ln, Field: "market", Err: err}
+	}
+	if cols.currency >= 0 {
+		cur := strings.ToUpper(field(rec, cols.currency))
+		if c.Currency != "" && cur != "" && cur != c.Currency {
+			return &FileError{File: file, Line: ln, Field: "currency", Err: fmt.Errorf("%s, but the card is in %s (one currency a card)", cur, c.Currency)}
+		}
+		if cur != "" {
+			c.Currency = cur
+		}
+	}
+	b := strings.ToUpper(rate.Basis)
+	rate.Estimated = strings.HasPrefix(b, "D") || strings.Contains(b, "FILLED") || strings.HasPrefix(b, "PROXY")
+	return nil
+}
+
+// parsePrices reads a row's prices: exact, not negative; an empty cell
+// or n/a is no figure.
+func (r *Rate) parsePrices(cols cardColumns, rec []string, file string) error {
+	for _, kc := range cols.keys {
+		i, k := kc.col, kc.key
+		v := field(rec, i)
+		if v == "" || strings.EqualFold(v, "n/a") {
+			continue
+		}
+		m, err := ParseMoney(v)
+		if err != nil {
+			return &FileError{File: file, Line: r.Line, Field: cols.header[i], Err: fmt.Errorf("%q: %w", v, err)}
+		}
+		if m < 0 {
+			return &FileError{File: file, Line: r.Line, Field: cols.header[i], Err: fmt.Errorf("%q: negative price", v)}
+		}
+		r.Price[k], r.Has[k] = m, true
+	}
+	return nil
 }
 
 func csvErr(file string, offset int, err error) error {

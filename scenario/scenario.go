@@ -379,6 +379,30 @@ func Parse(r io.Reader, file string, knownMarket func(string) (string, bool)) (*
 	return f, nil
 }
 
+// overrideMarkets reads an override's market or list of markets, as
+// knownMarket (if set) names them.
+func overrideMarkets(val *yaml.Node, knownMarket func(string) (string, bool)) ([]string, error) {
+	names := []string{val.Value}
+	if val.Kind == yaml.SequenceNode {
+		names = nil
+		for _, x := range val.Content {
+			names = append(names, x.Value)
+		}
+	}
+	var out []string
+	for _, n := range names {
+		canon, ok := n, true
+		if knownMarket != nil {
+			canon, ok = knownMarket(n)
+		}
+		if !ok {
+			return nil, fmt.Errorf("line %d: %q is not a WhatsApp pricing market", val.Line, n)
+		}
+		out = append(out, canon)
+	}
+	return out, nil
+}
+
 func (s *Scenario) parseOverrides(v *yaml.Node, knownMarket func(string) (string, bool)) error {
 	if v.Kind != yaml.SequenceNode {
 		return errors.New("want a list of {markets: [...], CATEGORY: x1.2 or PRICE}")
@@ -392,23 +416,11 @@ func (s *Scenario) parseOverrides(v *yaml.Node, knownMarket func(string) (string
 			k, val := o.Content[i], o.Content[i+1]
 			switch strings.ToLower(k.Value) {
 			case "market", "markets":
-				names := []string{val.Value}
-				if val.Kind == yaml.SequenceNode {
-					names = nil
-					for _, x := range val.Content {
-						names = append(names, x.Value)
-					}
+				markets, err := overrideMarkets(val, knownMarket)
+				if err != nil {
+					return err
 				}
-				for _, n := range names {
-					canon, ok := n, true
-					if knownMarket != nil {
-						canon, ok = knownMarket(n)
-					}
-					if !ok {
-						return fmt.Errorf("line %d: %q is not a WhatsApp pricing market", val.Line, n)
-					}
-					ov.Markets = append(ov.Markets, canon)
-				}
+				ov.Markets = append(ov.Markets, markets...)
 			default:
 				key, ok := pricing.ParseKey(k.Value)
 				if !ok {

@@ -67,3 +67,29 @@ func benchSimulateCSV(b *testing.B, prefetch bool) {
 	}
 	b.ReportMetric(float64(1_000_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkReplay1MLedger is BenchmarkReplay1M with a ledger hook that
+// keeps a copy of each record, as the asynchronous ledger does.
+func BenchmarkReplay1MLedger(b *testing.B) {
+	env := newEnv(b)
+	ms := synthMessages(b, 1_000_000, 1)
+	var last Entry
+	o := env.opts()
+	o.Ledger = func(e *Entry) error { last = *e; return nil }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, err := New(o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range ms {
+			if err := e.Add(&ms[j]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		_ = e.Result()
+	}
+	_ = last
+	b.ReportMetric(float64(len(ms)*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

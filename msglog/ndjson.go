@@ -1,0 +1,115 @@
+package msglog
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// NDJSON: one JSON object a line. The line's keys and values are scanned
+// by hand (scanObject, ndjsonfast.go); a line the scanner does not take
+// (escapes, nesting) goes through encoding/json. On more than one core the
+// lines are parsed side by side (parallel.go).
+func init() {
+	register(&inputFormat{name: FormatNDJSON, aliases: []string{"jsonl"}, exts: []string{".ndjson", ".jsonl"}, first: func(b byte) bool { return b == '{' },
+		open: func(br *bufio.Reader, o Options) (Reader, error) {
+			if o.Workers > 1 {
+				return newParallelNDJSON(br, o, o.Workers), nil
+			}
+			return newNDJSONReader(br, o), nil
+		}})
+}
+
+type ndjsonReader struct {
+	o    Options
+	br   *bufio.Reader
+	line int
+	keys map[string]int     // lower-cased source key -> canonical column
+	raw  [numColumns][]byte // the line's values (views), where has
+	has  [numColumns]bool
+	v    values
+	// keyCache remembers the columns of keys met (keyEntry).
+	keyCache [64]keySeen
+	// lastKeys are the entries of the previous line's keys, by position.
+	lastKeys [24]*keySeen
+	msg      Message
+	long     []byte
+	slow     bool // tests: always use encoding/json
+}
+
+func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
+	r := &ndjsonReader{o: o, br: br, keys: map[string]int{}}
+	for k, c := range Columns {
+		key := c
+		if m, ok := o.Map[c]; ok {
+			key = strings.ToLower(strings.TrimSpace(m))
+		}
+		r.keys[key] = k
+	}
+	return r
+}
+
+func (r *ndjsonReader) Next() (Message, error) {
+	return valueOf(r.NextRef())
+}
+
+// NextRef reads the next line into the reader's scratch message.
+func (r *ndjsonReader) NextRef() (*Message, error) {
+	if err := r.NextInto(&r.msg); err != nil {
+		return nil, err
+	}
+	return &r.msg, nil
+}
+
+// NextInto reads the next line into *m.
+func (r *ndjsonReader) NextInto(m *Message) error {
+	for {
+		b, err := r.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			r.long = append(r.long[:0], b...)
+			for err == bufio.ErrBufferFull {
+				b, err = r.br.ReadSlice('\n')
+				r.long = append(r.long, b...)
+			}
+			b = r.long
+		}
+		if len(b) == 0 && err == io.EOF {
+			return io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s: %w", r.o.Name, err)
+		}
+		r.line++
+		b = bytes.TrimSpace(b)
+		if r.line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\ufeff"))
+		}
+		if len(b) == 0 {
+			continue
+		}
+		if ok, nested := r.scanObject(b); ok && !r.slow {
+			if nested >= 0 {
+				return &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
+			}
+			return buildRaw(&r.o, r.line, &r.raw, &r.has, m, &r.v)
+		}
+		var obj map[string]any
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.UseNumber()
+		if err := d.Decode(&obj); err != nil {
+			return &RowError{File: r.o.Name, Line: r.line, Msg: "not a JSON object: " + err.Error()}
+		}
+		if d.More() {
+			return &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}
+		}
+		dm, err := decodeObject(&r.o, r.line, obj)
+		if err != nil {
+			return err
+		}
+		*m = dm
+		return nil
+	}
+}
