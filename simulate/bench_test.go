@@ -11,25 +11,7 @@ import (
 
 // BenchmarkReplay1M replays 1M parsed messages (windows, markets, regimes,
 // cards, aggregates; no ledger).
-func BenchmarkReplay1M(b *testing.B) {
-	env := newEnv(b)
-	ms := synthMessages(b, 1_000_000, 1)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		e, err := New(env.opts())
-		if err != nil {
-			b.Fatal(err)
-		}
-		for j := range ms {
-			if err := e.Add(&ms[j]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		_ = e.Result()
-	}
-	b.ReportMetric(float64(len(ms)*b.N)/b.Elapsed().Seconds(), "rows/s")
-}
+func BenchmarkReplay1M(b *testing.B) { benchReplay(b, false) }
 
 // BenchmarkSimulateCSV1M is the whole path: read CSV, order, replay, on
 // one goroutine; BenchmarkSimulateCSV1MPrefetch parses on a second one.
@@ -70,12 +52,16 @@ func benchSimulateCSV(b *testing.B, prefetch bool) {
 
 // BenchmarkReplay1MLedger is BenchmarkReplay1M with a ledger hook that
 // keeps a copy of each record, as the asynchronous ledger does.
-func BenchmarkReplay1MLedger(b *testing.B) {
+func BenchmarkReplay1MLedger(b *testing.B) { benchReplay(b, true) }
+
+func benchReplay(b *testing.B, ledger bool) {
 	env := newEnv(b)
 	ms := synthMessages(b, 1_000_000, 1)
 	var last Entry
 	o := env.opts()
-	o.Ledger = func(e *Entry) error { last = *e; return nil }
+	if ledger {
+		o.Ledger = func(e *Entry) error { last = *e; return nil }
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
