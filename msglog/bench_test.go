@@ -47,7 +47,7 @@ func benchRead(b *testing.B, data []byte, f Format, reorder int) {
 		}
 		r = Reorder(r, reorder)
 		for {
-			_, err := nextRef(r, &m)
+			err := r.Read(&m)
 			if err == io.EOF {
 				break
 			}

@@ -31,8 +31,7 @@ type csvReader struct {
 	has    [numColumns]bool
 	v      values
 	long   []byte // a line longer than the read buffer
-	msg    Message
-	cust   int // the source column of the customer's number, or -1
+	cust   int    // the source column of the customer's number, or -1
 }
 
 const numColumns = 13 // len(Columns)
@@ -176,20 +175,8 @@ func (c *csvReader) readLine() ([]byte, error) {
 	return line, nil
 }
 
-func (c *csvReader) Next() (Message, error) {
-	return valueOf(c.NextRef())
-}
-
-// NextRef reads the next row into the reader's scratch message.
-func (c *csvReader) NextRef() (*Message, error) {
-	if err := c.NextInto(&c.msg); err != nil {
-		return nil, err
-	}
-	return &c.msg, nil
-}
-
-// NextInto reads the next row into *m.
-func (c *csvReader) NextInto(m *Message) error {
+// Read reads the next row into *m.
+func (c *csvReader) Read(m *Message) error {
 	for {
 		var fields [][]byte
 		var line int

@@ -54,7 +54,11 @@ func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun fun
 		return w.Flush()
 	}
 	for {
-		m, err := r.Next()
+		buf = append(buf, Message{})
+		err := r.Read(&buf[len(buf)-1])
+		if err != nil {
+			buf = buf[:len(buf)-1]
+		}
 		if err == io.EOF {
 			break
 		}
@@ -67,7 +71,6 @@ func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun fun
 			}
 			return nil, cleanup, err
 		}
-		buf = append(buf, m)
 		if len(buf) >= maxInMemory {
 			if err := flush(); err != nil {
 				return nil, cleanup, err
@@ -128,7 +131,16 @@ type runReader struct {
 	buf []byte
 }
 
-func (rr *runReader) Next() (Message, error) {
+// Read decodes the run's next message into *m.
+func (rr *runReader) Read(m *Message) error {
+	msg, err := rr.next()
+	if err == nil {
+		*m = msg
+	}
+	return err
+}
+
+func (rr *runReader) next() (Message, error) {
 	n, err := binary.ReadUvarint(rr.r)
 	if err == io.EOF {
 		return Message{}, io.EOF

@@ -16,22 +16,21 @@ type tsvReader struct {
 	line int
 }
 
-func (r *tsvReader) Next() (Message, error) {
+func (r *tsvReader) Read(m *Message) error {
 	for r.sc.Scan() {
 		r.line++
 		f := strings.Split(r.sc.Text(), "\t")
 		if len(f) != 3 {
-			return Message{}, &RowError{File: r.o.Name, Line: r.line, Msg: "want 3 fields"}
+			return &RowError{File: r.o.Name, Line: r.line, Msg: "want 3 fields"}
 		}
 		var vals [numColumns]string
 		var has [numColumns]bool
 		for i, c := range []int{colTimestamp, colNum[ColCustomer], colNum[ColDirection]} {
 			vals[c], has[c] = f[i], true
 		}
-		var m Message
-		return build(&r.o, r.line, &vals, &has, &m)
+		return buildInto(&r.o, r.line, &vals, &has, m, nil)
 	}
-	return Message{}, io.EOF
+	return io.EOF
 }
 
 // A format is a Reader and a registration: NewReader finds it by name, by
@@ -54,7 +53,7 @@ func TestRegisteredFormat(t *testing.T) {
 		var rowErr *RowError
 		src := Reorder(r, 4)
 		for {
-			m, err := src.Next()
+			m, err := next(src)
 			if err == io.EOF {
 				break
 			}

@@ -100,7 +100,16 @@ func newJSONReader(br *bufio.Reader, o Options) (*jsonReader, error) {
 	return &jsonReader{o: o, li: li, dec: dec}, nil
 }
 
-func (r *jsonReader) Next() (Message, error) {
+// Read reads the array's next element into *m.
+func (r *jsonReader) Read(m *Message) error {
+	msg, err := r.next()
+	if err == nil {
+		*m = msg
+	}
+	return err
+}
+
+func (r *jsonReader) next() (Message, error) {
 	if r.end {
 		return Message{}, io.EOF
 	}

@@ -16,6 +16,13 @@ import (
 )
 
 // readAll returns the messages and the row errors of an input.
+// next reads r's next message (Read into a message of its own).
+func next(r Reader) (Message, error) {
+	var m Message
+	err := r.Read(&m)
+	return m, err
+}
+
 func readAll(t testing.TB, in string, o Options) ([]Message, []string) {
 	t.Helper()
 	r, err := NewReader(strings.NewReader(in), o)
@@ -25,7 +32,7 @@ func readAll(t testing.TB, in string, o Options) ([]Message, []string) {
 	var ms []Message
 	var errs []string
 	for {
-		m, err := r.Next()
+		m, err := next(r)
 		if err == io.EOF {
 			return ms, errs
 		}
@@ -217,7 +224,7 @@ func TestOrder(t *testing.T) {
 	r := Merge(a, b)
 	var got []string
 	for {
-		m, err := r.Next()
+		m, err := next(r)
 		if err == io.EOF {
 			break
 		}
@@ -231,7 +238,7 @@ func TestOrder(t *testing.T) {
 	ro := Reorder(s, 3)
 	var prev Message
 	for i := 0; ; i++ {
-		m, err := ro.Next()
+		m, err := next(ro)
 		if err == io.EOF {
 			break
 		}
@@ -253,7 +260,7 @@ func FuzzCSV(f *testing.F) {
 			return
 		}
 		for i := 0; i < 10000; i++ {
-			m, err := r.Next()
+			m, err := next(r)
 			if err == io.EOF {
 				return
 			}
@@ -288,7 +295,7 @@ func FuzzNDJSON(f *testing.F) {
 			return
 		}
 		for i := 0; i < 10000; i++ {
-			m, err := r.Next()
+			m, err := next(r)
 			if err == io.EOF {
 				return
 			}
@@ -350,7 +357,7 @@ func TestPrefetchKeepsOrderAndErrors(t *testing.T) {
 	var got []Message
 	var errs []string
 	for {
-		m, err := p.Next()
+		m, err := next(p)
 		if err == io.EOF {
 			break
 		}
@@ -371,7 +378,7 @@ func TestPrefetchKeepsOrderAndErrors(t *testing.T) {
 	// Stopping early does not leak a blocked goroutine (the test would hang under -race otherwise).
 	r2, _ := NewReader(strings.NewReader(in), Options{Name: "p.csv"})
 	p2 := Prefetch(r2, 8)
-	p2.Next()
+	next(p2)
 	p2.Stop()
 }
 
@@ -409,7 +416,7 @@ func TestSortExternalEqualsSortAll(t *testing.T) {
 		t.Fatalf("%d runs, want 9 (2,500 rows in runs of 300)", runs)
 	}
 	for i := range want.Msgs {
-		m, err := got.Next()
+		m, err := next(got)
 		if err != nil {
 			t.Fatalf("message %d: %v", i, err)
 		}
@@ -419,7 +426,7 @@ func TestSortExternalEqualsSortAll(t *testing.T) {
 			t.Fatalf("message %d: %+v, want %+v", i, m, w)
 		}
 	}
-	if _, err := got.Next(); err != io.EOF {
+	if _, err := next(got); err != io.EOF {
 		t.Fatalf("want the end, got %v", err)
 	}
 }
@@ -440,7 +447,7 @@ func FuzzNDJSONFastEqualsSlow(f *testing.F) {
 		read := func(slow bool) (Message, string) {
 			r := newNDJSONReader(bufio.NewReader(strings.NewReader(line+"\n")), Options{Name: "f.ndjson", Location: time.UTC, Map: map[string]string{"id": "Msg_Id"}})
 			r.slow = slow
-			m, err := r.Next()
+			m, err := next(r)
 			if err != nil {
 				return Message{}, err.Error()
 			}
@@ -489,7 +496,7 @@ func TestTimestampYears(t *testing.T) {
 	}
 	var got []string
 	for {
-		m, err := r.Next()
+		m, err := next(r)
 		if err == io.EOF {
 			break
 		}

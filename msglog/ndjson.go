@@ -35,7 +35,6 @@ type ndjsonReader struct {
 	keyCache [64]keySeen
 	// lastKeys are the entries of the previous line's keys, by position.
 	lastKeys [24]*keySeen
-	msg      Message
 	long     []byte
 	slow     bool // tests: always use encoding/json
 }
@@ -52,20 +51,8 @@ func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
 	return r
 }
 
-func (r *ndjsonReader) Next() (Message, error) {
-	return valueOf(r.NextRef())
-}
-
-// NextRef reads the next line into the reader's scratch message.
-func (r *ndjsonReader) NextRef() (*Message, error) {
-	if err := r.NextInto(&r.msg); err != nil {
-		return nil, err
-	}
-	return &r.msg, nil
-}
-
-// NextInto reads the next line into *m.
-func (r *ndjsonReader) NextInto(m *Message) error {
+// Read reads the next line into *m.
+func (r *ndjsonReader) Read(m *Message) error {
 	for {
 		b, err := r.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {

@@ -12,6 +12,9 @@ import (
 // builds into a given message builds right there); the order is a ring
 // of slot pointers kept sorted, filled at its tail: a row in order costs
 // one comparison, a row k places late k swaps of two pointers.
+//
+// Prefetch takes the messages in their slots (lend), so that they cross to
+// the replaying goroutine without a copy; Read copies one out.
 type reorder struct {
 	r     Reader
 	n     int
@@ -19,7 +22,6 @@ type reorder struct {
 	head  int
 	count int
 	free  []*Message // slots not in use
-	out   *Message   // the slot handed out last, free at the next call
 	eof   bool
 	made  int // slots made
 }
@@ -36,25 +38,20 @@ func Reorder(r Reader, n int) Reader {
 	return &reorder{r: r, n: n, order: make([]*Message, n)}
 }
 
-func (b *reorder) Next() (Message, error) {
-	return valueOf(b.NextRef())
-}
-
-// NextRef releases the earliest message, in place: it stays good until
-// the next call (whose first new row takes its slot).
-func (b *reorder) NextRef() (*Message, error) {
-	if b.out != nil {
-		b.free = append(b.free, b.out)
-		b.out = nil
+// Read releases the earliest message into *m.
+func (b *reorder) Read(m *Message) error {
+	got, err := b.lend()
+	if err != nil {
+		return err
 	}
-	m, err := b.Lend()
-	b.out = m
-	return m, err
+	*m = *got
+	b.giveBack(got)
+	return nil
 }
 
-// Lend is NextRef with the message lent: its slot stays out of use until
-// GiveBack.
-func (b *reorder) Lend() (*Message, error) {
+// lend releases the earliest message in its slot, which stays out of use
+// until giveBack.
+func (b *reorder) lend() (*Message, error) {
 	for !b.eof && b.count < b.n {
 		if len(b.free) == 0 {
 			chunk := make([]Message, reorderChunk)
@@ -64,16 +61,13 @@ func (b *reorder) Lend() (*Message, error) {
 			}
 		}
 		slot := b.free[len(b.free)-1]
-		m, err := nextRef(b.r, slot)
+		err := b.r.Read(slot)
 		if err == io.EOF {
 			b.eof = true
 			break
 		}
 		if err != nil {
 			return nil, err
-		}
-		if m != slot {
-			*slot = *m
 		}
 		b.free = b.free[:len(b.free)-1]
 		i := b.head + b.count
@@ -144,8 +138,8 @@ func (b *reorder) place(slot *Message) {
 	b.order[at(lo)] = slot
 }
 
-// GiveBack returns a lent message's slot.
-func (b *reorder) GiveBack(m *Message) { b.free = append(b.free, m) }
+// giveBack returns a lent message's slot.
+func (b *reorder) giveBack(m *Message) { b.free = append(b.free, m) }
 
 // merge is a k-way merge of readers that are each in order.
 type merge struct {
@@ -183,7 +177,11 @@ func (h headHeap) Pop() any {
 // fill reads reader i's next message into the heap; row errors are queued.
 func (m *merge) fill(i int) error {
 	for {
-		msg, err := m.rs[i].Next()
+		m.heads = append(m.heads, Message{})
+		err := m.rs[i].Read(&m.heads[len(m.heads)-1])
+		if err != nil {
+			m.heads = m.heads[:len(m.heads)-1]
+		}
 		if err == io.EOF {
 			return nil
 		}
@@ -194,36 +192,34 @@ func (m *merge) fill(i int) error {
 		if err != nil {
 			return err
 		}
-		m.heads = append(m.heads, msg)
 		m.src = append(m.src, i)
 		heap.Fix(headHeap{m}, len(m.heads)-1)
 		return nil
 	}
 }
 
-func (m *merge) Next() (Message, error) {
+// Read copies the earliest head into *msg and reads its reader's next.
+func (m *merge) Read(msg *Message) error {
 	if !m.init {
 		m.init = true
 		for i := range m.rs {
 			if err := m.fill(i); err != nil {
-				return Message{}, err
+				return err
 			}
 		}
 	}
 	if len(m.errs) > 0 {
 		err := m.errs[0]
 		m.errs = m.errs[1:]
-		return Message{}, err
+		return err
 	}
 	if len(m.heads) == 0 {
-		return Message{}, io.EOF
+		return io.EOF
 	}
-	msg, i := m.heads[0], m.src[0]
+	*msg = m.heads[0]
+	i := m.src[0]
 	heap.Pop(headHeap{m})
-	if err := m.fill(i); err != nil {
-		return Message{}, err
-	}
-	return msg, nil
+	return m.fill(i)
 }
 
 // Slice is a Reader over messages held in memory.
@@ -232,13 +228,14 @@ type Slice struct {
 	i    int
 }
 
-// Next returns the next message of the slice.
-func (s *Slice) Next() (Message, error) {
+// Read copies the slice's next message into *m.
+func (s *Slice) Read(m *Message) error {
 	if s.i >= len(s.Msgs) {
-		return Message{}, io.EOF
+		return io.EOF
 	}
+	*m = s.Msgs[s.i]
 	s.i++
-	return s.Msgs[s.i-1], nil
+	return nil
 }
 
 // SortAll reads every message of r into memory and sorts them in replay

@@ -109,7 +109,7 @@ func (p *parallelNDJSON) parse(r *ndjsonReader, work <-chan *ndBlock) {
 		for {
 			b.items = append(b.items, item{}) // built in place
 			it := &b.items[len(b.items)-1]
-			err := r.NextInto(&it.m)
+			err := r.Read(&it.m)
 			if err == io.EOF {
 				b.items = b.items[:len(b.items)-1]
 				break
@@ -125,12 +125,17 @@ func (p *parallelNDJSON) parse(r *ndjsonReader, work <-chan *ndBlock) {
 	}
 }
 
-func (p *parallelNDJSON) Next() (Message, error) {
-	return valueOf(p.NextRef())
+// Read copies the next message of its block into *m.
+func (p *parallelNDJSON) Read(m *Message) error {
+	got, err := p.next()
+	if err == nil {
+		*m = *got
+	}
+	return err
 }
 
-// NextRef returns the next message in its block, valid until the next call.
-func (p *parallelNDJSON) NextRef() (*Message, error) {
+// next returns the next message in its block, valid until the next call.
+func (p *parallelNDJSON) next() (*Message, error) {
 	for p.cur == nil || p.i >= len(p.cur.items) {
 		if p.end != nil {
 			return nil, p.end

@@ -35,7 +35,7 @@ func readAllFrom(t *testing.T, r Reader) []string {
 	t.Helper()
 	var out []string
 	for {
-		m, err := r.Next()
+		m, err := next(r)
 		if err == io.EOF {
 			return out
 		}
@@ -114,7 +114,7 @@ func TestParallelNDJSONClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Next(); err != nil {
+	if _, err := next(r); err != nil {
 		t.Fatal(err)
 	}
 	r.(io.Closer).Close()
@@ -145,13 +145,14 @@ func TestReorderRing(t *testing.T) {
 			for {
 				var m Message
 				var err error
-				if inPlace {
+				if inPlace { // as Prefetch takes them: lent, then given back
 					var p *Message
-					if p, err = r.(RefReader).NextRef(); p != nil {
+					if p, err = r.(*reorder).lend(); p != nil {
 						m = *p
+						r.(*reorder).giveBack(p)
 					}
 				} else {
-					m, err = r.Next()
+					m, err = next(r)
 				}
 				if err == io.EOF {
 					break
@@ -178,7 +179,7 @@ func TestReorderRing(t *testing.T) {
 	}
 	ms = append(ms[1:], ms[0])
 	r := Reorder(&Slice{Msgs: ms}, 3)
-	if first, _ := r.Next(); first.Pos.Seq != 1 {
+	if first, _ := next(r); first.Pos.Seq != 1 {
 		t.Fatalf("first out %d, want 1 (row 0 comes too late to be put back)", first.Pos.Seq)
 	}
 }
@@ -252,8 +253,8 @@ func TestRememberedValuesChangeNothing(t *testing.T) {
 	nr.slow = true
 	rows := 0
 	for {
-		a, errA := cr.Next()
-		b, errB := nr.Next()
+		a, errA := next(cr)
+		b, errB := next(nr)
 		if errA == io.EOF || errB == io.EOF {
 			if errA != errB {
 				t.Fatalf("row %d: one log ended first (%v, %v)", rows, errA, errB)
@@ -285,7 +286,7 @@ func TestRememberedValuesChangeNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"2026-10-01T23:59:59Z", "2026-10-01T00:00:00Z", "2026-10-02T00:00:01Z", "2026-10-01T12:30:45Z"} {
-		m, err := r.Next()
+		m, err := next(r)
 		if err != nil || m.Time.Format(time.RFC3339) != want || m.Business != "15550100001" {
 			t.Fatalf("%v %s %s, want %s", err, m.Time.Format(time.RFC3339), m.Business, want)
 		}
@@ -305,7 +306,7 @@ func TestRememberedValuesChangeNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, w := range want {
-		if m, err := r.Next(); err != nil || m.Business != w {
+		if m, err := next(r); err != nil || m.Business != w {
 			t.Fatalf("row %d: %v business %q, want %q", i, err, m.Business, w)
 		}
 	}
@@ -340,9 +341,6 @@ func TestReorderBuildsInPlace(t *testing.T) {
 	r, err := NewReader(strings.NewReader(in.String()), Options{Name: "r.csv"})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if _, ok := r.(intoReader); !ok {
-		t.Fatal("the CSV reader should build into a message given")
 	}
 	var got, errs []string
 	for out := readAllFrom(t, Reorder(r, 8)); len(out) > 0; out = out[1:] {
@@ -387,7 +385,7 @@ func readCSVBoth(t *testing.T, in string) (fast, plain []string, ok bool) {
 		c.plain = isPlain
 		var out []string
 		for i := 0; i < 20000; i++ {
-			m, err := r.Next()
+			m, err := next(r)
 			if err == io.EOF {
 				break
 			}
@@ -515,7 +513,7 @@ func TestPrefetchBorrowsReorderSlots(t *testing.T) {
 	}
 	want := readAllFrom(t, open())
 	ro := open()
-	if _, ok := ro.(lender); !ok {
+	if _, ok := ro.(*reorder); !ok {
 		t.Fatal("the reorder buffer should lend its slots")
 	}
 	p := Prefetch(ro, 7)
@@ -567,7 +565,7 @@ func TestNDJSONFastColumnsEqualSlow(t *testing.T) {
 		read := func(slow bool) string {
 			r := newNDJSONReader(bufio.NewReader(bytes.NewReader(append(line, '\n'))), Options{Name: "f.ndjson", Location: time.UTC})
 			r.slow = slow
-			m, err := r.Next()
+			m, err := next(r)
 			if err != nil {
 				return "error " + err.Error()
 			}
@@ -613,7 +611,7 @@ func TestReorderPlacesAsInsertion(t *testing.T) {
 		r := Reorder(&Slice{Msgs: append([]Message(nil), ms...)}, n)
 		var got []int64
 		for {
-			m, err := r.Next()
+			m, err := next(r)
 			if err == io.EOF {
 				break
 			}

@@ -27,7 +27,7 @@ func readParts(t *testing.T, in string, n int) ([]string, error) {
 			return nil, err
 		}
 		for {
-			m, err := r.Next()
+			m, err := next(r)
 			if err == io.EOF {
 				break
 			}
@@ -175,7 +175,7 @@ func TestPartsAllSeeAFatalError(t *testing.T) {
 			t.Fatal(err)
 		}
 		for n := 0; ; n++ {
-			_, err := r.Next()
+			_, err := next(r)
 			if err != nil && !isRowError(err) {
 				if err == io.EOF || !strings.Contains(err.Error(), "f.csv: disk gone") {
 					t.Fatalf("part %d: %v, want the read error", i, err)

@@ -1,6 +1,10 @@
 package msglog
 
-import "io"
+import (
+	"errors"
+	"io"
+	"sync/atomic"
+)
 
 // item is one result of Next, carried between goroutines.
 type item struct {
@@ -24,18 +28,6 @@ func isRowError(err error) bool {
 	return ok
 }
 
-// lender is a Reader that can lend the messages it hands out: each stays
-// good until it is given back, not only until the next call. The
-// reorder buffer lends its slots, so that a batch of them crosses to the
-// replaying goroutine without a copy.
-type lender interface {
-	Reader
-	// Lend returns the next message, lent (nil with an error).
-	Lend() (*Message, error)
-	// GiveBack returns a lent message's slot for reuse.
-	GiveBack(m *Message)
-}
-
 // ref is one result of Next in a batch: the message is in the batch's
 // store, or lent by the reader.
 type ref struct {
@@ -47,7 +39,23 @@ type ref struct {
 type batch struct {
 	refs  []ref
 	store []Message // the messages of a reader that does not lend (cap fixed)
-	lent  bool      // refs point into a lender's slots, to be given back
+	lent  bool      // refs point into a reorder buffer's slots, to be given back
+	msgs  int64     // refs that are messages (not errors)
+}
+
+// ErrStopped is NextRef's error once PrefetchOptions.Stop is set.
+var ErrStopped = errors.New("stopped")
+
+// PrefetchOptions configure a Prefetcher.
+type PrefetchOptions struct {
+	// Batch is how many messages cross between the goroutines at a time
+	// (default 1024).
+	Batch int
+	// Rows, if set, counts the messages handed out, a batch at a time.
+	Rows *atomic.Int64
+	// Stop, if set, ends the stream: NextRef returns ErrStopped once it
+	// is true.
+	Stop *atomic.Bool
 }
 
 // Prefetcher reads another Reader in its own goroutine, in batches, so
@@ -58,21 +66,31 @@ type Prefetcher struct {
 	free  chan *batch // used batches, back to the reader for reuse
 	done  chan struct{}
 	batch *batch
+	rows  *atomic.Int64
+	stop  *atomic.Bool
 	i     int
 	end   error
 }
 
 // Prefetch starts reading r in the background, size messages at a time.
 func Prefetch(r Reader, size int) *Prefetcher {
+	return PrefetchWith(r, PrefetchOptions{Batch: max(size, 1)})
+}
+
+// PrefetchWith starts reading r in the background. A reorder buffer's
+// messages cross in the slots they were read into, lent and given back:
+// no copy between parsing and replay.
+func PrefetchWith(r Reader, o PrefetchOptions) *Prefetcher {
+	size := o.Batch
 	if size < 1 {
-		size = 1
+		size = 1024
 	}
 	// Batches in use at once: those in ch, one being filled and one being
 	// replayed; free holds them all, so a used batch is never dropped (a
 	// dropped batch of lent slots would only be memory not reused).
-	p := &Prefetcher{ch: make(chan *batch, 4), free: make(chan *batch, 8), done: make(chan struct{})}
-	ln, lends := r.(lender)
-	f := &filler{r: r, ln: ln, lends: lends, size: size}
+	p := &Prefetcher{ch: make(chan *batch, 4), free: make(chan *batch, 8), done: make(chan struct{}), rows: o.Rows, stop: o.Stop}
+	ro, lends := r.(*reorder)
+	f := &filler{r: r, ro: ro, lends: lends, size: size}
 	go p.fill(f)
 	return p
 }
@@ -80,7 +98,7 @@ func Prefetch(r Reader, size int) *Prefetcher {
 // filler reads a Prefetcher's source into batches.
 type filler struct {
 	r     Reader
-	ln    lender
+	ro    *reorder // the source, if it is a reorder buffer (which lends)
 	lends bool
 	size  int
 }
@@ -99,19 +117,17 @@ func (f *filler) read(b *batch) (last bool) {
 	var m *Message
 	var err error
 	if f.lends {
-		m, err = f.ln.Lend()
+		m, err = f.ro.lend()
 	} else {
-		// Read into the batch's store: a reader that builds into a
-		// message given builds right there.
+		// Read into the batch's store: the reader builds right there.
 		b.store = append(b.store, Message{})
-		slot := &b.store[len(b.store)-1]
-		if m, err = nextRef(f.r, slot); err == nil && m != slot {
-			*slot = *m
-		}
-		m = slot
+		m = &b.store[len(b.store)-1]
+		err = f.r.Read(m)
 	}
 	if err != nil {
 		m = nil
+	} else {
+		b.msgs++
 	}
 	b.refs = append(b.refs, ref{m, err})
 	return err != nil && !isRowError(err)
@@ -122,11 +138,11 @@ func (f *filler) reuse(b *batch) *batch {
 	if b.lent {
 		for _, it := range b.refs {
 			if it.m != nil {
-				f.ln.GiveBack(it.m)
+				f.ro.giveBack(it.m)
 			}
 		}
 	}
-	b.refs, b.store = b.refs[:0], b.store[:0]
+	b.refs, b.store, b.msgs = b.refs[:0], b.store[:0], 0
 	return b
 }
 
@@ -156,14 +172,21 @@ func (p *Prefetcher) fill(f *filler) {
 	}
 }
 
-// Next returns the next message, row error, io.EOF or fatal error.
-func (p *Prefetcher) Next() (Message, error) {
-	return valueOf(p.NextRef())
+// Read copies the next message into *m.
+func (p *Prefetcher) Read(m *Message) error {
+	got, err := p.NextRef()
+	if err == nil {
+		*m = *got
+	}
+	return err
 }
 
-// NextRef is Next without a copy: the message lives in the prefetched
-// batch, valid until the following call.
+// NextRef is Read without a copy: the message lives in the prefetched
+// batch, valid until the following call (nil with an error).
 func (p *Prefetcher) NextRef() (*Message, error) {
+	if p.stop != nil && p.stop.Load() {
+		return nil, ErrStopped
+	}
 	for p.batch == nil || p.i >= len(p.batch.refs) {
 		if p.end != nil {
 			return nil, p.end
@@ -181,6 +204,9 @@ func (p *Prefetcher) NextRef() (*Message, error) {
 			return nil, io.EOF
 		}
 		p.batch, p.i = b, 0
+		if p.rows != nil {
+			p.rows.Add(b.msgs)
+		}
 	}
 	it := &p.batch.refs[p.i]
 	p.i++

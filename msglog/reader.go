@@ -51,20 +51,14 @@ type Part struct{ I, N int }
 // ErrPartFormat is NewReader's error for a Part of a log that is not CSV.
 var ErrPartFormat = errors.New("only a CSV log can be read in parts")
 
-// Reader yields the messages of one input.
+// Reader is the one protocol of messages, for input formats and the
+// stages over them alike (reorder, merge, shard, prefetch, sort): Read
+// fills the caller's message with the next one, so that a reader builds
+// each message where its caller keeps it. It returns a *RowError for a
+// row that cannot be read (the message is then in any state; call Read
+// again to go on), io.EOF at the end; any other error is fatal.
 type Reader interface {
-	// Next returns the next message; a *RowError for a row that cannot be
-	// read (call Next again to go on); io.EOF at the end; any other error
-	// is fatal.
-	Next() (Message, error)
-}
-
-// RefReader is a Reader that can also hand out its next message in place,
-// valid until the following call, which saves a copy of the message at
-// each step of a pipeline. On an error the message is nil or zero.
-type RefReader interface {
-	Reader
-	NextRef() (*Message, error)
+	Read(m *Message) error
 }
 
 // NewReader opens a log. The format comes from o.Format, else from the
@@ -278,35 +272,4 @@ func build(o *Options, line int, vals *[numColumns]string, has *[numColumns]bool
 		return Message{}, err
 	}
 	return *m, nil
-}
-
-// valueOf turns a NextRef result into a Next result.
-func valueOf(m *Message, err error) (Message, error) {
-	if m == nil {
-		return Message{}, err
-	}
-	return *m, err
-}
-
-// intoReader is a Reader that can build its next message into one its
-// caller owns (on an error, the message is left in any state).
-type intoReader interface {
-	NextInto(m *Message) error
-}
-
-// nextRef reads r's next message: into *tmp if r builds into a message
-// given, in place if r can, else copied into *tmp.
-func nextRef(r Reader, tmp *Message) (*Message, error) {
-	if ir, ok := r.(intoReader); ok {
-		if err := ir.NextInto(tmp); err != nil {
-			return nil, err
-		}
-		return tmp, nil
-	}
-	if rr, ok := r.(RefReader); ok {
-		return rr.NextRef()
-	}
-	m, err := r.Next()
-	*tmp = m
-	return tmp, err
 }

@@ -31,7 +31,6 @@ type ShardFilter struct {
 	r       Reader
 	i, n    int
 	Skipped int64
-	tmp     Message
 }
 
 // Shard keeps the messages whose customer is in shard i of n; the others
@@ -39,41 +38,14 @@ type ShardFilter struct {
 // the same bad rows).
 func Shard(r Reader, i, n int) *ShardFilter { return &ShardFilter{r: r, i: i, n: n} }
 
-// NextInto reads the next message of the shard into *m (a reader that
-// builds into a message given builds right there).
-func (s *ShardFilter) NextInto(m *Message) error {
+// Read reads the next message of the shard into *m.
+func (s *ShardFilter) Read(m *Message) error {
 	for {
-		got, err := nextRef(s.r, m)
-		if err != nil {
+		if err := s.r.Read(m); err != nil {
 			return err
 		}
-		if ShardOf(got.Customer, s.n) == s.i {
-			if got != m {
-				*m = *got
-			}
+		if ShardOf(m.Customer, s.n) == s.i {
 			return nil
-		}
-		s.Skipped++
-	}
-}
-
-// NextRef is Next in place (as the reader it filters gives it).
-func (s *ShardFilter) NextRef() (*Message, error) {
-	for {
-		m, err := nextRef(s.r, &s.tmp)
-		if err != nil || ShardOf(m.Customer, s.n) == s.i {
-			return m, err
-		}
-		s.Skipped++
-	}
-}
-
-// Next returns the next message of the shard.
-func (s *ShardFilter) Next() (Message, error) {
-	for {
-		m, err := s.r.Next()
-		if err != nil || ShardOf(m.Customer, s.n) == s.i {
-			return m, err
 		}
 		s.Skipped++
 	}

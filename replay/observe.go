@@ -47,45 +47,6 @@ func (c countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// tracked is the source a replay's engine reads: the prefetched messages,
-// counted for the progress line (in counts, if not nil), and ended once
-// stop is set (if not nil: a sibling part failed).
-type tracked struct {
-	*msglog.Prefetcher
-	stop   *atomic.Bool
-	counts *Tally
-	n      int64 // rows not yet added to counts
-}
-
-// trackedBatch is how many rows tracked counts before it adds them to
-// its tally.
-const trackedBatch = 1024
-
-func (t *tracked) NextRef() (*msglog.Message, error) {
-	if t.stop != nil && t.stop.Load() {
-		return nil, errStopped
-	}
-	m, err := t.Prefetcher.NextRef()
-	if t.counts != nil {
-		if m != nil {
-			t.n++
-		}
-		if t.n == trackedBatch || (err != nil && m == nil) {
-			t.counts.Rows.Add(t.n)
-			t.n = 0
-		}
-	}
-	return m, err
-}
-
-func (t *tracked) Next() (msglog.Message, error) {
-	m, err := t.NextRef()
-	if m == nil {
-		return msglog.Message{}, err
-	}
-	return *m, err
-}
-
 // countingRows counts the messages read through it (a reader off the hot
 // path: the whole log is loaded into memory).
 type countingRows struct {
@@ -93,12 +54,12 @@ type countingRows struct {
 	t *Tally
 }
 
-func (c countingRows) Next() (msglog.Message, error) {
-	m, err := c.Reader.Next()
+func (c countingRows) Read(m *msglog.Message) error {
+	err := c.Reader.Read(m)
 	if err == nil {
 		c.t.Rows.Add(1)
 	}
-	return m, err
+	return err
 }
 
 // ctxReader ends a reader off the replay's hot path (a sort, a log
@@ -110,9 +71,9 @@ type ctxReader struct {
 	n   int
 }
 
-func (c *ctxReader) Next() (msglog.Message, error) {
+func (c *ctxReader) Read(m *msglog.Message) error {
 	if c.n++; c.n&4095 == 0 && c.ctx != nil && c.ctx.Err() != nil {
-		return msglog.Message{}, context.Cause(c.ctx)
+		return context.Cause(c.ctx)
 	}
-	return c.Reader.Next()
+	return c.Reader.Read(m)
 }

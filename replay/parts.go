@@ -18,9 +18,6 @@ import (
 // independent, and the monthly pools are ranked across parts by the
 // merge, so the totals are the same to the cent and the count.
 
-// errStopped ends a part whose sibling failed.
-var errStopped = errors.New("stopped")
-
 // partRun is what one part's replay gives.
 type partRun struct {
 	partial simulate.Partial
@@ -68,7 +65,7 @@ func (r *run) parts(so simulate.Options, errs *rowErrors) (res *simulate.Result,
 	// The first part's own failure (the others may have stopped for it).
 	for _, pr := range runs {
 		switch {
-		case pr.err == nil || errors.Is(pr.err, errStopped):
+		case pr.err == nil || errors.Is(pr.err, msglog.ErrStopped):
 		case errors.Is(pr.err, msglog.ErrPartFormat), errors.Is(pr.err, simulate.ErrOutOfOrder),
 			errors.Is(pr.err, simulate.ErrTooManyCandidates), errors.Is(pr.err, simulate.ErrMergePrice):
 			return nil, true, pr.err
@@ -119,7 +116,11 @@ func (r *run) part(so simulate.Options, part msglog.Part, stop *atomic.Bool) (ru
 	for i := len(r.ins) - 1; i >= 0; i-- { // a name given twice: its first place
 		inputOf[r.ins[i].name] = i
 	}
-	pf := msglog.Prefetch(msglog.Merge(readers...), 1024)
+	po := msglog.PrefetchOptions{Batch: 1024, Stop: stop}
+	if t := r.obs.Tally(); t != nil {
+		po.Rows = &t.Rows
+	}
+	pf := msglog.PrefetchWith(msglog.Merge(readers...), po)
 	defer pf.Stop()
 	onErr := func(err error) error {
 		run.count++
@@ -133,7 +134,7 @@ func (r *run) part(so simulate.Options, part msglog.Part, stop *atomic.Bool) (ru
 		}
 		return nil
 	}
-	if run.err = simulate.Run(eng, &tracked{Prefetcher: pf, stop: stop, counts: r.obs.Tally()}, onErr); run.err == nil {
+	if run.err = simulate.Run(eng, pf, onErr); run.err == nil {
 		run.partial = eng.Partial(fmt.Sprintf("%d/%d", part.I+1, part.N), 0)
 	}
 	return run

@@ -249,12 +249,13 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 		shard = msglog.Shard(src, r.p.Shard.I, r.p.Shard.N)
 		src = shard
 	}
-	pf := msglog.Prefetch(src, 1024)
+	po := msglog.PrefetchOptions{Batch: 1024}
+	if t := r.obs.Tally(); t != nil {
+		po.Rows = &t.Rows
+	}
+	pf := msglog.PrefetchWith(src, po)
 	defer pf.Stop()
 	src = pf
-	if t := r.obs.Tally(); t != nil {
-		src = &tracked{Prefetcher: pf, counts: t}
-	}
 	onErr := func(err error) error { errs.add(err); return nil }
 	if sorted {
 		sl, cleanup, err := msglog.SortExternal(&ctxReader{Reader: src, ctx: r.ctx}, onErr, r.p.SortMemory, newTempRun)

@@ -718,7 +718,7 @@ func (e *Engine) keyOf(m *msglog.Message) (uint64, bool) {
 // touchNext starts fetching into the cache the states of the next
 // touchAhead messages src has in hand, all at once: their loads overlap
 // instead of each Add waiting for its own. It keeps their keys for keyOf.
-func (e *Engine) touchNext(src peeker) {
+func (e *Engine) touchNext(peek func(k int) *msglog.Message) {
 	// First the messages themselves, all at once: they were written on
 	// the other core, and each load would otherwise wait in turn. A load
 	// from each cache line Add reads (msglog.Message's layout).
@@ -726,7 +726,7 @@ func (e *Engine) touchNext(src peeker) {
 	var lines uint64
 	n := 0
 	for k := 1; k <= touchAhead; k++ {
-		if a := src.Peek(k); a != nil {
+		if a := peek(k); a != nil {
 			next[n] = a
 			lines += a.CustomerKey + uint64(len(a.Business))
 			if e.seen {
@@ -749,10 +749,6 @@ func (e *Engine) touchNext(src peeker) {
 	e.states.sink += lines
 	e.states.touch(slots[:n])
 }
-
-// peeker is a source that can show the messages after the current one
-// (msglog.Prefetcher).
-type peeker interface{ Peek(k int) *msglog.Message }
 
 // evict drops the state of customers whose windows have all closed by t.
 func (e *Engine) evict(t time.Time) { e.states.sweep(e.o.Window, t) }
@@ -821,29 +817,32 @@ const touchAhead = 8
 
 // Run replays every message of src. Row errors (unreadable rows, and rows
 // the rules cannot price) go to onRowErr: a nil return counts the row as
-// rejected and goes on; an error stops the run.
+// rejected and goes on; an error stops the run. A *msglog.Prefetcher's
+// messages are replayed where they lie, and the states of the next ones
+// are loaded together (touchNext).
 func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
+	if pf, ok := src.(*msglog.Prefetcher); ok {
+		return e.run(pf.NextRef, pf.Peek, onRowErr)
+	}
 	var m msglog.Message // one message, reused: hooks must not keep m
-	rr, _ := src.(msglog.RefReader)
-	pk, _ := src.(peeker)
+	next := func() (*msglog.Message, error) { return &m, src.Read(&m) }
+	return e.run(next, nil, onRowErr)
+}
+
+// run replays the messages next gives; peek, if set, shows the ones after.
+func (e *Engine) run(next func() (*msglog.Message, error), peek func(k int) *msglog.Message, onRowErr func(error) error) error {
 	touched := 0
 	for {
-		var err error
-		mp := &m
-		if rr != nil {
-			mp, err = rr.NextRef()
-		} else {
-			m, err = src.Next()
-		}
+		mp, err := next()
 		if err == io.EOF {
 			return nil
 		}
 		if err == nil {
-			if pk != nil {
+			if peek != nil {
 				// Every touchAhead messages, touch the next touchAhead
 				// together: their loads overlap instead of waiting in turn.
 				if touched--; touched <= 0 {
-					e.touchNext(pk)
+					e.touchNext(peek)
 					touched = touchAhead
 				}
 			}

@@ -71,7 +71,8 @@ func TestSplitFilesMergeToTheSameResult(t *testing.T) {
 	merged := msglog.Merge(&msglog.Slice{Msgs: out}, &msglog.Slice{Msgs: in})
 	var got []msglog.Message
 	for {
-		m, err := merged.Next()
+		var m msglog.Message
+		err := merged.Read(&m)
 		if err == io.EOF {
 			break
 		}
