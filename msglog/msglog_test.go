@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -213,42 +211,6 @@ func TestTimestamps(t *testing.T) {
 	}
 }
 
-func TestOrder(t *testing.T) {
-	at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	mk := func(sec int, dir Direction, cust string, seq int64) Message {
-		return Message{Time: at.Add(time.Duration(sec) * time.Second), Direction: dir, Customer: cust, Business: "b", Pos: Pos{Seq: seq}}
-	}
-	// Two files, each in order: merged in order; ties put inbound first.
-	a := &Slice{Msgs: []Message{mk(1, Outbound, "1", 1), mk(5, Outbound, "1", 2)}}
-	b := &Slice{Msgs: []Message{mk(1, Inbound, "1", 3), mk(3, Inbound, "1", 4)}}
-	r := Merge(a, b)
-	var got []string
-	for {
-		m, err := next(r)
-		if err == io.EOF {
-			break
-		}
-		got = append(got, m.Time.Format("05")+m.Direction.String())
-	}
-	if strings.Join(got, " ") != "01in 01out 03in 05out" {
-		t.Fatalf("merge order: %v", got)
-	}
-	// A reorder buffer of 3 fixes rows at most 3 places out of order.
-	s := &Slice{Msgs: []Message{mk(3, Inbound, "1", 1), mk(1, Inbound, "1", 2), mk(2, Inbound, "1", 3), mk(4, Inbound, "1", 4)}}
-	ro := Reorder(s, 3)
-	var prev Message
-	for i := 0; ; i++ {
-		m, err := next(ro)
-		if err == io.EOF {
-			break
-		}
-		if i > 0 && Less(&m, &prev) {
-			t.Fatalf("reorder buffer released %v after %v", m.Time, prev.Time)
-		}
-		prev = m
-	}
-}
-
 func FuzzCSV(f *testing.F) {
 	f.Add(csvIn)
 	f.Add("timestamp,customer,direction\n\"2026-10-01T10:00:00Z\",\"+55 11\",in\n")
@@ -335,99 +297,6 @@ func TestFastUTCAgreesWithTimeParse(t *testing.T) {
 	}
 	if got, ok := fastUTC("2024-02-29T23:59:59Z"); !ok || got.Day() != 29 {
 		t.Error("a leap day is a day")
-	}
-}
-
-func TestPrefetchKeepsOrderAndErrors(t *testing.T) {
-	in := "timestamp,customer,direction\n"
-	for i := 0; i < 3000; i++ {
-		if i%700 == 0 {
-			in += "bad,5511987654321,in\n"
-			continue
-		}
-		in += fmt.Sprintf("2026-10-01T10:%02d:%02dZ,5511987654321,in\n", i/60%60, i%60)
-	}
-	direct, derrs := readAll(t, in, Options{Name: "p.csv"})
-	r, err := NewReader(strings.NewReader(in), Options{Name: "p.csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := Prefetch(r, 64)
-	defer p.Stop()
-	var got []Message
-	var errs []string
-	for {
-		m, err := next(p)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			errs = append(errs, err.Error())
-			continue
-		}
-		got = append(got, m)
-	}
-	if len(got) != len(direct) || strings.Join(errs, "|") != strings.Join(derrs, "|") {
-		t.Fatalf("prefetch: %d messages %d errors; direct %d %d", len(got), len(errs), len(direct), len(derrs))
-	}
-	for i := range got {
-		if fmt.Sprintf("%+v", got[i]) != fmt.Sprintf("%+v", direct[i]) {
-			t.Fatalf("message %d differs", i)
-		}
-	}
-	// Stopping early does not leak a blocked goroutine (the test would hang under -race otherwise).
-	r2, _ := NewReader(strings.NewReader(in), Options{Name: "p.csv"})
-	p2 := Prefetch(r2, 8)
-	next(p2)
-	p2.Stop()
-}
-
-// memRun is a RunFile in memory, for tests.
-type memRun struct{ bytes.Buffer }
-
-func (m *memRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes()), nil }
-func (m *memRun) Close() error               { return nil }
-
-func TestSortExternalEqualsSortAll(t *testing.T) {
-	in := "timestamp,customer,direction,type,category,status,id,business,country,entry_point,agent,sender,template\n"
-	rng := rand.New(rand.NewPCG(3, 4))
-	for i := 0; i < 2500; i++ {
-		ts := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(100000)) * time.Second)
-		dir := []string{"in", "out"}[rng.IntN(2)]
-		row := fmt.Sprintf("%s,55119%08d,%s,template,utility,delivered,id%d,1555,br,,ana,human,order_update\n", ts.Format(time.RFC3339), rng.IntN(50), dir, i)
-		if dir == "in" {
-			row = fmt.Sprintf("%s,55119%08d,in,,,,id%d,1555,,ad,,,\n", ts.Format(time.RFC3339), rng.IntN(50), i)
-		}
-		in += row
-	}
-	r1, _ := NewReader(strings.NewReader(in), Options{Name: "x.csv"})
-	want, err := SortAll(r1, func(error) error { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var runs int
-	r2, _ := NewReader(strings.NewReader(in), Options{Name: "x.csv"})
-	got, cleanup, err := SortExternal(r2, func(error) error { return nil }, 300, func() (RunFile, error) { runs++; return &memRun{}, nil })
-	defer cleanup()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if runs != 9 {
-		t.Fatalf("%d runs, want 9 (2,500 rows in runs of 300)", runs)
-	}
-	for i := range want.Msgs {
-		m, err := next(got)
-		if err != nil {
-			t.Fatalf("message %d: %v", i, err)
-		}
-		w := want.Msgs[i]
-		if !m.Time.Equal(w.Time) || m.Customer != w.Customer || m.Pos != w.Pos || m.ID != w.ID || m.Category != w.Category ||
-			m.EntryPoint != w.EntryPoint || m.Template != w.Template || m.Agent != w.Agent || m.TemplateName != w.TemplateName || m.Country != w.Country {
-			t.Fatalf("message %d: %+v, want %+v", i, m, w)
-		}
-	}
-	if _, err := next(got); err != io.EOF {
-		t.Fatalf("want the end, got %v", err)
 	}
 }
 

@@ -172,3 +172,25 @@ func (p *parallelNDJSON) Close() error {
 	}
 	return nil
 }
+
+// item is one result of Next, carried between goroutines.
+type item struct {
+	m   Message
+	err error
+}
+
+// take hands out items[*i] in place and moves on; a fatal error is kept
+// in *end, to be returned from then on.
+func take(items []item, i *int, end *error) (*Message, error) {
+	it := &items[*i]
+	*i++
+	if it.err != nil && !isRowError(it.err) {
+		*end = it.err
+	}
+	return &it.m, it.err
+}
+
+func isRowError(err error) bool {
+	_, ok := err.(*RowError)
+	return ok
+}

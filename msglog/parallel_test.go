@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,68 +119,6 @@ func TestParallelNDJSONClose(t *testing.T) {
 }
 
 func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }
-
-// TestReorderRing: rows at most n places out of order come out sorted
-// through a reorder ring of n (around its wrap point many times, as
-// values and in place); a row further out does not.
-func TestReorderRing(t *testing.T) {
-	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	for _, n := range []int{2, 3, 7, 64} {
-		var ms []Message
-		for i := 0; i < 5000; i++ {
-			ms = append(ms, Message{Time: t0.Add(time.Duration(i) * time.Second), Direction: Inbound, Customer: "5511987654321", Pos: Pos{Seq: int64(i)}})
-		}
-		// Shuffle within windows of n: no row moves n or more places.
-		for i := 0; i+n <= len(ms); i += n {
-			for j := i + n - 1; j > i; j-- {
-				k := i + (j*7919+n)%(j-i+1)
-				ms[j], ms[k] = ms[k], ms[j]
-			}
-		}
-		for _, inPlace := range []bool{false, true} {
-			r := Reorder(&Slice{Msgs: append([]Message(nil), ms...)}, n)
-			var got []int64
-			for {
-				var m Message
-				var err error
-				if inPlace { // as Prefetch takes them: lent, then given back
-					var p *Message
-					if p, err = r.(*reorder).lend(); p != nil {
-						m = *p
-						r.(*reorder).giveBack(p)
-					}
-				} else {
-					m, err = next(r)
-				}
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, m.Pos.Seq)
-			}
-			if len(got) != len(ms) {
-				t.Fatalf("n=%d: %d rows out, want %d", n, len(got), len(ms))
-			}
-			for i, s := range got {
-				if s != int64(i) {
-					t.Fatalf("n=%d in place=%v: row %d is %d", n, inPlace, i, s)
-				}
-			}
-		}
-	}
-	// The first row last: 9 places late is too late for a ring of 3.
-	ms := []Message{}
-	for i := 0; i < 10; i++ {
-		ms = append(ms, Message{Time: t0.Add(time.Duration(i) * time.Second), Direction: Inbound, Customer: "5511987654321", Pos: Pos{Seq: int64(i)}})
-	}
-	ms = append(ms[1:], ms[0])
-	r := Reorder(&Slice{Msgs: ms}, 3)
-	if first, _ := next(r); first.Pos.Seq != 1 {
-		t.Fatalf("first out %d, want 1 (row 0 comes too late to be put back)", first.Pos.Seq)
-	}
-}
 
 // TestSplitPlain: the word-at-a-time splitter cuts lines as a plain loop
 // does, with commas, dashes (a comma's neighbour in the word test) and
@@ -308,57 +244,6 @@ func TestRememberedValuesChangeNothing(t *testing.T) {
 	for i, w := range want {
 		if m, err := next(r); err != nil || m.Business != w {
 			t.Fatalf("row %d: %v business %q, want %q", i, err, m.Business, w)
-		}
-	}
-}
-
-// TestReorderBuildsInPlace: over a reader that builds into the slot it is
-// given (CSV), with rows out of order and bad rows among them, the
-// reorder buffer gives the sorted messages, whole, and every row error.
-func TestReorderBuildsInPlace(t *testing.T) {
-	var in strings.Builder
-	in.WriteString("timestamp,id,customer,direction,type,category\n")
-	customers := []string{"5511987654321", "34600000001", "919800000001"}
-	for i := 0; i < 4000; i++ {
-		if i%97 == 5 {
-			fmt.Fprintf(&in, "2026-10-01T10:00:00Z,w%d,%s,sideways,text,\n", i, customers[i%3])
-			continue
-		}
-		// Each row up to 5 places early: minute i, with blocks of 6 reversed.
-		j := i - i%6 + (5 - i%6)
-		fmt.Fprintf(&in, "2026-10-0%dT%02d:%02d:00Z,w%d,%s,%s,%s,%s\n", 1+j/1440, j/60%24, j%60, i, customers[i%3],
-			[]string{"in", "out"}[i%2], []string{"text", "template"}[i%4/2], []string{"", "utility"}[i%4/3])
-	}
-	direct, derrs := readAll(t, in.String(), Options{Name: "r.csv"})
-	sorted, err := SortAll(&Slice{Msgs: direct}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, m := range sorted.Msgs {
-		want = append(want, fmt.Sprintf("%+v", m))
-	}
-	r, err := NewReader(strings.NewReader(in.String()), Options{Name: "r.csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got, errs []string
-	for out := readAllFrom(t, Reorder(r, 8)); len(out) > 0; out = out[1:] {
-		if s, ok := strings.CutPrefix(out[0], "error "); ok {
-			errs = append(errs, s)
-			continue
-		}
-		got = append(got, out[0][strings.IndexByte(out[0], ' ')+1:])
-	}
-	if len(derrs) == 0 || strings.Join(errs, "|") != strings.Join(derrs, "|") {
-		t.Fatalf("errors %q, want %q", errs, derrs)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%d messages, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("message %d:\n got %s\nwant %s", i, got[i], want[i])
 		}
 	}
 }
@@ -489,56 +374,6 @@ func FuzzCSVFastColumnsEqualPlain(f *testing.F) {
 	})
 }
 
-// TestPrefetchBorrowsReorderSlots: the prefetcher carries the reorder
-// buffer's slots to the other goroutine without copying them, and gives
-// them back: the messages and errors are those read in one goroutine,
-// and the slots made stay within the buffer and the batches in flight.
-func TestPrefetchBorrowsReorderSlots(t *testing.T) {
-	var in strings.Builder
-	in.WriteString("timestamp,id,customer,direction\n")
-	for i := 0; i < 20000; i++ {
-		if i%61 == 7 {
-			in.WriteString("2026-10-01T10:00:00Z,bad,5511987654321,sideways\n")
-			continue
-		}
-		j := i - i%4 + (3 - i%4) // blocks of 4 reversed
-		fmt.Fprintf(&in, "2026-10-01T%02d:%02d:%02dZ,w%d,55119876%05d,%s\n", j/3600, j/60%60, j%60, i, i%97, []string{"in", "out"}[i%2])
-	}
-	open := func() Reader {
-		r, err := NewReader(strings.NewReader(in.String()), Options{Name: "b.csv"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return Reorder(r, 5)
-	}
-	want := readAllFrom(t, open())
-	ro := open()
-	if _, ok := ro.(*reorder); !ok {
-		t.Fatal("the reorder buffer should lend its slots")
-	}
-	p := Prefetch(ro, 7)
-	defer p.Stop()
-	var got []string
-	for {
-		m, err := p.NextRef()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			got = append(got, "error "+err.Error())
-			continue
-		}
-		got = append(got, messageText(t, m))
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("prefetched (%d) and direct (%d) reads differ", len(got), len(want))
-	}
-	// 5 held, 7 per batch, at most 6 batches out and 8 coming back.
-	if made := ro.(*reorder).made; made > 5+7*14+reorderChunk {
-		t.Fatalf("%d slots made: lent slots are not given back", made)
-	}
-}
-
 // TestNDJSONFastColumnsEqualSlow: NDJSON objects of usual, unusual and
 // bad values, read from the line's bytes, give what encoding/json and
 // the setters give.
@@ -573,55 +408,6 @@ func TestNDJSONFastColumnsEqualSlow(t *testing.T) {
 		}
 		if fast, slow := read(false), read(true); fast != slow {
 			t.Fatalf("%s:\n fast %s\n slow %s", line, fast, slow)
-		}
-	}
-}
-
-// TestReorderPlacesAsInsertion: the reorder ring places each row where an
-// insertion one place at a time would (rows displaced by a few places,
-// and by many: across the bisection, and beyond the ring), over random
-// inputs with ties at the same second.
-func TestReorderPlacesAsInsertion(t *testing.T) {
-	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 200; trial++ {
-		n := []int{2, 5, 9, 10, 17, 64, 300}[trial%7]
-		var ms []Message
-		for i := range 1000 {
-			sec := i/3 + rng.IntN(1+[]int{0, 4, 40, 400}[trial%4]) // some rows early by up to 400 places
-			if trial%11 == 0 {
-				sec = 1000 - i // reversed
-			}
-			ms = append(ms, Message{Time: t0.Add(time.Duration(sec) * time.Second), Direction: Direction(1 + rng.IntN(2)),
-				Customer: "55119876543" + strconv.Itoa(10+rng.IntN(3)), Pos: Pos{Seq: int64(i)}})
-		}
-		// The reference: the held rows as a slice, each new row moved back
-		// one place at a time while it goes before the one ahead.
-		var held, want []int64
-		for i := range ms {
-			held = append(held, int64(i))
-			for j := len(held) - 1; j > 0 && Less(&ms[held[j]], &ms[held[j-1]]); j-- {
-				held[j], held[j-1] = held[j-1], held[j]
-			}
-			if len(held) == n {
-				want, held = append(want, held[0]), held[1:]
-			}
-		}
-		want = append(want, held...)
-		r := Reorder(&Slice{Msgs: append([]Message(nil), ms...)}, n)
-		var got []int64
-		for {
-			m, err := next(r)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, m.Pos.Seq)
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("trial %d, ring of %d: the rows come out in another order than insertion gives", trial, n)
 		}
 	}
 }

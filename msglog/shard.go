@@ -25,28 +25,3 @@ func fnv64a[T string | []byte](s T) uint64 {
 func fnvStep(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
 
 const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
-
-// ShardFilter passes only the messages of one shard's customers.
-type ShardFilter struct {
-	r       Reader
-	i, n    int
-	Skipped int64
-}
-
-// Shard keeps the messages whose customer is in shard i of n; the others
-// are counted in Skipped. Row errors pass through (every shard reports
-// the same bad rows).
-func Shard(r Reader, i, n int) *ShardFilter { return &ShardFilter{r: r, i: i, n: n} }
-
-// Read reads the next message of the shard into *m.
-func (s *ShardFilter) Read(m *Message) error {
-	for {
-		if err := s.r.Read(m); err != nil {
-			return err
-		}
-		if ShardOf(m.Customer, s.n) == s.i {
-			return nil
-		}
-		s.Skipped++
-	}
-}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/stream"
 )
 
 // input is one log to read, re-openable for a second (sorted) pass.
@@ -117,7 +117,7 @@ func allFiles(ins []*input) bool {
 // is removed when closed.
 type tempRun struct{ *os.File }
 
-func newTempRun() (msglog.RunFile, error) {
+func newTempRun() (stream.RunFile, error) {
 	f, err := os.CreateTemp("", "wacost-sort-*")
 	if err != nil {
 		return nil, err

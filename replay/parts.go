@@ -9,6 +9,7 @@ import (
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/simulate"
+	"github.com/wacost/wacost/stream"
 )
 
 // A replay in parts: each of n replays reads the whole log but replays only
@@ -65,7 +66,7 @@ func (r *run) parts(so simulate.Options, errs *rowErrors) (res *simulate.Result,
 	// The first part's own failure (the others may have stopped for it).
 	for _, pr := range runs {
 		switch {
-		case pr.err == nil || errors.Is(pr.err, msglog.ErrStopped):
+		case pr.err == nil || errors.Is(pr.err, stream.ErrStopped):
 		case errors.Is(pr.err, msglog.ErrPartFormat), errors.Is(pr.err, simulate.ErrOutOfOrder),
 			errors.Is(pr.err, simulate.ErrTooManyCandidates), errors.Is(pr.err, simulate.ErrMergePrice):
 			return nil, true, pr.err
@@ -116,11 +117,11 @@ func (r *run) part(so simulate.Options, part msglog.Part, stop *atomic.Bool) (ru
 	for i := len(r.ins) - 1; i >= 0; i-- { // a name given twice: its first place
 		inputOf[r.ins[i].name] = i
 	}
-	po := msglog.PrefetchOptions{Batch: 1024, Stop: stop}
+	po := stream.PrefetchOptions{Batch: 1024, Stop: stop}
 	if t := r.obs.Tally(); t != nil {
 		po.Rows = &t.Rows
 	}
-	pf := msglog.PrefetchWith(msglog.Merge(readers...), po)
+	pf := stream.PrefetchWith(stream.Merge(readers...), po)
 	defer pf.Stop()
 	onErr := func(err error) error {
 		run.count++

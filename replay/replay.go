@@ -19,6 +19,7 @@ import (
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/simulate"
+	"github.com/wacost/wacost/stream"
 )
 
 // Plan is one replay: what to read, how, and the engine's options.
@@ -243,22 +244,22 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	if err != nil {
 		return Finished{}, err
 	}
-	src := msglog.Merge(readers...)
-	var shard *msglog.ShardFilter
+	src := stream.Merge(readers...)
+	var shard *stream.ShardFilter
 	if r.p.Shard.N > 0 {
-		shard = msglog.Shard(src, r.p.Shard.I, r.p.Shard.N)
+		shard = stream.Shard(src, r.p.Shard.I, r.p.Shard.N)
 		src = shard
 	}
-	po := msglog.PrefetchOptions{Batch: 1024}
+	po := stream.PrefetchOptions{Batch: 1024}
 	if t := r.obs.Tally(); t != nil {
 		po.Rows = &t.Rows
 	}
-	pf := msglog.PrefetchWith(src, po)
+	pf := stream.PrefetchWith(src, po)
 	defer pf.Stop()
 	src = pf
 	onErr := func(err error) error { errs.add(err); return nil }
 	if sorted {
-		sl, cleanup, err := msglog.SortExternal(&ctxReader{Reader: src, ctx: r.ctx}, onErr, r.p.SortMemory, newTempRun)
+		sl, cleanup, err := stream.SortExternal(&ctxReader{Reader: src, ctx: r.ctx}, onErr, r.p.SortMemory, newTempRun)
 		defer cleanup()
 		if err != nil {
 			return Finished{}, err
@@ -304,7 +305,7 @@ func (r *run) openReaders(ro msglog.Options, reorder int) (readers []msglog.Read
 		if c, ok := rd.(io.Closer); ok {
 			closers = append(closers, c)
 		}
-		readers = append(readers, msglog.Reorder(rd, reorder))
+		readers = append(readers, stream.Reorder(rd, reorder))
 	}
 	return readers, closeAll, nil
 }
@@ -342,7 +343,7 @@ func Load(ctx context.Context, p Plan) ([]msglog.Message, int64, error) {
 		}
 		readers = append(readers, rd)
 	}
-	sl, err := msglog.SortAll(&ctxReader{Reader: msglog.Merge(readers...), ctx: ctx}, func(err error) error { errs.add(err); return nil })
+	sl, err := stream.SortAll(&ctxReader{Reader: stream.Merge(readers...), ctx: ctx}, func(err error) error { errs.add(err); return nil })
 	obs.End()
 	errs.flush(p.SkipInvalid)
 	if err != nil {

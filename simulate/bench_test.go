@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/stream"
 	"github.com/wacost/wacost/synth"
 )
 
@@ -36,9 +37,9 @@ func benchSimulateCSV(b *testing.B, prefetch bool) {
 			b.Fatal(err)
 		}
 		e, _ := New(env.opts())
-		var src msglog.Reader = msglog.Reorder(r, 4096)
+		var src msglog.Reader = stream.Reorder(r, 4096)
 		if prefetch {
-			p := msglog.Prefetch(src, 1024)
+			p := stream.Prefetch(src, 1024)
 			defer p.Stop()
 			src = p
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/stream"
 	"github.com/wacost/wacost/window"
 )
 
@@ -817,11 +818,11 @@ const touchAhead = 8
 
 // Run replays every message of src. Row errors (unreadable rows, and rows
 // the rules cannot price) go to onRowErr: a nil return counts the row as
-// rejected and goes on; an error stops the run. A *msglog.Prefetcher's
+// rejected and goes on; an error stops the run. A *stream.Prefetcher's
 // messages are replayed where they lie, and the states of the next ones
 // are loaded together (touchNext).
 func Run(e *Engine, src msglog.Reader, onRowErr func(error) error) error {
-	if pf, ok := src.(*msglog.Prefetcher); ok {
+	if pf, ok := src.(*stream.Prefetcher); ok {
 		return e.run(pf.NextRef, pf.Peek, onRowErr)
 	}
 	var m msglog.Message // one message, reused: hooks must not keep m

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/stream"
 	"github.com/wacost/wacost/synth"
 )
 
@@ -232,7 +233,7 @@ func TestVouchedEqualsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl, err := msglog.SortAll(r, func(err error) error { return err })
+	sl, err := stream.SortAll(r, func(err error) error { return err })
 	if err != nil {
 		t.Fatal(err)
 	}

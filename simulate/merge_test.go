@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/wacost/wacost/pricing"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/stream"
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/synth"
@@ -23,7 +25,7 @@ func synthFrom(t testing.TB, rows int64, seed uint64, start time.Time, days int)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl, err := msglog.SortAll(r, func(err error) error { return err })
+	sl, err := stream.SortAll(r, func(err error) error { return err })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,9 +186,9 @@ func TestPrefetchEqualsSequential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var src msglog.Reader = msglog.Reorder(r, 4096)
+		var src msglog.Reader = stream.Reorder(r, 4096)
 		if prefetch {
-			p := msglog.Prefetch(src, 256)
+			p := stream.Prefetch(src, 256)
 			defer p.Stop()
 			src = p
 		}

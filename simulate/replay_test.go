@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wacost/wacost/msglog"
+	"github.com/wacost/wacost/stream"
 )
 
 func synthMessages(t testing.TB, rows int64, seed uint64) []msglog.Message {
@@ -39,12 +40,12 @@ func TestUnsortedEqualsSorted(t *testing.T) {
 
 	// Streaming the shuffled rows must notice the disorder...
 	e, _ := New(env.opts())
-	err := Run(e, &msglog.Slice{Msgs: shuffled}, func(error) error { return nil })
+	err := Run(e, &stream.Slice{Msgs: shuffled}, func(error) error { return nil })
 	if !errors.Is(err, ErrOutOfOrder) {
 		t.Fatalf("want ErrOutOfOrder, got %v", err)
 	}
 	// ...and after a sort, give exactly the same ledger and totals.
-	sl, err := msglog.SortAll(&msglog.Slice{Msgs: shuffled}, nil)
+	sl, err := stream.SortAll(&stream.Slice{Msgs: shuffled}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestSplitFilesMergeToTheSameResult(t *testing.T) {
 			out = append(out, m)
 		}
 	}
-	merged := msglog.Merge(&msglog.Slice{Msgs: out}, &msglog.Slice{Msgs: in})
+	merged := stream.Merge(&stream.Slice{Msgs: out}, &stream.Slice{Msgs: in})
 	var got []msglog.Message
 	for {
 		var m msglog.Message
@@ -90,7 +91,7 @@ func TestStateIsEvicted(t *testing.T) {
 	env := newEnv(t)
 	ms := synthMessages(t, 70000, 5)
 	e, _ := New(env.opts())
-	if err := Run(e, msglog.Reorder(&msglog.Slice{Msgs: ms}, 64), func(err error) error { return err }); err != nil {
+	if err := Run(e, stream.Reorder(&stream.Slice{Msgs: ms}, 64), func(err error) error { return err }); err != nil {
 		t.Fatal(err)
 	}
 	last := ms[len(ms)-1].Time

@@ -1,46 +1,31 @@
-package msglog
+package stream
 
 import (
 	"errors"
 	"io"
 	"sync/atomic"
+
+	"github.com/wacost/wacost/msglog"
 )
 
-// item is one result of Next, carried between goroutines.
-type item struct {
-	m   Message
-	err error
-}
-
-// take hands out items[*i] in place and moves on; a fatal error is kept
-// in *end, to be returned from then on.
-func take(items []item, i *int, end *error) (*Message, error) {
-	it := &items[*i]
-	*i++
-	if it.err != nil && !isRowError(it.err) {
-		*end = it.err
-	}
-	return &it.m, it.err
-}
-
 func isRowError(err error) bool {
-	_, ok := err.(*RowError)
+	_, ok := err.(*msglog.RowError)
 	return ok
 }
 
 // ref is one result of Next in a batch: the message is in the batch's
 // store, or lent by the reader.
 type ref struct {
-	m   *Message
+	m   *msglog.Message
 	err error
 }
 
 // batch is a run of results carried between goroutines.
 type batch struct {
 	refs  []ref
-	store []Message // the messages of a reader that does not lend (cap fixed)
-	lent  bool      // refs point into a reorder buffer's slots, to be given back
-	msgs  int64     // refs that are messages (not errors)
+	store []msglog.Message // the messages of a reader that does not lend (cap fixed)
+	lent  bool             // refs point into a reorder buffer's slots, to be given back
+	msgs  int64            // refs that are messages (not errors)
 }
 
 // ErrStopped is NextRef's error once PrefetchOptions.Stop is set.
@@ -73,14 +58,14 @@ type Prefetcher struct {
 }
 
 // Prefetch starts reading r in the background, size messages at a time.
-func Prefetch(r Reader, size int) *Prefetcher {
+func Prefetch(r msglog.Reader, size int) *Prefetcher {
 	return PrefetchWith(r, PrefetchOptions{Batch: max(size, 1)})
 }
 
 // PrefetchWith starts reading r in the background. A reorder buffer's
 // messages cross in the slots they were read into, lent and given back:
 // no copy between parsing and replay.
-func PrefetchWith(r Reader, o PrefetchOptions) *Prefetcher {
+func PrefetchWith(r msglog.Reader, o PrefetchOptions) *Prefetcher {
 	size := o.Batch
 	if size < 1 {
 		size = 1024
@@ -97,7 +82,7 @@ func PrefetchWith(r Reader, o PrefetchOptions) *Prefetcher {
 
 // filler reads a Prefetcher's source into batches.
 type filler struct {
-	r     Reader
+	r     msglog.Reader
 	ro    *reorder // the source, if it is a reorder buffer (which lends)
 	lends bool
 	size  int
@@ -106,7 +91,7 @@ type filler struct {
 func (f *filler) newBatch() *batch {
 	b := &batch{refs: make([]ref, 0, f.size), lent: f.lends}
 	if !f.lends {
-		b.store = make([]Message, 0, f.size)
+		b.store = make([]msglog.Message, 0, f.size)
 	}
 	return b
 }
@@ -114,13 +99,13 @@ func (f *filler) newBatch() *batch {
 // read adds the source's next result to b; last is true for its end (a
 // fatal error or io.EOF).
 func (f *filler) read(b *batch) (last bool) {
-	var m *Message
+	var m *msglog.Message
 	var err error
 	if f.lends {
 		m, err = f.ro.lend()
 	} else {
 		// Read into the batch's store: the reader builds right there.
-		b.store = append(b.store, Message{})
+		b.store = append(b.store, msglog.Message{})
 		m = &b.store[len(b.store)-1]
 		err = f.r.Read(m)
 	}
@@ -173,7 +158,7 @@ func (p *Prefetcher) fill(f *filler) {
 }
 
 // Read copies the next message into *m.
-func (p *Prefetcher) Read(m *Message) error {
+func (p *Prefetcher) Read(m *msglog.Message) error {
 	got, err := p.NextRef()
 	if err == nil {
 		*m = *got
@@ -183,7 +168,7 @@ func (p *Prefetcher) Read(m *Message) error {
 
 // NextRef is Read without a copy: the message lives in the prefetched
 // batch, valid until the following call (nil with an error).
-func (p *Prefetcher) NextRef() (*Message, error) {
+func (p *Prefetcher) NextRef() (*msglog.Message, error) {
 	if p.stop != nil && p.stop.Load() {
 		return nil, ErrStopped
 	}
@@ -218,7 +203,7 @@ func (p *Prefetcher) NextRef() (*Message, error) {
 
 // Peek returns the message k places after the one NextRef returned last,
 // if it is in the batch at hand (nil otherwise), without consuming it.
-func (p *Prefetcher) Peek(k int) *Message {
+func (p *Prefetcher) Peek(k int) *msglog.Message {
 	if p.batch == nil {
 		return nil
 	}

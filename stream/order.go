@@ -1,9 +1,11 @@
-package msglog
+package stream
 
 import (
 	"container/heap"
 	"io"
 	"math"
+
+	"github.com/wacost/wacost/msglog"
 )
 
 // reorder holds up to n messages in replay order and releases the
@@ -16,12 +18,12 @@ import (
 // Prefetch takes the messages in their slots (lend), so that they cross to
 // the replaying goroutine without a copy; Read copies one out.
 type reorder struct {
-	r     Reader
+	r     msglog.Reader
 	n     int
-	order []*Message // len n: the held messages' slots, earliest at head
+	order []*msglog.Message // len n: the held messages' slots, earliest at head
 	head  int
 	count int
-	free  []*Message // slots not in use
+	free  []*msglog.Message // slots not in use
 	eof   bool
 	made  int // slots made
 }
@@ -31,15 +33,15 @@ const reorderChunk = 256
 
 // Reorder wraps r with a reorder buffer of n messages (n <= 1: none).
 // Row errors pass through at once.
-func Reorder(r Reader, n int) Reader {
+func Reorder(r msglog.Reader, n int) msglog.Reader {
 	if n <= 1 {
 		return r
 	}
-	return &reorder{r: r, n: n, order: make([]*Message, n)}
+	return &reorder{r: r, n: n, order: make([]*msglog.Message, n)}
 }
 
 // Read releases the earliest message into *m.
-func (b *reorder) Read(m *Message) error {
+func (b *reorder) Read(m *msglog.Message) error {
 	got, err := b.lend()
 	if err != nil {
 		return err
@@ -51,10 +53,10 @@ func (b *reorder) Read(m *Message) error {
 
 // lend releases the earliest message in its slot, which stays out of use
 // until giveBack.
-func (b *reorder) lend() (*Message, error) {
+func (b *reorder) lend() (*msglog.Message, error) {
 	for !b.eof && b.count < b.n {
 		if len(b.free) == 0 {
-			chunk := make([]Message, reorderChunk)
+			chunk := make([]msglog.Message, reorderChunk)
 			b.made += len(chunk)
 			for i := range chunk {
 				b.free = append(b.free, &chunk[i])
@@ -99,7 +101,7 @@ const placeSteps = 8
 // comparison, a row a few places late that many; one further back is
 // placed by bisection, and the rows after it move up one each (moves of
 // pointers, with no comparisons).
-func (b *reorder) place(slot *Message) {
+func (b *reorder) place(slot *msglog.Message) {
 	at := func(k int) int { // the ring index of the k-th held row
 		if k += b.head; k >= b.n {
 			k -= b.n
@@ -108,7 +110,7 @@ func (b *reorder) place(slot *Message) {
 	}
 	k := b.count - 1 // slot's place, counted from the head
 	for step := 0; k > 0; step++ {
-		if !Less(slot, b.order[at(k-1)]) {
+		if !msglog.Less(slot, b.order[at(k-1)]) {
 			return
 		}
 		if step == placeSteps {
@@ -126,7 +128,7 @@ func (b *reorder) place(slot *Message) {
 	lo, hi := 0, k-1
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if Less(slot, b.order[at(mid)]) {
+		if msglog.Less(slot, b.order[at(mid)]) {
 			hi = mid
 		} else {
 			lo = mid + 1
@@ -139,12 +141,12 @@ func (b *reorder) place(slot *Message) {
 }
 
 // giveBack returns a lent message's slot.
-func (b *reorder) giveBack(m *Message) { b.free = append(b.free, m) }
+func (b *reorder) giveBack(m *msglog.Message) { b.free = append(b.free, m) }
 
 // merge is a k-way merge of readers that are each in order.
 type merge struct {
-	rs    []Reader
-	heads []Message
+	rs    []msglog.Reader
+	heads []msglog.Message
 	src   []int // src[i]: reader of heads[i]
 	init  bool
 	errs  []error
@@ -152,7 +154,7 @@ type merge struct {
 
 // Merge interleaves several readers by replay order. Each should be in
 // order itself; the result is then in order too.
-func Merge(rs ...Reader) Reader {
+func Merge(rs ...msglog.Reader) msglog.Reader {
 	if len(rs) == 1 {
 		return rs[0]
 	}
@@ -162,7 +164,7 @@ func Merge(rs ...Reader) Reader {
 type headHeap struct{ m *merge }
 
 func (h headHeap) Len() int           { return len(h.m.heads) }
-func (h headHeap) Less(i, j int) bool { return Less(&h.m.heads[i], &h.m.heads[j]) }
+func (h headHeap) Less(i, j int) bool { return msglog.Less(&h.m.heads[i], &h.m.heads[j]) }
 func (h headHeap) Swap(i, j int) {
 	h.m.heads[i], h.m.heads[j] = h.m.heads[j], h.m.heads[i]
 	h.m.src[i], h.m.src[j] = h.m.src[j], h.m.src[i]
@@ -177,7 +179,7 @@ func (h headHeap) Pop() any {
 // fill reads reader i's next message into the heap; row errors are queued.
 func (m *merge) fill(i int) error {
 	for {
-		m.heads = append(m.heads, Message{})
+		m.heads = append(m.heads, msglog.Message{})
 		err := m.rs[i].Read(&m.heads[len(m.heads)-1])
 		if err != nil {
 			m.heads = m.heads[:len(m.heads)-1]
@@ -185,7 +187,7 @@ func (m *merge) fill(i int) error {
 		if err == io.EOF {
 			return nil
 		}
-		if _, ok := err.(*RowError); ok {
+		if _, ok := err.(*msglog.RowError); ok {
 			m.errs = append(m.errs, err)
 			continue
 		}
@@ -199,7 +201,7 @@ func (m *merge) fill(i int) error {
 }
 
 // Read copies the earliest head into *msg and reads its reader's next.
-func (m *merge) Read(msg *Message) error {
+func (m *merge) Read(msg *msglog.Message) error {
 	if !m.init {
 		m.init = true
 		for i := range m.rs {
@@ -224,12 +226,12 @@ func (m *merge) Read(msg *Message) error {
 
 // Slice is a Reader over messages held in memory.
 type Slice struct {
-	Msgs []Message
+	Msgs []msglog.Message
 	i    int
 }
 
 // Read copies the slice's next message into *m.
-func (s *Slice) Read(m *Message) error {
+func (s *Slice) Read(m *msglog.Message) error {
 	if s.i >= len(s.Msgs) {
 		return io.EOF
 	}
@@ -240,7 +242,7 @@ func (s *Slice) Read(m *Message) error {
 
 // SortAll reads every message of r into memory and sorts them in replay
 // order. Row errors are passed to onErr; a fatal error stops it.
-func SortAll(r Reader, onErr func(error) error) (*Slice, error) {
+func SortAll(r msglog.Reader, onErr func(error) error) (*Slice, error) {
 	// SortExternal with no bound on memory never spills, and returns a *Slice.
 	sorted, _, err := SortExternal(r, onErr, math.MaxInt, nil)
 	if err != nil {

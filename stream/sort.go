@@ -1,4 +1,4 @@
-package msglog
+package stream
 
 import (
 	"bufio"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/wacost/wacost/window"
+
+	"github.com/wacost/wacost/msglog"
 )
 
 // RunFile is a temporary file for one sorted run of an external sort: the
@@ -24,7 +26,7 @@ type RunFile interface {
 // holding at most maxInMemory messages at a time: past that, sorted runs
 // go to RunFiles from newRun and are merged k-way. With few enough
 // messages nothing is written. Row errors go to onErr.
-func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun func() (RunFile, error)) (Reader, func(), error) {
+func SortExternal(r msglog.Reader, onErr func(error) error, maxInMemory int, newRun func() (RunFile, error)) (msglog.Reader, func(), error) {
 	if maxInMemory < 1 {
 		maxInMemory = 1
 	}
@@ -34,9 +36,9 @@ func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun fun
 			f.Close()
 		}
 	}
-	buf := make([]Message, 0, min(maxInMemory, 1<<16))
+	buf := make([]msglog.Message, 0, min(maxInMemory, 1<<16))
 	flush := func() error {
-		sort.Slice(buf, func(i, j int) bool { return Less(&buf[i], &buf[j]) })
+		sort.Slice(buf, func(i, j int) bool { return msglog.Less(&buf[i], &buf[j]) })
 		f, err := newRun()
 		if err != nil {
 			return err
@@ -54,7 +56,7 @@ func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun fun
 		return w.Flush()
 	}
 	for {
-		buf = append(buf, Message{})
+		buf = append(buf, msglog.Message{})
 		err := r.Read(&buf[len(buf)-1])
 		if err != nil {
 			buf = buf[:len(buf)-1]
@@ -63,7 +65,7 @@ func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun fun
 			break
 		}
 		if err != nil {
-			if _, ok := err.(*RowError); ok {
+			if _, ok := err.(*msglog.RowError); ok {
 				if e := onErr(err); e != nil {
 					return nil, cleanup, e
 				}
@@ -78,7 +80,7 @@ func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun fun
 		}
 	}
 	if len(runs) == 0 {
-		sort.Slice(buf, func(i, j int) bool { return Less(&buf[i], &buf[j]) })
+		sort.Slice(buf, func(i, j int) bool { return msglog.Less(&buf[i], &buf[j]) })
 		return &Slice{Msgs: buf}, cleanup, nil
 	}
 	if len(buf) > 0 {
@@ -86,7 +88,7 @@ func SortExternal(r Reader, onErr func(error) error, maxInMemory int, newRun fun
 			return nil, cleanup, err
 		}
 	}
-	var readers []Reader
+	var readers []msglog.Reader
 	for _, f := range runs {
 		rd, err := f.Rewind()
 		if err != nil {
@@ -104,7 +106,7 @@ func putString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func encode(b []byte, m *Message) []byte {
+func encode(b []byte, m *msglog.Message) []byte {
 	body := make([]byte, 0, 128)
 	body = binary.AppendVarint(body, m.Time.UnixNano())
 	var flags byte
@@ -132,7 +134,7 @@ type runReader struct {
 }
 
 // Read decodes the run's next message into *m.
-func (rr *runReader) Read(m *Message) error {
+func (rr *runReader) Read(m *msglog.Message) error {
 	msg, err := rr.next()
 	if err == nil {
 		*m = msg
@@ -140,47 +142,47 @@ func (rr *runReader) Read(m *Message) error {
 	return err
 }
 
-func (rr *runReader) next() (Message, error) {
+func (rr *runReader) next() (msglog.Message, error) {
 	n, err := binary.ReadUvarint(rr.r)
 	if err == io.EOF {
-		return Message{}, io.EOF
+		return msglog.Message{}, io.EOF
 	}
 	if err != nil {
-		return Message{}, err
+		return msglog.Message{}, err
 	}
 	if cap(rr.buf) < int(n) {
 		rr.buf = make([]byte, n)
 	}
 	b := rr.buf[:n]
 	if _, err := io.ReadFull(rr.r, b); err != nil {
-		return Message{}, err
+		return msglog.Message{}, err
 	}
-	var m Message
+	var m msglog.Message
 	ns, k := binary.Varint(b)
 	if k <= 0 || len(b) < k+3 {
-		return Message{}, errCorrupt
+		return msglog.Message{}, errCorrupt
 	}
 	m.Time = time.Unix(0, ns).UTC()
 	b = b[k:]
-	m.Direction, m.EntryPoint = Direction(b[0]), window.EntryPoint(b[1])
+	m.Direction, m.EntryPoint = msglog.Direction(b[0]), window.EntryPoint(b[1])
 	m.Template, m.Failed = b[2]&1 != 0, b[2]&2 != 0
 	b = b[3:]
 	for _, dst := range []*string{&m.Customer, &m.Business, &m.Type, &m.Category, &m.Country, &m.Status, &m.ID, &m.TemplateName, &m.Agent, &m.Sender, &m.Pos.File} {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < l {
-			return Message{}, errCorrupt
+			return msglog.Message{}, errCorrupt
 		}
 		*dst = string(b[k : k+int(l)])
 		b = b[k+int(l):]
 	}
 	line, k := binary.Varint(b)
 	if k <= 0 {
-		return Message{}, errCorrupt
+		return msglog.Message{}, errCorrupt
 	}
 	m.Pos.Line = int(line)
 	seq, k2 := binary.Varint(b[k:])
 	if k2 <= 0 {
-		return Message{}, errCorrupt
+		return msglog.Message{}, errCorrupt
 	}
 	m.Pos.Seq = seq
 	return m, nil
