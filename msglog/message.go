@@ -129,9 +129,56 @@ func (m *Message) Facts() (category int, country, ok bool) {
 	return int(m.facts >> factsCatShift), m.facts&factsCountry != 0, m.facts&factsKnown != 0
 }
 
-// Unvouch forgets what the reader vouched for (Facts); call it after
-// changing Category or Country.
+// Unvouch forgets what the reader vouched for (Facts), for a message whose
+// Category or Country was changed field by field; SetCategory and
+// SetCountry keep Facts right themselves.
 func (m *Message) Unvouch() { m.facts = 0 }
+
+// SetCategory changes the message's category, and what its reader vouched
+// for with it.
+func (m *Message) SetCategory(c string) {
+	m.Category = c
+	if m.facts&factsKnown != 0 {
+		m.vouch()
+	}
+}
+
+// SetCountry changes the message's country override, and what its reader
+// vouched for with it.
+func (m *Message) SetCountry(c string) {
+	m.Country = c
+	if m.facts&factsKnown != 0 {
+		m.vouch()
+	}
+}
+
+// HasCountry says whether the message has a country override, from what
+// its reader vouched for if it did (then the Country field is not read).
+func (m *Message) HasCountry() bool {
+	if m.facts&factsKnown != 0 {
+		return m.facts&factsCountry != 0
+	}
+	return m.Country != ""
+}
+
+// CategoryIndex is the message's category as its index in Categories,
+// from what its reader vouched for if it did; ok is false for a category
+// not in Categories.
+func (m *Message) CategoryIndex() (i int, ok bool) {
+	if m.facts&factsKnown != 0 {
+		return int(m.facts >> factsCatShift), true
+	}
+	return m.categoryIndex()
+}
+
+func (m *Message) categoryIndex() (int, bool) {
+	for i, c := range Categories {
+		if m.Category == c {
+			return i, true
+		}
+	}
+	return 0, false
+}
 
 // vouch records Facts for a message whose Category is one of Categories.
 func (m *Message) vouch() {

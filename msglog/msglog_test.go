@@ -415,3 +415,26 @@ func TestPlainString(t *testing.T) {
 		t.Error("mixed UTF-8 strings")
 	}
 }
+
+// What a reader vouches for follows the setters: a recategorised
+// template is priced by its new category, whichever way it is read.
+func TestSettersKeepFacts(t *testing.T) {
+	ms, _ := readAll(t, "timestamp,customer,direction,type,category\n2026-10-01T10:00:00Z,5511987654321,out,template,utility\n", Options{Name: "f.csv"})
+	m := ms[0]
+	if i, ok := m.CategoryIndex(); !ok || Categories[i] != "utility" || m.HasCountry() {
+		t.Fatalf("as read: %d %v %v", i, ok, m.HasCountry())
+	}
+	m.SetCategory("marketing")
+	m.SetCountry("BR")
+	if i, ok := m.CategoryIndex(); !ok || Categories[i] != "marketing" || !m.HasCountry() {
+		t.Fatalf("after the setters: %d %v %v", i, ok, m.HasCountry())
+	}
+	m.SetCategory("Marketing ") // not a reader's spelling: read from the field again
+	if _, ok := m.CategoryIndex(); ok {
+		t.Fatal("an unusual spelling is not vouched for")
+	}
+	u := Message{Category: "authentication"}
+	if i, ok := u.CategoryIndex(); !ok || Categories[i] != "authentication" || u.HasCountry() {
+		t.Fatalf("a message not read: %d %v", i, ok)
+	}
+}

@@ -624,8 +624,7 @@ func (s Scenario) Transform(in []msglog.Message) []msglog.Message {
 			}
 			for _, r := range s.Recat {
 				if (r.Template != "" && m.TemplateName == r.Template) || (r.Category != "" && m.Category == r.Category) {
-					m.Category = r.To
-					m.Unvouch()
+					m.SetCategory(r.To)
 					break
 				}
 			}

@@ -477,18 +477,13 @@ func (e *Engine) countryCode(c string) uint16 {
 	return id
 }
 
-// hasCountry says whether m has a country, from what its reader vouched
-// for if it did (Facts; then m's third cache line is not read).
-func hasCountry(m *msglog.Message) bool {
-	if _, c, ok := m.Facts(); ok {
-		return c
-	}
-	return m.Country != ""
-}
+// hasCountry says whether m has a country (from what its reader vouched
+// for, if it did: then m's third cache line is not read).
+func hasCountry(m *msglog.Message) bool { return m.HasCountry() }
 
 // categoryOf is m's template category, as hasCountry its country.
 func categoryOf(m *msglog.Message) pricing.Category {
-	if c, _, ok := m.Facts(); ok {
+	if c, ok := m.CategoryIndex(); ok {
 		return pricing.Category(c)
 	}
 	c, _ := pricing.ParseCategory(m.Category)
