@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every count, duration and boolean is parsed strictly wherever it comes
@@ -102,5 +103,23 @@ func TestConfigEverySettingFromFileAndEnvironment(t *testing.T) {
 	}
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || strings.Join(doc.GroupBy, ",") != "month,market" || doc.Settings.FEP != "48h0m0s" {
 		t.Errorf("lists and durations from the environment: exit %d %s %s", r.code, r.stderr, r.stdout)
+	}
+}
+
+// The shared replay settings check themselves, naming every bad one.
+func TestReplaySettingsValidate(t *testing.T) {
+	ok := replaySettings{InputFormat: "auto", Regime: "auto", Timezone: "UTC", LateReplies: "template", LateReplyCategory: "utility",
+		ServiceQuota: 1000, FreeTier: 1000, MexicoFree: 1000, FEPWindow: 72 * time.Hour, MaxErrors: 20, ReorderBuffer: 4096, SortMemory: 250000,
+		Progress: "auto", KazakhstanPre: "Russia", NANPCaribbean: "Other"}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("the defaults: %v", err)
+	}
+	bad := ok
+	bad.Timezone, bad.ServiceQuota, bad.FEPWindow, bad.Shard, bad.BusinessTimezone = "Mars/Olympus", -1, 0, "3/2", []string{"acme"}
+	err := bad.Validate()
+	for _, want := range []string{"--timezone", "--service-quota", "--fep-window", `shard "3/2"`, "--business-timezone"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %s named in %v", want, err)
+		}
 	}
 }
