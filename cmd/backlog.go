@@ -122,11 +122,24 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	if err != nil {
 		return err
 	}
-	log, err := loadLog(s, o.simulateOptions)
+	log, rejected, err := loadLog(s, o.simulateOptions)
 	if err != nil {
 		return err
 	}
-	b, err := scenario.RunBacklog(env.options(s.ctx, o.simulateOptions), log, o.cfg)
+	so := env.options(s.ctx, o.simulateOptions)
+	so.Rejected = rejected
+	listed := 0
+	so.OnRowError = func(err error) error { // a row the rules cannot price (each plan replays the log)
+		if !o.skipInvalid {
+			return err
+		}
+		if listed < o.maxErrors {
+			listed++
+			fmt.Fprintf(s.err, "wacost: %v\n", err)
+		}
+		return nil
+	}
+	b, err := scenario.RunBacklog(so, log, o.cfg)
 	if err != nil {
 		return err
 	}

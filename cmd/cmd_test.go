@@ -284,7 +284,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"simulate", small, "-j", "x"}, 2, "invalid argument"},
 		{[]string{"simulate", filepath.Join(dir, "missing.csv")}, 1, "missing.csv"},
 		{[]string{"simulate", small, "--tariff", badTariff}, 1, badTariff + ":4: market:"},
-		{[]string{"simulate", old}, 1, "old.csv:2: 2017-03-01 is before 2018-08-01"},
+		{[]string{"simulate", old}, 1, "old.csv:2: timestamp: 2017-03-01 is before 2018-08-01"},
+		{[]string{"simulate", old, "--skip-invalid"}, 0, ""},
 		{[]string{"simulate", old, "--regime", "2025-07"}, 0, ""},
 		{[]string{"simulate", small, "--map", "timestamp=created_at"}, 1, `small.csv:1: header: missing required column timestamp (mapped from "created_at")`},
 	}

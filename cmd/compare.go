@@ -119,11 +119,24 @@ func runCompare(s *streams, o *compareOptions) error {
 		}
 		scs = append(scs, sc)
 	}
-	log, err := loadLog(s, o.simulateOptions)
+	log, rejected, err := loadLog(s, o.simulateOptions)
 	if err != nil {
 		return err
 	}
 	base := env.options(s.ctx, o.simulateOptions)
+	base.Rejected = rejected
+	listed := 0
+	var first *scenario.Scenario
+	base.OnRowError = func(err error) error { // a row the rules cannot price: the first scenario lists it
+		if !o.skipInvalid {
+			return err
+		}
+		if first == nil && listed < o.maxErrors {
+			listed++
+			fmt.Fprintf(s.err, "wacost: %v\n", err)
+		}
+		return nil
+	}
 	if o.format == "html" {
 		base.GroupBy = []string{"day"} // daily cost per scenario, for the charts
 	}
@@ -133,6 +146,7 @@ func runCompare(s *streams, o *compareOptions) error {
 		if err != nil {
 			return fmt.Errorf("scenario %q: %w", sc.Name, err)
 		}
+		first = &sc
 		outs = append(outs, out)
 		if !o.quiet {
 			for _, n := range out.Result.Notes {

@@ -37,10 +37,10 @@ func runReplay(s *streams, o *simulateOptions, newSink func(out io.Writer) (repl
 }
 
 // loadLog reads every input into memory in replay order, for commands
-// that replay one log several times.
-func loadLog(s *streams, o *simulateOptions) ([]msglog.Message, error) {
-	log, _, err := replay.Load(s.ctx, planOf(s, o, nil))
-	return log, replayError(err)
+// that replay one log several times, with the count of rows rejected.
+func loadLog(s *streams, o *simulateOptions) ([]msglog.Message, int64, error) {
+	log, rejected, err := replay.Load(s.ctx, planOf(s, o, nil))
+	return log, rejected, replayError(err)
 }
 
 // replayError is the command's error for a replay's: bad rows (listed

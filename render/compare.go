@@ -147,6 +147,7 @@ type scenarioJSON struct {
 	Changes     string         `json:"changes"`
 	Currency    string         `json:"currency"`
 	Messages    int64          `json:"messages"`
+	Rejected    int64          `json:"rejected"`
 	Billed      int64          `json:"billed"`
 	Free        int64          `json:"free"`
 	Blocked     int64          `json:"blocked"`
@@ -167,7 +168,7 @@ func (r *CompareReport) json(w *bufio.Writer) error {
 	for i, o := range c.Outcomes {
 		s := o.Result.Summary
 		l := c.Totals[i]
-		j := scenarioJSON{Name: o.Scenario.Name, Changes: o.Scenario.Changes(), Currency: s.Currency, Messages: s.Messages, Billed: s.Billed,
+		j := scenarioJSON{Name: o.Scenario.Name, Changes: o.Scenario.Changes(), Currency: s.Currency, Messages: s.Messages, Rejected: s.Rejected, Billed: s.Billed,
 			Free: s.Free, Blocked: s.Blocked, Undelivered: s.Undelivered, Cost: s.Cost, Fees: o.Fees, MonthlyFees: o.MonthlyFees,
 			Total: o.Total, DeltaPct: l.DeltaPct, Regimes: s.Regimes, Notes: o.Result.Notes}
 		if l.Comparable {

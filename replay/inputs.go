@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/wacost/wacost/stream"
 )
@@ -69,25 +70,55 @@ func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
 }
 
 // stdinInput is standard input, copied to a temporary file while it is
-// first read and read from there after.
+// read, and read again from there (and then from where it stopped).
 func stdinInput(stdin io.Reader) (*input, error) {
 	sp, err := os.CreateTemp("", "wacost-stdin-*")
 	if err != nil {
 		return nil, err
 	}
 	in := &input{name: "stdin", spool: sp, size: -1}
-	first := true
+	var mu sync.Mutex // one pass reads standard input at a time
 	in.open = func() (io.ReadCloser, error) {
-		if first {
-			first = false
-			return io.NopCloser(io.TeeReader(stdin, sp)), nil
-		}
-		if _, err := sp.Seek(0, io.SeekStart); err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		// What earlier passes copied (a pass that stopped early, to sort,
+		// did not read it all), then the rest of standard input, copied
+		// too for a pass after this one.
+		n, err := sp.Seek(0, io.SeekCurrent)
+		if err != nil {
 			return nil, err
 		}
-		return io.NopCloser(sp), nil
+		return &stdinPass{mu: &mu, r: io.MultiReader(io.NewSectionReader(sp, 0, n), io.TeeReader(stdin, sp))}, nil
 	}
 	return in, nil
+}
+
+// stdinPass is one pass over standard input. Once closed it reads no
+// more, so that a pass ended early (its read-ahead may still be reading)
+// takes nothing from the next.
+type stdinPass struct {
+	mu     *sync.Mutex
+	r      io.Reader
+	closed bool
+}
+
+var errPassClosed = errors.New("standard input: read after its pass ended")
+
+func (p *stdinPass) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0, errPassClosed
+	}
+	return p.r.Read(b)
+}
+
+// Close ends the pass, once a read under way has returned.
+func (p *stdinPass) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	return nil
 }
 
 // inputSize is the inputs' total size in bytes, 0 if one is standard input.

@@ -83,7 +83,7 @@ func (r *run) parts(so simulate.Options, errs *rowErrors) (res *simulate.Result,
 		count += pr.count
 	}
 	for i := range parts { // each part counted its own bad rows
-		parts[i].Result.Summary.Rejected = int64(count)
+		parts[i].Result.Summary.Rejected, parts[i].RuleRejected = int64(count), 0
 	}
 	merged, err := simulate.Merge(parts)
 	if err != nil {

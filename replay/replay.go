@@ -259,7 +259,9 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	src = pf
 	onErr := func(err error) error { errs.add(err); return nil }
 	if sorted {
-		sl, cleanup, err := stream.SortExternal(&ctxReader{Reader: src, ctx: r.ctx}, onErr, r.p.SortMemory, newTempRun)
+		// Rows rejected while the log is sorted count as the replay's do.
+		sortErr := func(err error) error { errs.add(err); eng.Reject(); return nil }
+		sl, cleanup, err := stream.SortExternal(&ctxReader{Reader: src, ctx: r.ctx}, sortErr, r.p.SortMemory, newTempRun)
 		defer cleanup()
 		if err != nil {
 			return Finished{}, err

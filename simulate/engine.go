@@ -95,6 +95,14 @@ type Options struct {
 	// messages too, with category "inbound"), in replay order. Neither
 	// is the hook's to keep after it returns (Run reuses them).
 	Visit func(*msglog.Message, *Entry) error
+	// OnRowError, if set, receives what Add would return for a message the
+	// rules cannot price (a *msglog.RowError): a nil return counts the row
+	// as rejected and Add returns nil. For callers that feed Add
+	// themselves (what-if scenarios, backlog plans); Run has its own.
+	OnRowError func(error) error
+	// Rejected counts rows rejected before the replay (by a sort or a load
+	// of the whole log), added to Summary.Rejected.
+	Rejected int64
 	// Echoed in Result.Settings.
 	KazakhstanPre string
 	NANPCaribbean string
@@ -210,6 +218,7 @@ type Engine struct {
 	ahead             [touchAhead]aheadKey
 	aheadN, aheadNext int
 	n                 int64
+	ruleRejected      int64 // rows Run rejected because the rules could not price them
 	entry             Entry
 	// src holds the ledger's "file:line" strings (source); srcBuf is
 	// where one is written first.
@@ -249,6 +258,7 @@ func New(o Options) (*Engine, error) {
 	}
 	e := &Engine{o: o, states: newStates(), quota: map[quotaKey]int64{}, tier: map[quotaKey]int64{}, withheld: map[pricing.Reason]int64{},
 		aggregate: newAggregate(), markets: map[pricing.Market]*marketUse{}, noted: map[pricing.NoteKey]bool{}, evictEvery: 1 << 16, nextEvict: 1 << 16}
+	e.sum.Rejected = o.Rejected
 	e.pricer = pricing.Pricer{Catalog: o.Catalog, Tariff: o.Tariff, Tiers: o.Tiers, FX: o.FX, AuthIntl: o.AuthIntl, Rate: o.Rate, Say: e.note}
 	if o.Regime != "" && o.Regime != "auto" {
 		r, err := pricing.RegimeByName(o.Regime)
@@ -286,6 +296,18 @@ func (e *Engine) Reject() { e.sum.Rejected++ }
 // It may set m.Customer to an equal string, the engine's own copy, so that
 // what the hooks keep does not hold a reader's memory.
 func (e *Engine) Add(m *msglog.Message) error {
+	err := e.add(m)
+	var re *msglog.RowError
+	if err != nil && e.o.OnRowError != nil && errors.As(err, &re) {
+		if err = e.o.OnRowError(err); err == nil {
+			e.Reject()
+		}
+	}
+	return err
+}
+
+// add is Add without Options.OnRowError.
+func (e *Engine) add(m *msglog.Message) error {
 	if e.n&(cancelEvery-1) == 0 && e.o.Context != nil && e.o.Context.Err() != nil {
 		return context.Cause(e.o.Context)
 	}
@@ -429,8 +451,8 @@ func (e *Engine) regimeAt(d pricing.Day, market string, m *msglog.Message) (*pri
 		return c.r, nil
 	}
 	r, err := pricing.RegimeAt(d, market)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.Pos, err)
+	if err != nil { // a date before any regime: the row's, not the run's
+		return nil, &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "timestamp", Msg: err.Error()}
 	}
 	c.r, c.day = &r, d
 	return c.r, nil
@@ -833,6 +855,7 @@ func (e *Engine) run(next func() (*msglog.Message, error), peek func(k int) *msg
 		if err == io.EOF {
 			return nil
 		}
+		byRules := false
 		if err == nil {
 			if peek != nil {
 				// Every touchAhead messages, touch the next touchAhead
@@ -842,7 +865,8 @@ func (e *Engine) run(next func() (*msglog.Message, error), peek func(k int) *msg
 					touched = touchAhead
 				}
 			}
-			err = e.Add(mp)
+			err = e.add(mp)
+			byRules = err != nil
 		}
 		if err != nil {
 			var re *msglog.RowError
@@ -851,6 +875,9 @@ func (e *Engine) run(next func() (*msglog.Message, error), peek func(k int) *msg
 					return err
 				}
 				e.Reject()
+				if byRules {
+					e.ruleRejected++
+				}
 				continue
 			}
 			return err

@@ -73,11 +73,15 @@ func (c *Candidate) less(o *Candidate) bool {
 type Partial struct {
 	Format string `json:"format"`
 	// Shard is "i/n"; OtherShards counts the rows left to other shards.
-	Shard       string      `json:"shard"`
-	OtherShards int64       `json:"other_shards"`
-	Result      Result      `json:"result"`
-	Tally       Tally       `json:"tally"`
-	Candidates  []Candidate `json:"candidates"`
+	Shard       string `json:"shard"`
+	OtherShards int64  `json:"other_shards"`
+	// RuleRejected counts the rows of its rejected that the rules could
+	// not price (its own customers'); the others were unreadable, and
+	// every shard read, and rejected, them alike.
+	RuleRejected int64       `json:"rule_rejected,omitempty"`
+	Result       Result      `json:"result"`
+	Tally        Tally       `json:"tally"`
+	Candidates   []Candidate `json:"candidates"`
 	// Tiers is the volume-tier table the shard priced with, if any.
 	Tiers *TierTable `json:"tiers,omitempty"`
 }
@@ -142,7 +146,7 @@ func (e *Engine) Partial(shard string, otherShards int64) Partial {
 		cands = []Candidate{}
 	}
 	r := e.Result()
-	p := Partial{Format: PartialFormat, Shard: shard, OtherShards: otherShards, Result: r, Tally: r.Tally, Candidates: cands}
+	p := Partial{Format: PartialFormat, Shard: shard, OtherShards: otherShards, RuleRejected: e.ruleRejected, Result: r, Tally: r.Tally, Candidates: cands}
 	if t := e.o.Tiers; t != nil {
 		p.Tiers = &TierTable{Name: t.Name, Currency: t.Currency, Rows: t.Rows()}
 	}
@@ -177,7 +181,12 @@ func Merge(parts []Partial) (Result, error) {
 	}
 	first := parts[0].Result
 	m := merger{aggregate: newAggregate(), groupBy: first.GroupBy, tiers: parts[0].Tiers}
-	m.sum.Currency, m.sum.Rejected = first.Summary.Currency, first.Summary.Rejected
+	// The unreadable rows once (every shard read them), and each shard's
+	// rows the rules could not price.
+	m.sum.Currency, m.sum.Rejected = first.Summary.Currency, first.Summary.Rejected-parts[0].RuleRejected
+	for _, p := range parts {
+		m.sum.Rejected += p.RuleRejected
+	}
 	m.tally = parts[0].Tally
 	m.tally.Said = append([]string(nil), m.tally.Said...)
 	for i := range parts {
@@ -247,8 +256,8 @@ func checkParts(parts []Partial) error {
 		if !reflect.DeepEqual(p.Tiers, parts[0].Tiers) {
 			return fmt.Errorf("shard %s was priced with another volume-tier table than shard %s", p.Shard, parts[0].Shard)
 		}
-		if p.Result.Summary.Rejected != parts[0].Result.Summary.Rejected {
-			return fmt.Errorf("shard %s rejected %d rows, shard %s %d: the shards did not read the same log", p.Shard, p.Result.Summary.Rejected, parts[0].Shard, parts[0].Result.Summary.Rejected)
+		if read, read0 := p.Result.Summary.Rejected-p.RuleRejected, parts[0].Result.Summary.Rejected-parts[0].RuleRejected; read != read0 {
+			return fmt.Errorf("shard %s could not read %d rows, shard %s %d: the shards did not read the same log", p.Shard, read, parts[0].Shard, read0)
 		}
 	}
 	if len(seen) != n {
