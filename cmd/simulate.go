@@ -182,8 +182,8 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 		return nil, usageError{err}
 	}
 	o.quiet = v.GetBool("quiet")
-	if o.jobs = v.GetInt("jobs"); o.jobs < 0 {
-		return nil, usagef("--jobs must not be negative")
+	if o.jobs = v.GetInt("jobs"); o.jobs < 0 || o.jobs > maxJobs {
+		return nil, usagef("--jobs %d: want 0 (automatic) to %d", o.jobs, maxJobs)
 	} else if o.jobs == 0 {
 		o.jobs = defaultJobs(runtime.GOMAXPROCS(0))
 	}
@@ -206,6 +206,15 @@ func replayOptionsFrom(c *cobra.Command, v *config, args []string) (*simulateOpt
 	}
 	return o, nil
 }
+
+// Bounds of the size settings: past them a run would only exhaust memory
+// or time (each part of --jobs reads the whole log).
+const (
+	maxReorder      = 1_000_000
+	maxSortMemory   = 10_000_000
+	maxListedErrors = 1_000_000
+	maxJobs         = 64
+)
 
 // replaySettings are the settings every command that replays a log
 // shares, as given (flag, environment, config file or default).
@@ -303,8 +312,14 @@ func (rs replaySettings) options(files []string) (*simulateOptions, error) {
 			errs = append(errs, err)
 		}
 	}
-	if rs.SortMemory < 1 {
-		bad("--sort-memory must be at least 1")
+	if rs.SortMemory < 1 || rs.SortMemory > maxSortMemory {
+		bad("--sort-memory %d: want 1 to %d rows (about 300 bytes each)", rs.SortMemory, maxSortMemory)
+	}
+	if rs.ReorderBuffer > maxReorder {
+		bad("--reorder-buffer %d: want at most %d rows (a log further out of order is sorted in full)", rs.ReorderBuffer, maxReorder)
+	}
+	if rs.MaxErrors > maxListedErrors {
+		bad("--max-errors %d: want at most %d", rs.MaxErrors, maxListedErrors)
 	}
 	if !contains(progressModes, o.progress) {
 		bad("--progress %q: want auto, always or never", o.progress)

@@ -38,6 +38,8 @@ func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
 		}
 	}
 	stdinUsed := false
+	var seen []*input          // the files so far: one given twice would count twice
+	var seenInfo []os.FileInfo // and what they are
 	for _, f := range files {
 		if f == "-" {
 			if stdinUsed {
@@ -58,13 +60,19 @@ func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
 		if st.IsDir() {
 			return nil, cleanup, fmt.Errorf("%s: is a directory", f)
 		}
-		ins = append(ins, &input{name: f, size: st.Size(), open: func() (io.ReadCloser, error) {
+		for i, prev := range seenInfo {
+			if os.SameFile(prev, st) {
+				return nil, cleanup, &UsageError{fmt.Errorf("%s: given twice (as %s too): its rows would count twice", f, seen[i].name)}
+			}
+		}
+		in := &input{name: f, size: st.Size(), open: func() (io.ReadCloser, error) {
 			fh, err := os.Open(f)
 			if err != nil {
 				return nil, err
 			}
 			return newReadAhead(fh), nil
-		}})
+		}}
+		ins, seen, seenInfo = append(ins, in), append(seen, in), append(seenInfo, st)
 	}
 	return ins, cleanup, nil
 }
