@@ -10,20 +10,71 @@ import (
 	"strings"
 )
 
-// decodeObject resolves one JSON object's keys (case-insensitive, mapped)
-// against the canonical columns and builds its Message.
-func decodeObject(o *Options, line int, obj map[string]any) (Message, error) {
-	vals := make(map[string]string, len(Columns))
-	lower := make(map[string]any, len(obj))
-	for k, v := range obj {
-		lower[strings.ToLower(strings.TrimSpace(k))] = v
+// errTwice is the row error of a column given by two keys of one object
+// (keys that differ only in case, or one key repeated): which to take
+// would be a guess, so the row is refused.
+const errTwice = "given twice in the object (by keys that differ only in case, or one key repeated)"
+
+// keyValue is one key of a JSON object and its value, in object order.
+type keyValue struct {
+	key string
+	val any
+}
+
+// objectKeys reads a JSON object (already known to be valid) into its keys
+// and values in order, numbers as json.Number.
+func objectKeys(raw []byte) ([]keyValue, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not an object")
 	}
+	var kvs []keyValue
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return nil, err
+		}
+		kvs = append(kvs, keyValue{key, v})
+	}
+	return kvs, nil
+}
+
+// decodeObject resolves one JSON object's keys (case-insensitive, mapped)
+// against the canonical columns and builds its Message. A column given by
+// two keys is a row error.
+func decodeObject(o *Options, line int, raw []byte) (Message, error) {
+	kvs, err := objectKeys(raw)
+	if err != nil {
+		return Message{}, &RowError{File: o.Name, Line: line, Msg: "not a JSON object: " + err.Error()}
+	}
+	keys := make(map[string]string, len(Columns)) // lower-cased source key -> canonical column
 	for _, c := range Columns {
 		key := c
 		if m, ok := o.Map[c]; ok {
-			key = strings.ToLower(m)
+			key = strings.ToLower(strings.TrimSpace(m))
 		}
-		switch x := lower[key].(type) {
+		keys[key] = c
+	}
+	given := make(map[string]any, len(Columns))
+	for _, kv := range kvs {
+		c, ok := keys[strings.ToLower(strings.TrimSpace(kv.key))]
+		if !ok {
+			continue
+		}
+		if _, twice := given[c]; twice {
+			return Message{}, &RowError{File: o.Name, Line: line, Field: c, Msg: errTwice}
+		}
+		given[c] = kv.val
+	}
+	vals := make(map[string]string, len(Columns))
+	for _, c := range Columns {
+		switch x := given[c].(type) {
 		case nil:
 		case string:
 			vals[c] = x
@@ -133,5 +184,5 @@ func (r *jsonReader) next() (Message, error) {
 	if err := d.Decode(&obj); err != nil {
 		return Message{}, &RowError{File: r.o.Name, Line: line, Msg: "array element is not a JSON object"}
 	}
-	return decodeObject(&r.o, line, obj)
+	return decodeObject(&r.o, line, raw)
 }

@@ -438,3 +438,35 @@ func TestSettersKeepFacts(t *testing.T) {
 		t.Fatalf("a message not read: %d %v", i, ok)
 	}
 }
+
+// A column given by two keys of one object (keys that differ only in
+// case, or one key repeated) is a row error, the same every run and on
+// every path: the scanner, encoding/json, a JSON array.
+func TestKeysGivenTwice(t *testing.T) {
+	lines := []string{
+		`{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"out","type":"template","category":"utility","Category":"marketing"}`,
+		`{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"out","type":"template","category":"utility","category":"marketing"}`,
+		`{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"out","type":"tem\u0070late","category":"utility","CATEGORY":null}`,
+	}
+	want := "f.ndjson:1: category: " + errTwice
+	for _, line := range lines {
+		for _, slow := range []bool{false, true} {
+			for range 20 { // a map's order would change from run to run
+				r := newNDJSONReader(bufio.NewReader(strings.NewReader(line+"\n")), Options{Name: "f.ndjson", Location: time.UTC})
+				r.slow = slow
+				if _, err := next(r); err == nil || err.Error() != want {
+					t.Fatalf("%s (slow %v): %v, want %s", line, slow, err, want)
+				}
+			}
+		}
+		_, errs := readAll(t, "["+line+"]", Options{Name: "f.json"})
+		if len(errs) != 1 || !strings.HasSuffix(errs[0], "category: "+errTwice) {
+			t.Fatalf("JSON array %s: %v", line, errs)
+		}
+	}
+	// Keys of other columns may share a letter case: only one column each.
+	ms, errs := readAll(t, `{"Timestamp":"2026-10-01T10:00:00Z","CUSTOMER":"5511987654321","direction":"in","other":1,"Other":2}`+"\n", Options{Name: "f.ndjson"})
+	if len(ms) != 1 || len(errs) != 0 {
+		t.Fatalf("%v %v", ms, errs)
+	}
+}

@@ -30,7 +30,11 @@ type ndjsonReader struct {
 	keys map[string]int     // lower-cased source key -> canonical column
 	raw  [numColumns][]byte // the line's values (views), where has
 	has  [numColumns]bool
-	v    values
+	// given marks the columns the object's keys gave so far; twice is
+	// the first given by a second key (-1: none).
+	given [numColumns]bool
+	twice int
+	v     values
 	// keyCache remembers the columns of keys met (keyEntry).
 	keyCache [64]keySeen
 	// lastKeys are the entries of the previous line's keys, by position.
@@ -78,6 +82,9 @@ func (r *ndjsonReader) Read(m *Message) error {
 			continue
 		}
 		if ok, nested := r.scanObject(b); ok && !r.slow {
+			if r.twice >= 0 {
+				return &RowError{File: r.o.Name, Line: r.line, Field: Columns[r.twice], Msg: errTwice}
+			}
 			if nested >= 0 {
 				return &RowError{File: r.o.Name, Line: r.line, Field: Columns[nested], Msg: "want a string or a number, not an object or array"}
 			}
@@ -92,7 +99,7 @@ func (r *ndjsonReader) Read(m *Message) error {
 		if d.More() {
 			return &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}
 		}
-		dm, err := decodeObject(&r.o, r.line, obj)
+		dm, err := decodeObject(&r.o, r.line, b)
 		if err != nil {
 			return err
 		}

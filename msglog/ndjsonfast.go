@@ -18,7 +18,7 @@ import (
 // canonical column whose value is an object or array.
 func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 	nested = -1
-	r.has = [numColumns]bool{}
+	r.has, r.given, r.twice = [numColumns]bool{}, [numColumns]bool{}, -1
 	nkey := 0 // the key's position in the object
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
@@ -54,6 +54,12 @@ func (r *ndjsonReader) scanObject(b []byte) (ok bool, nested int) {
 		nkey++
 		if !known && k == -2 {
 			return false, -1 // a key the fast path cannot fold (non-ASCII)
+		}
+		if known {
+			if r.given[k] && r.twice < 0 {
+				r.twice = k
+			}
+			r.given[k] = true
 		}
 		if i >= len(b) {
 			return false, -1
