@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,5 +63,39 @@ func TestOutputWrittenInPlace(t *testing.T) {
 	bad := string(data) + "2026-11-30T10:05:00Z,wamid.x,15550100002,5511987654321,sideways,text,,,\n" // after a ledger's worth of rows
 	if code, got := runTo(out, "kept\n", bad, "simulate", "-", "--ledger", "--format", "csv", "-q"); code != 1 || got != "kept\n" {
 		t.Fatalf("failed run: exit %d, the file holds %d bytes, want the 5 it had", code, len(got))
+	}
+}
+
+// CSV outputs are safe to open in a spreadsheet: ids, businesses and
+// group names that would run as formulas are written as text.
+func TestCSVOutputsAreFormulaSafe(t *testing.T) {
+	log := writeTemp(t, "evil.csv", "timestamp,id,business,customer,direction,type,category\n"+
+		"2026-10-01T10:00:00Z,@SUM(1+1)*cmd,=1+2,5511987654321,in,text,\n"+
+		"2026-10-01T10:05:00Z,\"=HYPERLINK(\"\"http://evil.example\"\")\",=1+2,5511987654321,out,text,\n")
+	for _, args := range [][]string{
+		{"simulate", log, "--ledger", "-f", "csv", "-q"},
+		{"simulate", log, "--group-by", "business", "-f", "csv", "-q"},
+		{"sla", log, "--group-by", "business", "-f", "csv", "-q"},
+	} {
+		r := wacost(t, "", args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+		recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		found := false
+		for _, rec := range recs {
+			for _, cell := range rec {
+				if cell != "" && strings.ContainsRune("=+@", rune(cell[0])) {
+					t.Errorf("%v: cell %q would run as a formula", args, cell)
+				}
+				found = found || cell == "'=1+2"
+			}
+		}
+		if !found {
+			t.Errorf("%v: the business is not in the output as text:\n%s", args, r.stdout)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -200,7 +199,7 @@ func (r *CompareReport) json(w *bufio.Writer) error {
 var CompareCSVColumns = []string{"record", "scenario", "key", "billed", "free", "cost", "fees", "total", "delta", "delta_pct"}
 
 func (r *CompareReport) csv(w *bufio.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write(CompareCSVColumns)
 	write := func(record string, ls []scenario.Line) {
 		for _, l := range ls {

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"encoding/csv"
+	"io"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -14,7 +16,11 @@ import (
 // holds a comma, a quote or a line break, starts with a space, or is `\.`.
 // The ledger writes a record per business message, so it builds its rows
 // in one buffer instead of going through csv.Writer field by field.
+//
+// A cell a spreadsheet would read as a formula is made text first
+// (formulaSafe).
 func appendCSVField(b []byte, f string) []byte {
+	f = formulaSafe(f)
 	if !csvNeedsQuotes(f) {
 		return append(b, f...)
 	}
@@ -62,6 +68,80 @@ func csvNeedsQuotes(f string) bool {
 	return unicode.IsSpace(r)
 }
 
+// formulaSafe is a CSV cell a spreadsheet does not run: one that starts
+// with =, +, -, @, a tab or a carriage return gets a leading ' (OWASP's
+// advice against CSV injection), unless it is a plain number (-5.00, +1).
+func formulaSafe(f string) string {
+	if formulaLike(f) {
+		return "'" + f
+	}
+	return f
+}
+
+// formulaLike says whether a spreadsheet could read cell f as a formula.
+func formulaLike(f string) bool {
+	if f == "" {
+		return false
+	}
+	switch f[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+	default:
+		return false
+	}
+	return !plainNumber(f)
+}
+
+// plainNumber says whether f is a decimal number: a sign, digits, maybe
+// a point and more digits.
+func plainNumber(f string) bool {
+	i := 0
+	if i < len(f) && (f[i] == '-' || f[i] == '+') {
+		i++
+	}
+	digits, point := 0, false
+	for ; i < len(f); i++ {
+		switch c := f[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !point:
+			point = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// csvWriter is a csv.Writer whose cells are made formula-safe.
+type csvWriter struct{ *csv.Writer }
+
+func newCSVWriter(w io.Writer) csvWriter { return csvWriter{csv.NewWriter(w)} }
+
+// Write writes one record, each cell through formulaSafe.
+func (c csvWriter) Write(rec []string) error {
+	safe := rec
+	for i, f := range rec {
+		if formulaLike(f) {
+			if &safe[0] == &rec[0] {
+				safe = append([]string(nil), rec...)
+			}
+			safe[i] = formulaSafe(f)
+		}
+	}
+	return c.Writer.Write(safe)
+}
+
+// WriteAll writes every record as Write does, then flushes.
+func (c csvWriter) WriteAll(recs [][]string) error {
+	for _, r := range recs {
+		if err := c.Write(r); err != nil {
+			return err
+		}
+	}
+	c.Flush()
+	return c.Error()
+}
+
 // special reports whether word w holds ',', '"', '\n' or '\r'.
 func special(w uint64) bool {
 	return swar.Has(w, ',') || swar.Has(w, '"') || swar.Has(w, '\n') || swar.Has(w, '\r')
@@ -88,7 +168,7 @@ type quoted struct {
 
 func (q *quoted) append(b []byte, f string) []byte {
 	if p := unsafe.StringData(f); p != q.p || len(f) != q.n {
-		q.p, q.n, q.needs = p, len(f), csvNeedsQuotes(f)
+		q.p, q.n, q.needs = p, len(f), csvNeedsQuotes(f) || formulaLike(f)
 	}
 	if !q.needs {
 		return append(b, f...)

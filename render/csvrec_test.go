@@ -2,22 +2,22 @@ package render
 
 import (
 	"bytes"
-	"encoding/csv"
 	"math/rand/v2"
 	"testing"
 	"time"
 )
 
 // TestAppendCSVRecordMatchesEncodingCSV: the ledger's own record writer
-// writes what encoding/csv writes, byte for byte, for fields full of
-// commas, quotes, line breaks, leading spaces (ASCII and Unicode) and `\.`.
+// writes what encoding/csv writes of formula-safe cells, byte for byte,
+// for fields full of commas, quotes, line breaks, leading spaces (ASCII
+// and Unicode), `\.` and formula starts.
 func TestAppendCSVRecordMatchesEncodingCSV(t *testing.T) {
-	pieces := []string{"", "a", "wamid.1", ",", `"`, "\n", "\r", " ", "\t", "\u00a0", "\u2003x", `\.`, "é", "x y", "\xff", "0.0761"}
+	pieces := []string{"", "a", "wamid.1", ",", `"`, "\n", "\r", " ", "\t", "\u00a0", "\u2003x", `\.`, "é", "x y", "\xff", "0.0761", "=", "+", "-", "@", "-5.00", "1"}
 	rng := rand.New(rand.NewPCG(5, 6))
 	check := func(rec []string) {
 		t.Helper()
 		var want bytes.Buffer
-		w := csv.NewWriter(&want)
+		w := newCSVWriter(&want)
 		if err := w.Write(rec); err != nil {
 			t.Fatal(err)
 		}
@@ -73,5 +73,26 @@ func TestAppendTime(t *testing.T) {
 			ns = rng.Int64N(1e9)
 		}
 		check(time.Unix(sec, ns).UTC())
+	}
+}
+
+// Cells a spreadsheet would run as formulas are written as text (OWASP,
+// CSV injection); numbers, signed or not, stay numbers.
+func TestFormulaSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+2": "'=1+2", "@SUM(1+1)*cmd|' /C calc'!A0": "'@SUM(1+1)*cmd|' /C calc'!A0", "+1555": "+1555", "-5.00": "-5.00",
+		"-": "'-", "+": "'+", "\tx": "'\tx", "\rx": "'\rx", `=HYPERLINK("http://evil.example","agent")`: `'=HYPERLINK("http://evil.example","agent")`,
+		"-1-1": "'-1-1", "+.5": "+.5", "1=1": "1=1", "": "", "wamid.=1": "wamid.=1", "-.": "'-.",
+	} {
+		if got := formulaSafe(in); got != want {
+			t.Errorf("formulaSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+	var b bytes.Buffer
+	w := newCSVWriter(&b)
+	w.Write([]string{"=1+2", "ok", "-3"})
+	w.Flush()
+	if b.String() != "'=1+2,ok,-3\n" {
+		t.Errorf("csvWriter: %q", b.String())
 	}
 }

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"strconv"
 
@@ -116,7 +115,7 @@ func (n *ndjsonRenderer) Finish(r *simulate.Result) error {
 // a "record" column: total, regime, market, category, group.
 type csvRenderer struct {
 	w      *bufio.Writer
-	c      *csv.Writer
+	c      csvWriter
 	ledger bool
 	header bool
 	buf    []byte // the ledger's row being written
@@ -126,7 +125,7 @@ type csvRenderer struct {
 }
 
 func newCSVRenderer(w *bufio.Writer, ledger bool) *csvRenderer {
-	return &csvRenderer{w: w, c: csv.NewWriter(w), ledger: ledger}
+	return &csvRenderer{w: w, c: newCSVWriter(w), ledger: ledger}
 }
 
 // SummaryColumns are the columns of the csv format without --ledger.

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -205,7 +204,7 @@ func (rep *SLAReport) ndjson(w *bufio.Writer) error {
 var SLACSVColumns = []string{"record", "business", "market", "day", "week", "agent", "sender", "kind", "count", "mean_s", "p50_s", "p90_s", "p95_s", "p99_s", "max_s", "target_s", "breaches", "breach_rate"}
 
 func (rep *SLAReport) csv(w *bufio.Writer) error {
-	c := csv.NewWriter(w)
+	c := newCSVWriter(w)
 	f := func(v *float64) string {
 		if v == nil {
 			return ""

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +18,7 @@ func WriteTable(w io.Writer, format string, header []string, right map[int]bool,
 		t := &textRenderer{w: bw, markdown: format == "markdown" || format == "md"}
 		t.table(header, right, rows)
 	case "csv":
-		c := csv.NewWriter(bw)
+		c := newCSVWriter(bw)
 		c.Write(header)
 		c.WriteAll(rows)
 		if err := c.Error(); err != nil {
