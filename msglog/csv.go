@@ -266,7 +266,7 @@ func (c *csvReader) quickPart(line []byte) (part int, ok bool) {
 	if len(f) > 0 && f[0] == '+' {
 		f = f[1:]
 	}
-	if len(f) < 6 || len(f) > 15 {
+	if len(f) < 6 || len(f) > 15 || (f[0] == '0' && f[1] == '0') { // 00: NormalizeNumber strips it
 		return 0, false
 	}
 	h := uint64(fnvOffset) // PartOf's hash, while the digits are checked

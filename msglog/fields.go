@@ -177,14 +177,23 @@ func allDigits(s string) bool {
 }
 
 // NormalizeNumber strips "+", spaces, dashes, dots and parentheses from a
-// phone number and checks that 6 to 15 digits remain (E.164 allows 15).
+// phone number and checks that 6 to 15 digits remain (E.164 allows 15). A
+// leading 00 is the international prefix, as "+" is. A number written as
+// a decimal (919876543210.0, as a spreadsheet or a JSON float writes it)
+// or with a sign is refused: its digits would name another customer.
 func NormalizeNumber(v string) (string, string) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", "missing"
 	}
-	if allDigits(v) && len(v) >= 6 && len(v) <= 15 {
+	if allDigits(v) && len(v) >= 6 && len(v) <= 15 && !strings.HasPrefix(v, "00") {
 		return v, ""
+	}
+	if v[0] == '-' {
+		return "", strconv.Quote(v) + " is not a phone number: it has a sign"
+	}
+	if i := strings.LastIndexByte(v, '.'); i > 0 && allDigits(v[:i]) && allDigits(v[i+1:]) && strings.Trim(v[i+1:], "0") == "" {
+		return "", strconv.Quote(v) + " is a phone number written as a decimal number: write it without the decimals"
 	}
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
@@ -198,6 +207,9 @@ func NormalizeNumber(v string) (string, string) {
 		}
 	}
 	d := b.String()
+	if strings.HasPrefix(d, "00") && v[0] != '+' { // 00: the international prefix
+		d = d[2:]
+	}
 	if len(d) < 6 || len(d) > 15 {
 		return "", strconv.Quote(v) + " has " + strconv.Itoa(len(d)) + " digits; a number with its country code has 6 to 15"
 	}
@@ -373,7 +385,7 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 			return true
 		}
 	case colCustomer:
-		if key, ok := numberKey(b); ok && len(b) >= 6 { // 6 to 15 digits
+		if key, ok := numberKey(b); ok && len(b) >= 6 && (b[0] != '0' || b[1] != '0') { // 6 to 15 digits, not 00 first
 			m.Customer, m.CustomerKey = v.ids.Str(b), key
 			return true
 		}

@@ -3,6 +3,8 @@ package msglog
 import (
 	"bytes"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -90,5 +92,69 @@ func TestPlainStringEnd(t *testing.T) {
 		if end != wantEnd || (end >= 0 && plain != wantPlain) {
 			t.Fatalf("%q: end %d plain %v, want %d %v", b, end, plain, wantEnd, wantPlain)
 		}
+	}
+}
+
+// Customer numbers are never invented: a decimal or a signed number is a
+// row error, and 00 is the international prefix; on every path (CSV's
+// plain and quoted fields, NDJSON strings and numbers).
+func TestCustomerNumbers(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"919876543210", "919876543210"},
+		{"00919876543210", "919876543210"},
+		{"0091 98765 43210", "919876543210"},
+		{"+91 98765 43210", "919876543210"},
+		{"+55.11.98765.4321", "5511987654321"},
+		{"919876543210.0", "error: written as a decimal number"},
+		{"919876543210.00", "error: written as a decimal number"},
+		{"-919876543210", "error: it has a sign"},
+		{"9.1987654321E+11", "error: is not a phone number"},
+		{"0091", "error: has 2 digits"},
+	} {
+		csvIn := "timestamp,customer,direction\n2026-10-01T10:00:00Z," + c.in + ",in\n"
+		quoted := "timestamp,customer,direction\n2026-10-01T10:00:00Z,\"" + c.in + "\",in\n"
+		ndString := `{"timestamp":"2026-10-01T10:00:00Z","customer":"` + c.in + `","direction":"in"}` + "\n"
+		inputs := map[string]string{"f.csv": csvIn, "q.csv": quoted, "s.ndjson": ndString}
+		if _, err := strconv.ParseFloat(c.in, 64); err == nil && !strings.HasPrefix(c.in, "00") {
+			inputs["n.ndjson"] = `{"timestamp":"2026-10-01T10:00:00Z","customer":` + c.in + `,"direction":"in"}` + "\n"
+		}
+		for name, in := range inputs {
+			ms, errs := readAll(t, in, Options{Name: name})
+			got := ""
+			if len(ms) == 1 {
+				got = ms[0].Customer
+				if key, _ := NumberKey(got); ms[0].CustomerKey != key {
+					t.Errorf("%s %q: key %x for %s", name, c.in, ms[0].CustomerKey, got)
+				}
+			} else if len(errs) == 1 {
+				got = "error: " + errs[0]
+			}
+			if w, isErr := strings.CutPrefix(c.want, "error: "); isErr {
+				if !strings.Contains(got, w) || !strings.Contains(got, "customer:") {
+					t.Errorf("%s %q: %q, want a customer error with %q", name, c.in, got, w)
+				}
+			} else if got != c.want {
+				t.Errorf("%s %q: %q, want %q", name, c.in, got, c.want)
+			}
+		}
+	}
+	// A CSV log read in parts puts a 00 number in the part of its number.
+	in := "timestamp,customer,direction\n2026-10-01T10:00:00Z,00919876543210,in\n"
+	found := 0
+	for i := range 3 {
+		r, err := NewReader(strings.NewReader(in), Options{Name: "p.csv", Part: Part{I: i, N: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := next(r); err == nil {
+			found++
+			if i != PartOf("919876543210", 3) {
+				t.Errorf("part %d read it; its number is part %d's", i, PartOf("919876543210", 3))
+			}
+			_ = m
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d parts read the row", found)
 	}
 }
