@@ -169,6 +169,10 @@ func (r *jsonReader) next() (Message, error) {
 		if _, err := r.dec.Token(); err != nil {
 			return Message{}, fmt.Errorf("%s:%d: %w", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
 		}
+		// One array a file: anything after it is not read silently.
+		if _, err := r.dec.Token(); err != io.EOF {
+			return Message{}, fmt.Errorf("%s:%d: more after the JSON array (a file holds one array of objects)", r.o.Name, r.li.lineAt(r.dec.InputOffset()))
+		}
 		return Message{}, io.EOF
 	}
 	var raw json.RawMessage

@@ -470,3 +470,27 @@ func TestKeysGivenTwice(t *testing.T) {
 		t.Fatalf("%v %v", ms, errs)
 	}
 }
+
+// A JSON file is one array: a second array or anything else after it is
+// an error naming the line, not rows left unread.
+func TestJSONOneArray(t *testing.T) {
+	row := `{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"in"}`
+	for _, in := range []string{"[" + row + "]\n[" + row + "]\n", "[" + row + "]\ngarbage\n", "[" + row + "] {}"} {
+		r, err := NewReader(strings.NewReader(in), Options{Name: "f.json"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last error
+		for {
+			if _, last = next(r); last != nil && !isRowError(last) {
+				break
+			}
+		}
+		if last == io.EOF || !strings.Contains(last.Error(), "more after the JSON array") {
+			t.Errorf("%q: %v", in, last)
+		}
+	}
+	if ms, errs := readAll(t, "["+row+"]\n \n", Options{Name: "f.json"}); len(ms) != 1 || len(errs) != 0 {
+		t.Errorf("white space after the array: %d %v", len(ms), errs)
+	}
+}
