@@ -52,16 +52,11 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 					defer f.Close()
 					r = f
 				}
-				dec := json.NewDecoder(r)
-				for {
-					var p simulate.Partial
-					if err := dec.Decode(&p); err == io.EOF {
-						break
-					} else if err != nil {
-						return fmt.Errorf("%s: not a partial result: %w", a, err)
-					}
-					parts = append(parts, p)
+				got, err := readPartials(r, a)
+				if err != nil {
+					return err
 				}
+				parts = append(parts, got...)
 			}
 			res, err := simulate.Merge(parts)
 			if err != nil {
@@ -89,4 +84,28 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 	addThresholdFlags(c)
 	complete(c, "format", render.Formats)
 	return c
+}
+
+// readPartials reads the partial results in r (the file name): one or
+// more, one after another. An empty file, or JSON that is not a partial
+// (a simulate result, say), is an error.
+func readPartials(r io.Reader, name string) ([]simulate.Partial, error) {
+	dec := json.NewDecoder(r)
+	var parts []simulate.Partial
+	for {
+		var p simulate.Partial
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: not a partial result: %w", name, err)
+		}
+		if p.Format != simulate.PartialFormat {
+			return nil, fmt.Errorf("%s: not a partial result (format %q; want %s, as simulate --format partial writes)", name, p.Format, simulate.PartialFormat)
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("%s: empty: no partial result in it", name)
+	}
+	return parts, nil
 }

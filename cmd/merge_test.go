@@ -68,3 +68,14 @@ func TestShardsAndMergeEqualTheWholeRun(t *testing.T) {
 		t.Fatalf("garbage: %d %s", r.code, r.stderr)
 	}
 }
+
+// An empty file, or a result that is not a partial, is not merged.
+func TestMergeRefusesWhatIsNotAPartial(t *testing.T) {
+	empty := writeTemp(t, "empty.json", "")
+	res := writeTemp(t, "result.json", wacost(t, "", "simulate", small, "-f", "json", "-q").stdout)
+	for file, want := range map[string]string{empty: "empty: no partial result in it", res: `not a partial result (format ""`} {
+		if r := wacost(t, "", "merge", file); r.code != 1 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%s: exit %d %q, want %q", file, r.code, r.stderr, want)
+		}
+	}
+}

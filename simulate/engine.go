@@ -797,9 +797,34 @@ func (e *Engine) Result() Result {
 	if e.o.Tariff != nil {
 		tariff = e.o.Tariff.Name
 	}
-	r.Settings = Settings{Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
+	r.Settings = Settings{AuthIntl: authIntlSetting(e.o.AuthIntl), BusinessTimezones: businessZones(e.o.BusinessLocations), Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
 		ServiceQuota: e.o.Policy.ServiceQuota, FreeTier: e.o.Policy.FreeTier, MexicoFree: e.o.Policy.MexicoFreeSessions, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
 	return r
+}
+
+// authIntlSetting says the authentication-international setting.
+func authIntlSetting(a pricing.AuthIntl) string {
+	if !a.Eligible {
+		return "not eligible"
+	}
+	s := "eligible"
+	if a.BusinessCountry != "" {
+		s += ", business in " + a.BusinessCountry
+	}
+	if a.Start != 0 {
+		s += ", from " + a.Start.String()
+	}
+	return s
+}
+
+// businessZones says which businesses have zones of their own.
+func businessZones(locs map[string]*time.Location) string {
+	var zones []string
+	for b, l := range locs {
+		zones = append(zones, b+"="+l.String())
+	}
+	sort.Strings(zones)
+	return strings.Join(zones, ", ")
 }
 
 // sortRegimes orders regime subtotals by their first day.

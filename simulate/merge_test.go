@@ -239,3 +239,26 @@ func TestShardsMergeToTheWholeRunTiers(t *testing.T) {
 		}
 	}
 }
+
+// Shards run with other settings do not merge, and the error names the
+// setting and the shard that is not like the others.
+func TestMergeNamesTheOddSetting(t *testing.T) {
+	part := func(i int, s Settings) Partial {
+		return Partial{Format: PartialFormat, Shard: fmt.Sprintf("%d/3", i), Result: Result{Settings: s}}
+	}
+	base := Settings{Regime: "auto", Timezone: "UTC", AuthIntl: "not eligible"}
+	odd := base
+	odd.AuthIntl = "eligible, business in BR"
+	err := checkParts([]Partial{part(1, odd), part(2, base), part(3, base)})
+	if err == nil || err.Error() != `shard 1/3 was run with auth_intl "eligible, business in BR", the other shards with "not eligible"` {
+		t.Errorf("odd first shard: %v", err)
+	}
+	tz := base
+	tz.BusinessTimezones = "acme=Asia/Tokyo"
+	if err := checkParts([]Partial{part(1, base), part(2, base), part(3, tz)}); err == nil || !strings.Contains(err.Error(), `shard 3/3 was run with business_timezones "acme=Asia/Tokyo"`) {
+		t.Errorf("business time zones: %v", err)
+	}
+	if err := checkParts([]Partial{part(1, base), part(2, base), part(3, base)}); err != nil {
+		t.Errorf("alike: %v", err)
+	}
+}

@@ -250,15 +250,15 @@ func checkParts(parts []Partial) error {
 			return fmt.Errorf("shard %s: the partials are not shards 1..%d of one run", p.Shard, n)
 		}
 		seen[i] = true
-		if p.Result.Settings != parts[0].Result.Settings || strings.Join(p.Result.GroupBy, ",") != strings.Join(parts[0].Result.GroupBy, ",") {
-			return fmt.Errorf("shard %s was run with other settings than shard %s", p.Shard, parts[0].Shard)
-		}
 		if !reflect.DeepEqual(p.Tiers, parts[0].Tiers) {
 			return fmt.Errorf("shard %s was priced with another volume-tier table than shard %s", p.Shard, parts[0].Shard)
 		}
 		if read, read0 := p.Result.Summary.Rejected-p.RuleRejected, parts[0].Result.Summary.Rejected-parts[0].RuleRejected; read != read0 {
 			return fmt.Errorf("shard %s could not read %d rows, shard %s %d: the shards did not read the same log", p.Shard, read, parts[0].Shard, read0)
 		}
+	}
+	if err := sameSettings(parts); err != nil {
+		return err
 	}
 	if len(seen) != n {
 		var missing []string
@@ -268,6 +268,41 @@ func checkParts(parts []Partial) error {
 			}
 		}
 		return fmt.Errorf("missing shard %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// sameSettings checks that every shard was run with the settings most
+// were, naming the setting and the shard that differs.
+func sameSettings(parts []Partial) error {
+	type run struct {
+		s       Settings
+		groupBy string
+	}
+	runOf := func(p *Partial) run { return run{p.Result.Settings, strings.Join(p.Result.GroupBy, ",")} }
+	count := map[run]int{}
+	for i := range parts {
+		count[runOf(&parts[i])]++
+	}
+	most := runOf(&parts[0]) // the most shards', the first such in order
+	for i := range parts {
+		if r := runOf(&parts[i]); count[r] > count[most] {
+			most = r
+		}
+	}
+	for i := range parts {
+		r := runOf(&parts[i])
+		if r == most {
+			continue
+		}
+		name, a, b, _ := r.s.diff(most.s)
+		if name == "" {
+			name, a, b = "group_by", r.groupBy, most.groupBy
+		}
+		if count[most] == 1 { // two ways, one shard each: no majority to go by
+			return fmt.Errorf("shards %s and %s were run with other settings: %s %q and %q", parts[0].Shard, parts[i].Shard, name, b, a)
+		}
+		return fmt.Errorf("shard %s was run with %s %q, the other shards with %q", parts[i].Shard, name, a, b)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -100,6 +101,25 @@ type Settings struct {
 	Tariff        string `json:"tariff"`
 	KazakhstanPre string `json:"kazakhstan_before_2026_10"`
 	NANPCaribbean string `json:"nanp_caribbean"`
+	// AuthIntl is the authentication-international setting: "not
+	// eligible", or "eligible" with the business's country and start.
+	AuthIntl string `json:"auth_intl"`
+	// BusinessTimezones are the businesses in zones of their own,
+	// "BUSINESS=ZONE" joined by ", " in business order ("" for none).
+	BusinessTimezones string `json:"business_timezones"`
+}
+
+// diff names the first setting in which s and o differ, with both values.
+func (s Settings) diff(o Settings) (name, a, b string, differ bool) {
+	sv, ov := reflect.ValueOf(s), reflect.ValueOf(o)
+	for i := 0; i < sv.NumField(); i++ {
+		x, y := fmt.Sprint(sv.Field(i).Interface()), fmt.Sprint(ov.Field(i).Interface())
+		if x != y {
+			name, _, _ = strings.Cut(sv.Type().Field(i).Tag.Get("json"), ",")
+			return name, x, y, true
+		}
+	}
+	return "", "", "", false
 }
 
 // Result is everything a run found. Every output format renders it.
