@@ -99,3 +99,29 @@ func TestCSVOutputsAreFormulaSafe(t *testing.T) {
 		}
 	}
 }
+
+// Markdown tables keep their columns whatever the cells hold: a pipe, HTML
+// or a line break in a business's name is text.
+func TestMarkdownEscapesCells(t *testing.T) {
+	log := writeTemp(t, "md.csv", "timestamp,business,customer,direction\n2026-10-01T10:00:00Z,\"biz|with|pipes<b>x</b>\",5511987654321,in\n")
+	r := wacost(t, "", "simulate", log, "--group-by", "business", "-f", "markdown", "-q")
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	found := false
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if !strings.Contains(line, "biz") {
+			continue
+		}
+		found = true
+		if strings.Contains(line, "<b>") || strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != strings.Count(line, "|")-2 {
+			t.Errorf("the row is not escaped: %s", line)
+		}
+		if !strings.Contains(line, `biz\|with\|pipes&lt;b&gt;x&lt;/b&gt;`) {
+			t.Errorf("the business is not kept as text: %s", line)
+		}
+	}
+	if !found {
+		t.Fatalf("no row names the business:\n%s", r.stdout)
+	}
+}

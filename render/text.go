@@ -54,9 +54,26 @@ func (t *textRenderer) table(header []string, right map[int]bool, rows [][]strin
 	tb := tablewriter.NewTable(t.w, opts...)
 	tb.Header(header)
 	for _, r := range rows {
+		if t.markdown {
+			r = markdownCells(r)
+		}
 		tb.Append(r)
 	}
 	tb.Render()
+}
+
+// markdownEscaper makes a cell's text literal in a Markdown table: a pipe
+// would start a column, HTML would be rendered, a line break would end
+// the row.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;", "\n", " ", "\r", " ")
+
+// markdownCells is a row with each cell escaped for Markdown.
+func markdownCells(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = markdownEscaper.Replace(c)
+	}
+	return out
 }
 
 func (t *textRenderer) heading(s string) {
