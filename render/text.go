@@ -65,7 +65,7 @@ func (t *textRenderer) table(header []string, right map[int]bool, rows [][]strin
 // markdownEscaper makes a cell's text literal in a Markdown table: a pipe
 // would start a column, HTML would be rendered, a line break would end
 // the row.
-var markdownEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;", "\n", " ", "\r", " ")
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "\n", " ", "\r", " ")
 
 // markdownCells is a row with each cell escaped for Markdown.
 func markdownCells(row []string) []string {
