@@ -81,10 +81,42 @@ func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, ""
 	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, loc); err == nil {
-		return t, ""
+	if wall, err := time.Parse(localLayout, s); err == nil {
+		return localTime(v, wall, loc)
 	}
 	return time.Time{}, strconv.Quote(v) + " is not RFC 3339, a date-time, or Unix seconds/milliseconds"
+}
+
+const localLayout = "2006-01-02T15:04:05.999999999"
+
+// localTime is the instant at which loc's clocks show wall (read as UTC
+// from v). A time the clocks skip (a gap where they go forward) is an
+// error naming the zone; a time they show twice (where they go back) is
+// the earlier of the two instants.
+func localTime(v string, wall time.Time, loc *time.Location) (time.Time, string) {
+	if loc == time.UTC {
+		return wall, ""
+	}
+	t, _ := time.ParseInLocation(localLayout, wall.Format(localLayout), loc)
+	var first time.Time
+	for _, probe := range []time.Duration{-12 * time.Hour, 0, 12 * time.Hour} {
+		_, off := t.Add(probe).Zone()
+		c := wall.Add(-time.Duration(off) * time.Second)
+		if sameWall(c.In(loc), wall) && (first.IsZero() || c.Before(first)) {
+			first = c
+		}
+	}
+	if first.IsZero() {
+		return time.Time{}, strconv.Quote(v) + " does not exist in " + loc.String() + ": the clocks skip it (a change to summer time)"
+	}
+	return first.In(loc), ""
+}
+
+// sameWall says whether t shows the wall clock w (read as UTC).
+func sameWall(t, w time.Time) bool {
+	y, mo, d := t.Date()
+	wy, wmo, wd := w.Date()
+	return y == wy && mo == wmo && d == wd && t.Hour() == w.Hour() && t.Minute() == w.Minute() && t.Second() == w.Second() && t.Nanosecond() == w.Nanosecond()
 }
 
 // fastUTC reads the commonest shape, 2006-01-02T15:04:05Z, without the

@@ -494,3 +494,34 @@ func TestJSONOneArray(t *testing.T) {
 		t.Errorf("white space after the array: %d %v", len(ms), errs)
 	}
 }
+
+// A local time the clocks skip is a row error naming the zone; one they
+// show twice is the earlier instant; both every run.
+func TestLocalTimesAroundClockChanges(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	for in, want := range map[string]string{
+		"2026-03-29 02:30:00": `error: "2026-03-29 02:30:00" does not exist in Europe/Berlin`,
+		"2026-03-29 01:59:59": "2026-03-29T00:59:59Z",
+		"2026-03-29 03:00:00": "2026-03-29T01:00:00Z",
+		"2026-10-25 02:30:00": "2026-10-25T00:30:00Z", // shown twice: the first, in summer time
+		"2026-10-25 03:00:00": "2026-10-25T02:00:00Z",
+		"2026-07-01 12:00:00": "2026-07-01T10:00:00Z",
+	} {
+		got, msg := ParseTimestamp(in, berlin)
+		if msg != "" {
+			if !strings.HasPrefix("error: "+msg, want) {
+				t.Errorf("%s: %s, want %s", in, msg, want)
+			}
+			continue
+		}
+		if s := got.UTC().Format(time.RFC3339); s != want {
+			t.Errorf("%s: %s, want %s", in, s, want)
+		}
+	}
+	if got, msg := ParseTimestamp("2026-03-29 02:30:00", time.UTC); msg != "" || got.Format(time.RFC3339) != "2026-03-29T02:30:00Z" {
+		t.Errorf("in UTC: %v %s", got, msg)
+	}
+}
