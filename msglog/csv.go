@@ -32,7 +32,15 @@ type csvReader struct {
 	v      values
 	long   []byte // a line longer than the read buffer
 	cust   int    // the source column of the customer's number, or -1
+	// pending are lines read again: those after a quoted field that was
+	// never closed, served by readLine before the input's next.
+	pending [][]byte
 }
+
+// MaxRecordBytes is the most a record may hold, its quoted line breaks
+// included: a quoted field still open past it (or at the end of the
+// input) is a bad row, and the lines after its first are read again.
+const MaxRecordBytes = 1 << 20
 
 const numColumns = 13 // len(Columns)
 
@@ -115,23 +123,36 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 		return fields, start, nil
 	}
 	// Quotes: gather the lines of the whole record (a quoted field may hold
-	// newlines), then let encoding/csv read it.
+	// line breaks), then let encoding/csv read it. A quote inside a field
+	// that does not start with one is a character (LazyQuotes).
 	rec := append([]byte(nil), line...)
-	quotes := bytes.Count(line, []byte{'"'}) // a running count: each line is counted once
-	for quotes%2 == 1 {
-		more, err := c.readLine()
+	open := inQuotedField(line, false)
+	var more [][]byte // the lines after the first, to read again if the field is never closed
+	for open && len(rec) <= MaxRecordBytes {
+		next, err := c.readLine()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, 0, err
 		}
-		quotes += bytes.Count(more, []byte{'"'})
-		rec = append(append(rec, '\n'), more...)
+		more = append(more, append([]byte(nil), next...))
+		rec = append(append(rec, '\n'), next...)
+		open = inQuotedField(next, true)
+	}
+	if open {
+		// Only this line is lost: the ones after it are records of their own.
+		c.pending = append(more, c.pending...)
+		c.line -= len(more)
+		end := "the end of the input"
+		if len(rec) > MaxRecordBytes {
+			end = fmt.Sprintf("%d bytes (the most a record may hold)", MaxRecordBytes)
+		}
+		return nil, start, &RowError{File: c.o.Name, Line: start, Field: "quote", Msg: fmt.Sprintf("a quoted field opened on this line is not closed by %s (read to line %d); the lines after it are read as rows", end, start+len(more))}
 	}
 	cr := csv.NewReader(bytes.NewReader(rec))
 	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = false
+	cr.LazyQuotes = true
 	fields, err := cr.Read()
 	if err != nil {
 		var pe *csv.ParseError
@@ -148,8 +169,46 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 	return c.fields, start, nil
 }
 
-// readLine returns the next physical line without its line ending.
+// inQuotedField says whether a record is inside a quoted field at the end
+// of line, which began inside one if in: as encoding/csv reads with
+// LazyQuotes, a field is quoted when its first byte is a quote, "" in it is
+// a quote, and a quote closes it only before a comma or the line's end.
+func inQuotedField(line []byte, in bool) bool {
+	fieldStart := !in
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if in {
+			if c == '"' {
+				switch {
+				case i+1 < len(line) && line[i+1] == '"':
+					i++ // an escaped quote
+				case i+1 == len(line) || line[i+1] == ',':
+					in = false
+				}
+			}
+			continue
+		}
+		switch {
+		case c == ',':
+			fieldStart = true
+			continue
+		case c == '"' && fieldStart:
+			in = true
+		}
+		fieldStart = false
+	}
+	return in
+}
+
+// readLine returns the next physical line without its line ending: a line
+// to read again first, else the input's next.
 func (c *csvReader) readLine() ([]byte, error) {
+	if len(c.pending) > 0 {
+		line := c.pending[0]
+		c.pending = c.pending[1:]
+		c.line++
+		return line, nil
+	}
 	line, err := c.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		c.long = append(c.long[:0], line...)

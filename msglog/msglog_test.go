@@ -338,17 +338,21 @@ func FuzzNDJSONFastEqualsSlow(f *testing.F) {
 }
 
 func TestUnterminatedQuoteIsLinear(t *testing.T) {
-	// An open quote near the top swallows the rest of the file as one
-	// record (as encoding/csv does); reading it must stay linear.
+	// An open quote near the top is one bad row: the lines after it are
+	// read again as rows (at most MaxRecordBytes of them gathered), in
+	// linear time.
 	var b strings.Builder
 	b.WriteString("timestamp,customer,direction\n\"2026-10-01T10:00:00Z,5511987654321,in\n")
 	for i := 0; i < 200000; i++ {
 		b.WriteString("2026-10-01T10:00:00Z,5511987654321,in\n")
 	}
 	start := time.Now()
-	_, errs := readAll(t, b.String(), Options{Name: "q.csv"})
-	if len(errs) != 1 || !strings.HasPrefix(errs[0], "q.csv:2: column") {
-		t.Fatalf("errors %v", errs)
+	ms, errs := readAll(t, b.String(), Options{Name: "q.csv"})
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "q.csv:2: quote: a quoted field opened on this line is not closed") || len(ms) != 200000 {
+		t.Fatalf("%d messages, errors %v", len(ms), errs)
+	}
+	if ms[0].Pos.Line != 3 || ms[len(ms)-1].Pos.Line != 200002 {
+		t.Fatalf("lines %d .. %d", ms[0].Pos.Line, ms[len(ms)-1].Pos.Line)
 	}
 	if d := time.Since(start); d > 20*time.Second {
 		t.Fatalf("took %s: quadratic", d)
@@ -523,5 +527,33 @@ func TestLocalTimesAroundClockChanges(t *testing.T) {
 	}
 	if got, msg := ParseTimestamp("2026-03-29 02:30:00", time.UTC); msg != "" || got.Format(time.RFC3339) != "2026-03-29T02:30:00Z" {
 		t.Errorf("in UTC: %v %s", got, msg)
+	}
+}
+
+// Quotes as encoding/csv's LazyQuotes reads them: a quote inside a field
+// that does not start with one is a character; a quoted field may hold
+// line breaks; one never closed loses its own line only.
+func TestCSVQuotes(t *testing.T) {
+	head := "timestamp,id,customer,direction\n"
+	row := func(id string) string { return "2026-10-01T10:00:00Z," + id + ",5511987654321,in\n" }
+	in := head + row(`a"2`) + row(`b`) + row(`"c""d"`) + row("\"e\nf\"") + row(`g`) + row(`i"j"`) + row(`"h`) + row(`k`) + row(`l`)
+	ms, errs := readAll(t, in, Options{Name: "q.csv"})
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+	}
+	if got := strings.Join(ids, "|"); got != "a\"2|b|c\"d|e\nf|g|i\"j\"|k|l" {
+		t.Errorf("ids %q", got)
+	}
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "q.csv:9: quote:") || ms[len(ms)-1].Pos.Line != 11 {
+		t.Errorf("errors %v", errs)
+	}
+	for _, c := range []struct {
+		line string
+		in   bool
+	}{{`a,b`, false}, {`"a`, true}, {`"a"`, false}, {`"a"",b`, true}, {`"a""",b`, false}, {`x"y,"z`, true}, {`"a"b,c`, true}, {`"a"b",c`, false}, {`,"`, true}} {
+		if got := inQuotedField([]byte(c.line), false); got != c.in {
+			t.Errorf("inQuotedField(%q) = %v", c.line, got)
+		}
 	}
 }
