@@ -6,6 +6,8 @@ import (
 	"time"
 	"unsafe"
 
+	"golang.org/x/text/language"
+
 	"github.com/wacost/wacost/window"
 )
 
@@ -319,9 +321,24 @@ func setCountry(m *Message, v string, _ *time.Location) string {
 	if len(v) != 2 || !isLetter(v[0]) || !isLetter(v[1]) {
 		return strconv.Quote(v) + " is not an ISO 3166 alpha-2 code"
 	}
-	m.Country = strings.ToUpper(v)
+	u := strings.ToUpper(v)
+	if !countryCodes[int(u[0]-'A')*26+int(u[1]-'A')] {
+		return strconv.Quote(v) + " is not the ISO 3166 code of a country"
+	}
+	m.Country = u
 	return ""
 }
+
+// countryCodes marks the two-letter codes of countries (ISO 3166-1
+// alpha-2, as golang.org/x/text knows them), by (first-'A')*26+second-'A':
+// ZZ, XX or EU is no country, so no market can be found for it.
+var countryCodes = func() (ok [26 * 26]bool) {
+	for i := range ok {
+		r, err := language.ParseRegion(string([]byte{'A' + byte(i/26), 'A' + byte(i%26)}))
+		ok[i] = err == nil && r.IsCountry()
+	}
+	return ok
+}()
 
 func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 

@@ -557,3 +557,17 @@ func TestCSVQuotes(t *testing.T) {
 		}
 	}
 }
+
+// A country override must name a country: ZZ, XX or EU has no market.
+func TestCountryCodes(t *testing.T) {
+	for code, ok := range map[string]bool{"br": true, "IN": true, "GB": true, "XK": true, "HK": true, "ZZ": false, "XX": false, "EU": false, "QO": false, "B1": false, "BRA": false} {
+		in := "timestamp,customer,direction,country\n2026-10-01T10:00:00Z,5511987654321,in," + code + "\n"
+		ms, errs := readAll(t, in, Options{Name: "c.csv"})
+		if ok != (len(ms) == 1) || (!ok && (len(errs) != 1 || !strings.Contains(errs[0], "country:"))) {
+			t.Errorf("%s: %d messages, errors %v", code, len(ms), errs)
+		}
+		if ok && ms[0].Country != strings.ToUpper(code) {
+			t.Errorf("%s: country %q", code, ms[0].Country)
+		}
+	}
+}
