@@ -571,3 +571,30 @@ func TestCountryCodes(t *testing.T) {
 		}
 	}
 }
+
+// An input that is not UTF-8 text is refused at once, saying what it is.
+func TestNotText(t *testing.T) {
+	utf16 := func(s string, bom bool) string {
+		var b []byte
+		if bom {
+			b = append(b, 0xff, 0xfe)
+		}
+		for _, c := range []byte(s) {
+			b = append(b, c, 0)
+		}
+		return string(b)
+	}
+	csvText := "timestamp,customer,direction\n2026-10-01T10:00:00Z,5511987654321,in\n"
+	for in, want := range map[string]string{
+		utf16(csvText, true):  "f.csv: is UTF-16 text",
+		utf16(csvText, false): "f.csv: holds NUL bytes",
+		"\x00\x00\x00\x00":    "f.csv: holds NUL bytes",
+	} {
+		if _, err := NewReader(strings.NewReader(in), Options{Name: "f.csv"}); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: %v, want %s", in[:8], err, want)
+		}
+	}
+	if _, err := NewReader(strings.NewReader(csvText), Options{Name: "f.csv"}); err != nil {
+		t.Errorf("UTF-8: %v", err)
+	}
+}

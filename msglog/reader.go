@@ -80,6 +80,9 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 	if b, _ := br.Peek(3); string(b) == "\ufeff" {
 		br.Discard(3) // a UTF-8 byte-order mark, as spreadsheet exports write
 	}
+	if err := checkText(br, o.Name); err != nil {
+		return nil, err
+	}
 	f, err := detect(br, o, strings.ToLower(filepath.Ext(o.Name)))
 	if err != nil {
 		return nil, err
@@ -91,6 +94,21 @@ func NewReader(r io.Reader, o Options) (Reader, error) {
 		return nil, fmt.Errorf("part %d of %d: want 0 to %d", o.Part.I, o.Part.N, o.Part.N-1)
 	}
 	return f.open(br, o)
+}
+
+// checkText refuses an input that is not UTF-8 text: UTF-16 (by its
+// byte-order mark, or the NUL bytes of its ASCII) or binary, from the
+// first bytes read (up to 4 KiB). Read as UTF-8, every row would give a
+// confusing error.
+func checkText(br *bufio.Reader, name string) error {
+	b, _ := br.Peek(min(br.Buffered(), 4096)) // what is read already: a read error stays the reader's
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		return fmt.Errorf("%s: is UTF-16 text; wacost reads UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)", name)
+	case bytes.IndexByte(b, 0) >= 0:
+		return fmt.Errorf("%s: holds NUL bytes (UTF-16 without a byte-order mark, or not text); wacost reads UTF-8 text", name)
+	}
+	return nil
 }
 
 // firstByte peeks the first byte that is not white space or a BOM (0 if none).
