@@ -133,6 +133,9 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 		if err == io.EOF {
 			break
 		}
+		if isRowError(err) {
+			return nil, start, &RowError{File: c.o.Name, Line: start, Field: "quote", Msg: fmt.Sprintf("a quoted field opened on this line holds a line longer than %d bytes", MaxRecordBytes)}
+		}
 		if err != nil {
 			return nil, 0, err
 		}
@@ -210,16 +213,23 @@ func (c *csvReader) readLine() ([]byte, error) {
 		return line, nil
 	}
 	line, err := c.br.ReadSlice('\n')
+	tooLong := false
 	if err == bufio.ErrBufferFull {
 		c.long = append(c.long[:0], line...)
 		for err == bufio.ErrBufferFull {
 			line, err = c.br.ReadSlice('\n')
-			c.long = append(c.long, line...)
+			if tooLong = tooLong || len(c.long)+len(line) > MaxRecordBytes+2; !tooLong {
+				c.long = append(c.long, line...)
+			}
 		}
 		line = c.long
 	}
 	if err != nil && err != io.EOF {
 		return nil, err
+	}
+	if tooLong { // read to its end, but not kept: memory stays bounded
+		c.line++
+		return nil, &RowError{File: c.o.Name, Line: c.line, Msg: fmt.Sprintf("the line is longer than %d bytes, the most a record may hold", MaxRecordBytes)}
 	}
 	if len(line) == 0 && err == io.EOF {
 		return nil, io.EOF
@@ -243,6 +253,9 @@ func (c *csvReader) Read(m *Message) error {
 		decided := false // this part's row, by quickPart
 		if c.o.Part.N > 1 {
 			raw, rerr := c.readLine()
+			if isRowError(rerr) && !c.owns(nil, nil, rerr) {
+				continue // a line too long: part 0's to report
+			}
 			if rerr != nil {
 				return c.fail(rerr)
 			}

@@ -598,3 +598,14 @@ func TestNotText(t *testing.T) {
 		t.Errorf("UTF-8: %v", err)
 	}
 }
+
+// A line longer than MaxRecordBytes is one bad row, read past without
+// being kept; the rows after it are read, and in parts it is reported once.
+func TestLineTooLong(t *testing.T) {
+	in := "timestamp,customer,direction\n" + strings.Repeat(",", 3*MaxRecordBytes) + "\n2026-10-01T10:00:00Z,5511987654321,in\n"
+	ms, errs := readAll(t, in, Options{Name: "l.csv"})
+	if len(ms) != 1 || ms[0].Pos.Line != 3 || len(errs) != 1 || !strings.HasPrefix(errs[0], "l.csv:2: the line is longer than") {
+		t.Fatalf("%d messages, errors %v", len(ms), errs)
+	}
+	checkParts(t, in)
+}
