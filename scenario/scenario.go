@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -66,6 +68,24 @@ type Fees struct {
 	Failed     pricing.Money            // each business message that was not delivered
 	Markup     map[string]pricing.Money // category -> percent in millionths of 1 (10% = 100_000); "all" for every category
 	Monthly    pricing.Money            // per calendar month the log spans
+}
+
+// check refuses negative fees: a provider's invoice adds to Meta's.
+func (f Fees) check() error {
+	for _, fee := range []struct {
+		name string
+		v    pricing.Money
+	}{{"per_message", f.PerMessage}, {"per_inbound", f.PerInbound}, {"failed", f.Failed}, {"monthly", f.Monthly}} {
+		if fee.v < 0 {
+			return fmt.Errorf("%s %s: a fee is not negative", fee.name, fee.v)
+		}
+	}
+	for _, cat := range slices.Sorted(maps.Keys(f.Markup)) {
+		if f.Markup[cat] < 0 {
+			return fmt.Errorf("markup.%s: a markup is not negative", cat)
+		}
+	}
+	return nil
 }
 
 // Delay changes how long each reply took: scaled (x0.5), shifted (+2h,
@@ -307,7 +327,9 @@ type File struct{ Scenarios []Scenario }
 // Errors name the file, line and key.
 func Parse(r io.Reader, file string, knownMarket func(string) (string, bool)) (*File, error) {
 	var doc yaml.Node
-	if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+	if err := yaml.NewDecoder(r).Decode(&doc); err == io.EOF {
+		return nil, fmt.Errorf("%s: empty: want a mapping with a scenarios list", file)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	ferr := func(n *yaml.Node, key string, err error) error {
@@ -481,7 +503,7 @@ func (s *Scenario) parseFees(v *yaml.Node) error {
 			return fmt.Errorf("line %d: %s: %w", val.Line, k.Value, err)
 		}
 	}
-	return nil
+	return s.Fees.check()
 }
 
 // ParseSpec reads a one-off scenario: "NAME:key=value,key=value". Keys are
@@ -496,12 +518,17 @@ func ParseSpec(spec string) (Scenario, error) {
 	if strings.TrimSpace(rest) == "" {
 		return s, nil
 	}
+	given := map[string]bool{}
 	for _, kv := range strings.Split(rest, ",") {
 		k, v, ok := strings.Cut(kv, "=")
 		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
 		if !ok {
 			return s, fmt.Errorf("--scenario %q: %q is not key=value", spec, kv)
 		}
+		if given[k] && k != "recategorize" { // two changes of one key would compound
+			return s, fmt.Errorf("--scenario %q: %s given twice", spec, k)
+		}
+		given[k] = true
 		var err error
 		switch {
 		case strings.HasPrefix(k, "rate."):
@@ -535,6 +562,9 @@ func ParseSpec(spec string) (Scenario, error) {
 		if err != nil {
 			return s, fmt.Errorf("--scenario %q: %s: %w", spec, k, err)
 		}
+	}
+	if err := s.Fees.check(); err != nil {
+		return s, fmt.Errorf("--scenario %q: %w", spec, err)
 	}
 	return s, nil
 }

@@ -193,3 +193,26 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// Scenarios that would invent money or compound a change are refused.
+func TestScenarioChecks(t *testing.T) {
+	for spec, want := range map[string]string{
+		"x:per_message=-0.01":                 "per_message -0.01: a fee is not negative",
+		"x:markup.marketing=-10%":             "markup.marketing: a markup is not negative",
+		"x:rate.utility=x2,rate.utility=x3":   "rate.utility given twice",
+		"x:reply_delay=x0.5,reply_delay=x0.5": "reply_delay given twice",
+	} {
+		if _, err := ParseSpec(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %s", spec, err, want)
+		}
+	}
+	if _, err := ParseSpec("x:rate.utility=x2,rate.marketing=x3"); err != nil {
+		t.Errorf("two keys: %v", err)
+	}
+	if _, err := Parse(strings.NewReader(""), "s.yaml", nil); err == nil || err.Error() != "s.yaml: empty: want a mapping with a scenarios list" {
+		t.Errorf("an empty file: %v", err)
+	}
+	if _, err := Parse(strings.NewReader("scenarios:\n  - name: x\n    fees: {monthly: -5}\n"), "s.yaml", nil); err == nil || !strings.Contains(err.Error(), "monthly -5.00: a fee is not negative") {
+		t.Errorf("a negative fee in a file: %v", err)
+	}
+}
