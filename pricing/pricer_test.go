@@ -171,3 +171,24 @@ func TestOutcomeReasonText(t *testing.T) {
 		t.Error("the zero outcome and reason are none")
 	}
 }
+
+// A tier table counts every message of a month once: bands from 1 (or 0,
+// as Meta's analytics write the first), each from the message after the
+// one before, with a rate or a discount, not both.
+func TestTierBandsChecked(t *testing.T) {
+	mk, _ := LoadMarkets(DefaultMarketOptions())
+	head := "# currency: USD\nmarket,category,from,to,rate,discount\n"
+	for body, want := range map[string]string{
+		"India,utility,1,100,0.0014,\nIndia,utility,150,,0.0012,\n":   "t.csv:4: from: India utility: no band holds messages 101 to 149",
+		"India,utility,1,100,0.0014,\nIndia,utility,90,,0.0012,\n":    "t.csv:4: from: India utility: the band from 90 overlaps the one before (to 100)",
+		"India,utility,5,100,0.0014,\nIndia,utility,101,,0.0012,\n":   "t.csv:3: from: India utility: no band holds messages 1 to 4",
+		"India,utility,1,100,0.0014,-5\nIndia,utility,101,,0.0012,\n": "t.csv:3: discount: give a rate or a discount, not both",
+		"India,utility,0,100,0.0014,\nIndia,utility,101,,0.0012,\n":   "",
+		"India,utility,1,100,0.0014,\nIndia,utility,101,,0.0012,\n":   "",
+	} {
+		_, err := ParseTiersCSV(strings.NewReader(head+body), "t.csv", CardOptions{Market: mk.Known})
+		if (want == "" && err != nil) || (want != "" && (err == nil || err.Error() != want)) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
+}

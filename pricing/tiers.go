@@ -117,11 +117,52 @@ func ParseTiersCSV(r io.Reader, file string, o CardOptions) (*Tiers, error) {
 		}
 		for _, c := range rec {
 			if strings.EqualFold(strings.TrimSpace(c), "rate type") {
-				return t, t.parseMeta(file, recs[i+1:], lines[i+1:], o)
+				if err := t.parseMeta(file, recs[i+1:], lines[i+1:], o); err != nil {
+					return t, err
+				}
+				return t, t.checkBands(file)
 			}
 		}
 	}
-	return t, t.parseOwn(file, recs, lines, o)
+	if err := t.parseOwn(file, recs, lines, o); err != nil {
+		return t, err
+	}
+	return t, t.checkBands(file)
+}
+
+// checkBands checks that each market and category's bands count every
+// message once: from 1 (or 0, as Meta's analytics write the first band),
+// each from the message after the one before ends.
+func (t *Tiers) checkBands(file string) error {
+	keys := make([]tierKey, 0, len(t.bands))
+	for k := range t.bands {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].market != keys[j].market {
+			return keys[i].market < keys[j].market
+		}
+		return keys[i].key < keys[j].key
+	})
+	for _, k := range keys {
+		next := int64(1)
+		for i, b := range t.bands[k] {
+			from := b.From
+			if i == 0 && from == 0 {
+				from = 1 // Meta's analytics write the first band 0:750000
+			}
+			switch {
+			case i > 0 && b.From == 0, b.From < 0:
+				return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: only the first band may start at 0", k.market, k.key)}
+			case from > next:
+				return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: no band holds messages %d to %d", k.market, k.key, next, from-1)}
+			case from < next:
+				return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: the band from %d overlaps the one before (to %d)", k.market, k.key, b.From, next-1)}
+			}
+			next = b.To + 1
+		}
+	}
+	return nil
 }
 
 func (t *Tiers) market(file string, line int, name string, o CardOptions) (string, error) {
@@ -242,6 +283,9 @@ func (t *Tiers) parseOwn(file string, recs [][]string, lines []int, o CardOption
 		k, ok := ParseKey(get(rec, "category"))
 		if !ok || !Tiered(k) {
 			return &FileError{File: file, Line: ln, Field: "category", Err: fmt.Errorf("%q: tiers exist for utility, authentication and authentication_international only", get(rec, "category"))}
+		}
+		if strings.TrimSpace(get(rec, "rate")) != "" && strings.TrimSpace(get(rec, "discount")) != "" {
+			return &FileError{File: file, Line: ln, Field: "discount", Err: errors.New("give a rate or a discount, not both")}
 		}
 		if err := t.add(file, ln, m, k, get(rec, "from"), get(rec, "to"), get(rec, "rate"), get(rec, "discount"), o); err != nil {
 			return err
