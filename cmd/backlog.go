@@ -46,6 +46,7 @@ is still open before it closes.`,
 		},
 	}
 	addReplayFlags(c)
+	addMaskFlags(c)
 	f := c.Flags()
 	f.String("capacity", "", "replies per hour: N/h (or N/d for a day)")
 	f.String("order", scenario.ExpiryFirst, "order of the replies: expiry-first or fifo")
@@ -97,6 +98,7 @@ func backlogOptionsFrom(c *cobra.Command, args []string) (*backlogOptions, error
 		return nil, err
 	}
 	o.quiet = v.GetBool("quiet")
+	o.mask = maskFrom(v)
 	if o.format, err = formatFrom(v, render.BacklogFormats); err != nil {
 		return nil, err
 	}
@@ -142,6 +144,13 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	b, err := scenario.RunBacklog(so, log, o.cfg)
 	if err != nil {
 		return err
+	}
+	if mask := o.mask; mask != nil {
+		for _, p := range []*scenario.Plan{&b.Plan, &b.Other} {
+			for i := range p.Replies {
+				p.Replies[i].Customer = mask.Mask(p.Replies[i].Customer)
+			}
+		}
 	}
 	buf := replay.NewOutputSpool(s.out, spoolMemory)
 	defer buf.Close()

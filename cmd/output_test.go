@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -123,5 +124,45 @@ func TestMarkdownEscapesCells(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no row names the business:\n%s", r.stdout)
+	}
+}
+
+// --mask-customers leaves no customer number in a ledger, an sla report or
+// a backlog plan; with --mask-key the pseudonyms are the same every run.
+func TestMaskCustomers(t *testing.T) {
+	customer := regexp.MustCompile(`"customer": ?"([^"]*)"`)
+	for _, args := range [][]string{
+		{"simulate", small, "--ledger", "-f", "json", "-q"},
+		{"sla", small, "--ledger", "-f", "json", "-q"},
+		{"backlog", sample, "--capacity", "30/h", "-f", "json", "-q"},
+	} {
+		plain := wacost(t, "", args...)
+		var numbers []string
+		for _, m := range customer.FindAllStringSubmatch(plain.stdout, -1) {
+			numbers = append(numbers, m[1])
+		}
+		if len(numbers) == 0 {
+			t.Fatalf("%v: no customer in the output", args)
+		}
+		for _, mask := range [][]string{{"--mask-customers"}, {"--mask-key", "k"}} {
+			r := wacost(t, "", append(append([]string{}, args...), mask...)...)
+			if r.code != 0 {
+				t.Fatalf("%v %v: exit %d %s", args, mask, r.code, r.stderr)
+			}
+			for _, n := range numbers {
+				if strings.Contains(r.stdout, n) {
+					t.Errorf("%v %v: %s is in the output", args, mask, n)
+				}
+			}
+			got := customer.FindAllStringSubmatch(r.stdout, -1)
+			if len(got) != len(numbers) || !regexp.MustCompile(`^c[0-9a-f]+$`).MatchString(got[0][1]) {
+				t.Errorf("%v %v: customers %v", args, mask, got)
+			}
+		}
+	}
+	a := wacost(t, "", "simulate", small, "--ledger", "-f", "csv", "-q", "--mask-key", "k").stdout
+	b := wacost(t, "", "simulate", small, "--ledger", "-f", "csv", "-q", "--mask-key", "k").stdout
+	if a != b || !regexp.MustCompile(`,c[0-9a-f]{12},`).MatchString(a) {
+		t.Errorf("a keyed mask differs between runs, or is not in the CSV:\n%.300s", a)
 	}
 }

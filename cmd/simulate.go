@@ -48,7 +48,8 @@ type simulateOptions struct {
 	shardI      int
 	shardN      int
 	nanp        string
-	progress    string // --progress: auto, always or never
+	progress    string         // --progress: auto, always or never
+	mask        *render.Masker // --mask-customers: pseudonyms for customer numbers, or nil
 }
 
 const simulateLong = `Replay message logs through the customer-service window rules and a rate card,
@@ -106,6 +107,7 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	complete(c, "format", render.Formats)
 	complete(c, "group-by", simulate.Dimensions)
 	addThresholdFlags(c)
+	addMaskFlags(c)
 	f.BoolP("quiet", "q", false, "do not repeat the result's notes on stderr")
 	f.IntP("jobs", "j", 0, "replay CSV files in this many parts side by side, each for a part of the customers, and merge them; summary output only (0: one part per two cores, and one replay on fewer than 4 cores)")
 	return c
@@ -149,6 +151,21 @@ func addReplayFlags(c *cobra.Command) {
 	complete(c, "nanp-caribbean", []string{"Other", "North America"})
 }
 
+// addMaskFlags registers the flags that hide customer numbers in what a
+// command writes.
+func addMaskFlags(c *cobra.Command) {
+	c.Flags().Bool("mask-customers", false, "replace customer numbers with pseudonyms in the output (c1, c2, ... in order of appearance)")
+	c.Flags().String("mask-key", "", "with --mask-customers (which it implies): pseudonyms from an HMAC of the number with this key, the same in every run")
+}
+
+// maskFrom is the run's customer masker (nil: numbers shown).
+func maskFrom(v *config) *render.Masker {
+	if !v.GetBool("mask-customers") && v.GetString("mask-key") == "" {
+		return nil
+	}
+	return render.NewMasker(v.GetString("mask-key"))
+}
+
 func complete(c *cobra.Command, flag string, values []string) {
 	_ = c.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
@@ -182,6 +199,7 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 		return nil, usageError{err}
 	}
 	o.quiet = v.GetBool("quiet")
+	o.mask = maskFrom(v)
 	if o.jobs = v.GetInt("jobs"); o.jobs < 0 || o.jobs > maxJobs {
 		return nil, usagef("--jobs %d: want 0 (automatic) to %d", o.jobs, maxJobs)
 	} else if o.jobs == 0 {
@@ -479,8 +497,12 @@ func (c *simulateSink) Configure(so *simulate.Options) {
 	if c.o.ledger {
 		loc := c.o.location
 		c.ledger = replay.NewAsyncLedger(c.rd)
+		mask := c.o.mask
 		so.Ledger = func(e *simulate.Entry) error {
 			e.Time = e.Time.In(loc)
+			if mask != nil {
+				e.Customer = mask.Mask(e.Customer)
+			}
 			return c.ledger.Entry(e)
 		}
 	}

@@ -74,6 +74,7 @@ func newSLACmd(s *streams) *cobra.Command {
 	f.Bool("ledger", false, "list every reply")
 	f.BoolP("quiet", "q", false, "do not repeat the pricing notes on stderr")
 	addThresholdFlags(c)
+	addMaskFlags(c)
 	complete(c, "group-by", sla.Dimensions)
 	complete(c, "clock", []string{"calendar", "business"})
 	complete(c, "bots", []string{"include", "exclude"})
@@ -88,6 +89,7 @@ func slaOptionsFrom(c *cobra.Command, args []string) (*slaOptions, error) {
 	}
 	o := &slaOptions{simulateOptions: so}
 	o.ledger, o.quiet = v.GetBool("ledger"), v.GetBool("quiet")
+	o.mask = maskFrom(v)
 	if o.format, err = formatFrom(v, render.SLAFormats); err != nil {
 		return nil, err
 	}
@@ -194,6 +196,14 @@ func (c *slaSink) ResultOnly() bool { return false } // the tracker sees every m
 func (c *slaSink) Finish(f replay.Finished) ([]gate.Check, error) {
 	res := f.Result
 	r := c.tracker.Finish(c.o.now)
+	if mask := c.o.mask; mask != nil {
+		for i := range c.replies {
+			c.replies[i].Customer = mask.Mask(c.replies[i].Customer)
+		}
+		for i := range r.Waiting {
+			r.Waiting[i].Customer = mask.Mask(r.Waiting[i].Customer)
+		}
+	}
 	r.Sim = *res
 	cs, err := gate.Evaluate(c.o.thresholds, r.Metrics())
 	if err != nil {
