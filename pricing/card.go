@@ -335,8 +335,13 @@ func (c *Card) finish(file string) error {
 	if c.Currency == "" {
 		return &FileError{File: file, Field: "currency", Err: errors.New(`missing: add a "# currency: USD" line, a currency column, or a currency key`)}
 	}
-	if len(c.Currency) != 3 {
-		return &FileError{File: file, Field: "currency", Err: fmt.Errorf("%q is not an ISO 4217 code", c.Currency)}
+	if len(c.Currency) != 3 || strings.Trim(c.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return &FileError{File: file, Field: "currency", Err: fmt.Errorf("%q is not an ISO 4217 code (three letters, as USD)", c.Currency)}
+	}
+	for _, m := range c.order {
+		if r := c.rates[m]; r.Has == ([numKeys]bool{}) {
+			return &FileError{File: file, Line: r.Line, Field: "market", Err: fmt.Errorf("%s has no price: give at least one, or leave the market out", m)}
+		}
 	}
 	return nil
 }
@@ -352,8 +357,13 @@ func (c *Card) finish(file string) error {
 // Prices are read from their literal text, exactly.
 func ParseCardYAML(r io.Reader, file string, o CardOptions) (*Card, error) {
 	var doc yaml.Node
-	if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+	dec := yaml.NewDecoder(r)
+	if err := dec.Decode(&doc); err != nil {
 		return nil, &FileError{File: file, Err: err}
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); err != io.EOF { // one card a file: nothing after it
+		return nil, &FileError{File: file, Line: more.Line, Err: errors.New("more after the card (a file holds one card)")}
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, &FileError{File: file, Line: doc.Line, Err: errors.New("want a mapping with currency and rates")}
