@@ -200,7 +200,7 @@ func TestCardChecks(t *testing.T) {
 	o := CardOptions{Market: mk.Known}
 	for in, want := range map[string]string{
 		"# currency: XX1\nmarket,marketing\nBrazil,0.05\n":         `c.csv: currency: "XX1" is not an ISO 4217 code`,
-		"# currency: USD\nmarket,marketing,utility\nBrazil,,\n":     "c.csv:3: market: Brazil has no price",
+		"# currency: USD\nmarket,marketing,utility\nBrazil,,\n":    "c.csv:3: market: Brazil has no price",
 		"# currency: USD\nmarket,marketing\nBrazil,0.05\nIndia,\n": "c.csv:4: market: India has no price",
 	} {
 		if _, err := ParseCardCSV(strings.NewReader(in), "c.csv", o); err == nil || !strings.HasPrefix(err.Error(), want) {
@@ -209,8 +209,8 @@ func TestCardChecks(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		`{"currency": "USD", "rates": {"Brazil": {"marketing": "0.05"}}} {"x": 1}`: "c.json",
-		"currency: USD\nrates:\n  Brazil: {marketing: 0.05}\n---\ncurrency: EUR\n":  "more after the card",
-		"currency: USD\nrates:\n  Brazil: {}\n":                                     "Brazil has no price",
+		"currency: USD\nrates:\n  Brazil: {marketing: 0.05}\n---\ncurrency: EUR\n": "more after the card",
+		"currency: USD\nrates:\n  Brazil: {}\n":                                    "Brazil has no price",
 	} {
 		if _, err := ParseCardYAML(strings.NewReader(in), "c.json", o); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %s", in, err, want)
