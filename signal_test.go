@@ -66,17 +66,27 @@ func exitCode(t *testing.T, err error) int {
 	return ee.ExitCode()
 }
 
+// signalFixture builds wacost and a log large enough to stop mid-run, in
+// a directory of the test's, with an empty directory for temporary files.
+func signalFixture(t *testing.T) (dir, bin, log, tmp string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds wacost and replays a large log")
+	}
+	dir = t.TempDir()
+	bin, log = buildWacost(t, dir, "1500000")
+	tmp = filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, bin, log, tmp
+}
+
 // SIGTERM while a large ledger is written to a file: wacost stops, the
 // file is left as it was before the run (empty: ">" truncated it), no
 // temporary file is left, and the exit status is 143.
 func TestSIGTERMLeavesNoPartialLedger(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds wacost and replays a large log")
-	}
-	dir := t.TempDir()
-	bin, log := buildWacost(t, dir, "1500000")
-	tmp := filepath.Join(dir, "tmp")
-	os.Mkdir(tmp, 0o755)
+	dir, bin, log, tmp := signalFixture(t)
 	outPath := filepath.Join(dir, "ledger.csv")
 	out, err := os.Create(outPath)
 	if err != nil {
@@ -115,13 +125,7 @@ func TestSIGTERMLeavesNoPartialLedger(t *testing.T) {
 // is a pipe): the temporary file is removed, nothing reaches the pipe, and
 // the exit status is 130.
 func TestSIGINTRemovesTheOutputSpool(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds wacost and replays a large log")
-	}
-	dir := t.TempDir()
-	bin, log := buildWacost(t, dir, "1500000")
-	tmp := filepath.Join(dir, "tmp")
-	os.Mkdir(tmp, 0o755)
+	_, bin, log, tmp := signalFixture(t)
 	run := exec.Command(bin, "simulate", log, "--ledger", "-f", "csv", "-q")
 	pipe, err := run.StdoutPipe()
 	if err != nil {
