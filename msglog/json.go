@@ -53,14 +53,7 @@ func decodeObject(o *Options, line int, raw []byte) (Message, error) {
 	if err != nil {
 		return Message{}, &RowError{File: o.Name, Line: line, Msg: "not a JSON object: " + err.Error()}
 	}
-	keys := make(map[string]string, len(Columns)) // lower-cased source key -> canonical column
-	for _, c := range Columns {
-		key := c
-		if m, ok := o.Map[c]; ok {
-			key = strings.ToLower(strings.TrimSpace(m))
-		}
-		keys[key] = c
-	}
+	keys := sourceNames(o.Map) // lower-cased source key -> canonical column
 	given := make(map[string]any, len(Columns))
 	for _, kv := range kvs {
 		c, ok := keys[strings.ToLower(strings.TrimSpace(kv.key))]

@@ -609,3 +609,19 @@ func TestLineTooLong(t *testing.T) {
 	}
 	checkParts(t, in)
 }
+
+// A column mapped from another column's own name reads from it:
+// --map timestamp=id takes the times from "id" (and no column gives ids).
+func TestMapFromAColumnsOwnName(t *testing.T) {
+	o := Options{Map: map[string]string{"timestamp": "ID"}}
+	for name, in := range map[string]string{
+		"m.csv":    "id,customer,direction\n2026-10-01T10:00:00Z,5511987654321,in\n",
+		"m.ndjson": `{"id":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"in"}` + "\n",
+	} {
+		o.Name = name
+		ms, errs := readAll(t, in, o)
+		if len(ms) != 1 || len(errs) != 0 || ms[0].Time.Hour() != 10 || ms[0].ID != "" {
+			t.Errorf("%s: %v %v", name, ms, errs)
+		}
+	}
+}

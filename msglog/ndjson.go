@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // NDJSON: one JSON object a line. The line's keys and values are scanned
@@ -45,12 +44,8 @@ type ndjsonReader struct {
 
 func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
 	r := &ndjsonReader{o: o, br: br, keys: map[string]int{}}
-	for k, c := range Columns {
-		key := c
-		if m, ok := o.Map[c]; ok {
-			key = strings.ToLower(strings.TrimSpace(m))
-		}
-		r.keys[key] = k
+	for key, c := range sourceNames(o.Map) {
+		r.keys[key] = colNum[c]
 	}
 	return r
 }

@@ -134,15 +134,27 @@ type columnIndex struct {
 	canon []string
 }
 
-func resolveHeader(o Options, header []string) (columnIndex, error) {
-	want := map[string]string{} // lower-cased source name -> canonical
+// sourceNames maps the lower-cased name each canonical column is read
+// from to the column: its own name, or the one m maps it from. A mapped
+// name wins over a column's own (--map timestamp=id reads timestamps from
+// "id", and no column then gives the ids).
+func sourceNames(m map[string]string) map[string]string {
+	want := map[string]string{}
 	for _, c := range Columns {
-		src := c
-		if m, ok := o.Map[c]; ok {
-			src = m
+		if _, mapped := m[c]; !mapped {
+			want[c] = c
 		}
-		want[strings.ToLower(strings.TrimSpace(src))] = c
 	}
+	for _, c := range Columns {
+		if src, mapped := m[c]; mapped {
+			want[strings.ToLower(strings.TrimSpace(src))] = c
+		}
+	}
+	return want
+}
+
+func resolveHeader(o Options, header []string) (columnIndex, error) {
+	want := sourceNames(o.Map)
 	ix := columnIndex{canon: make([]string, len(header))}
 	seen := map[string]int{}
 	for i, h := range header {
