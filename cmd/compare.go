@@ -38,7 +38,7 @@ A scenario file (YAML) lists named scenarios; each may set:
   recategorize: ["template order_update -> marketing", "category utility -> marketing"]
   late_replies: template | drop
 --scenario NAME:key=value,... adds one-off scenarios (keys as above, plus
-rate.CATEGORY=x1.2, per_message=, failed=, monthly=, markup.CATEGORY=10%%). With
+rate.CATEGORY=x1.2, per_message=, failed=, monthly=, markup.CATEGORY=10%). With
 only --scenario flags, an unchanged baseline comes first.
 
 The log is read into memory once and replayed per scenario.` + fmt.Sprintf(thresholdHelp, strings.Join(scenario.MetricNames, ", ")+
