@@ -297,11 +297,21 @@ func (e *Engine) Reject() { e.sum.Rejected++ }
 // what the hooks keep does not hold a reader's memory.
 func (e *Engine) Add(m *msglog.Message) error {
 	err := e.add(m)
+	if err != nil && e.o.OnRowError != nil {
+		return e.rowError(err)
+	}
+	return err
+}
+
+// rowError hands a row error to Options.OnRowError (apart from Add, so
+// that a message without one allocates nothing for it).
+func (e *Engine) rowError(err error) error {
 	var re *msglog.RowError
-	if err != nil && e.o.OnRowError != nil && errors.As(err, &re) {
-		if err = e.o.OnRowError(err); err == nil {
-			e.Reject()
-		}
+	if !errors.As(err, &re) {
+		return err
+	}
+	if err = e.o.OnRowError(err); err == nil {
+		e.Reject()
 	}
 	return err
 }
