@@ -114,5 +114,13 @@ func TestEveryRowAccountedFor(t *testing.T) {
 		for i, sc := range cmp.Scenarios {
 			check(fmt.Sprintf("compare's scenario %d", i+1), sc.Messages, sc.Rejected)
 		}
+		// Each scenario replays the log, but a row is listed once.
+		seen := map[string]bool{}
+		for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+			if seen[line] {
+				t.Errorf("compare lists %q twice", line)
+			}
+			seen[line] = true
+		}
 	}
 }

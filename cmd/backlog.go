@@ -130,17 +130,7 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	}
 	so := env.options(s.ctx, o.simulateOptions)
 	so.Rejected = rejected
-	listed := 0
-	so.OnRowError = func(err error) error { // a row the rules cannot price (each plan replays the log)
-		if !o.skipInvalid {
-			return err
-		}
-		if listed < o.maxErrors {
-			listed++
-			fmt.Fprintf(s.err, "wacost: %v\n", err)
-		}
-		return nil
-	}
+	so.OnRowError = ruleRowErrors(s, o.simulateOptions)
 	b, err := scenario.RunBacklog(so, log, o.cfg)
 	if err != nil {
 		return err

@@ -125,18 +125,7 @@ func runCompare(s *streams, o *compareOptions) error {
 	}
 	base := env.options(s.ctx, o.simulateOptions)
 	base.Rejected = rejected
-	listed := 0
-	var first *scenario.Scenario
-	base.OnRowError = func(err error) error { // a row the rules cannot price: the first scenario lists it
-		if !o.skipInvalid {
-			return err
-		}
-		if first == nil && listed < o.maxErrors {
-			listed++
-			fmt.Fprintf(s.err, "wacost: %v\n", err)
-		}
-		return nil
-	}
+	base.OnRowError = ruleRowErrors(s, o.simulateOptions)
 	if o.format == "html" {
 		base.GroupBy = []string{"day"} // daily cost per scenario, for the charts
 	}
@@ -146,7 +135,6 @@ func runCompare(s *streams, o *compareOptions) error {
 		if err != nil {
 			return fmt.Errorf("scenario %q: %w", sc.Name, err)
 		}
-		first = &sc
 		outs = append(outs, out)
 		if !o.quiet {
 			for _, n := range out.Result.Notes {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -41,6 +42,24 @@ func runReplay(s *streams, o *simulateOptions, newSink func(out io.Writer) (repl
 func loadLog(s *streams, o *simulateOptions) ([]msglog.Message, int64, error) {
 	log, rejected, err := replay.Load(s.ctx, planOf(s, o, nil))
 	return log, rejected, replayError(err)
+}
+
+// ruleRowErrors is the OnRowError of a command that replays one log
+// several times (compare, backlog): without --skip-invalid a row the rules
+// cannot price fails the run; with it, each replay counts the row as
+// rejected, and the row is listed once, up to --max-errors.
+func ruleRowErrors(s *streams, o *simulateOptions) func(error) error {
+	listed := map[string]bool{}
+	return func(err error) error {
+		if !o.skipInvalid {
+			return err
+		}
+		if msg := err.Error(); !listed[msg] && len(listed) < o.maxErrors {
+			listed[msg] = true
+			fmt.Fprintf(s.err, "wacost: %s\n", msg)
+		}
+		return nil
+	}
 }
 
 // replayError is the command's error for a replay's: bad rows (listed
