@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,5 +79,43 @@ func TestMergeRefusesWhatIsNotAPartial(t *testing.T) {
 		if r := wacost(t, "", "merge", file); r.code != 1 || !strings.Contains(r.stderr, want) {
 			t.Errorf("%s: exit %d %q, want %q", file, r.code, r.stderr, want)
 		}
+	}
+}
+
+// A partial whose numbers do not agree with each other (changed by hand,
+// or cut short) is not merged.
+func TestMergeRefusesATamperedPartial(t *testing.T) {
+	var files []string
+	for i := 1; i <= 2; i++ {
+		r := wacost(t, "", "simulate", sample, "-q", "--shard", fmt.Sprintf("%d/2", i), "-f", "partial")
+		if r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		files = append(files, writeTemp(t, fmt.Sprintf("p%d.json", i), r.stdout))
+	}
+	if r := wacost(t, "", "merge", files[0], files[1], "-f", "json"); r.code != 0 {
+		t.Fatalf("untouched: exit %d %s", r.code, r.stderr)
+	}
+	orig, _ := os.ReadFile(files[1])
+	var p map[string]any
+	json.Unmarshal(orig, &p)
+	sum := p["result"].(map[string]any)["summary"].(map[string]any)
+	for _, c := range []struct {
+		key  string
+		val  any
+		want string
+	}{
+		{"messages", sum["messages"].(float64) + 1000, "messages, but"},
+		{"cost", "-5.00", "shard 2/2: a negative cost or count"},
+		{"billed", sum["billed"].(float64) + 1, "outbound, but"},
+	} {
+		old := sum[c.key]
+		sum[c.key] = c.val
+		b, _ := json.Marshal(p)
+		os.WriteFile(files[1], b, 0o644)
+		if r := wacost(t, "", "merge", files[0], files[1]); r.code == 0 || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "changed, or cut short") {
+			t.Errorf("%s=%v: exit %d %q", c.key, c.val, r.code, r.stderr)
+		}
+		sum[c.key] = old
 	}
 }

@@ -243,6 +243,9 @@ func checkParts(parts []Partial) error {
 		if err != nil {
 			return err
 		}
+		if err := p.consistent(); err != nil {
+			return fmt.Errorf("shard %s: %w (the partial was changed, or cut short)", p.Shard, err)
+		}
 		if n == 0 {
 			n = k
 		}
@@ -268,6 +271,47 @@ func checkParts(parts []Partial) error {
 			}
 		}
 		return fmt.Errorf("missing shard %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// consistent checks that a partial's numbers agree with each other, as a
+// run writes them: its messages are its customer and business messages,
+// these its outcomes; its markets, its categories and (for business
+// messages) its regimes add up to its totals; no cost is negative.
+func (p *Partial) consistent() error {
+	s := p.Result.Summary.Counts
+	switch {
+	case s.Messages != s.Inbound+s.Outbound:
+		return fmt.Errorf("%d messages, but %d inbound and %d outbound", s.Messages, s.Inbound, s.Outbound)
+	case s.Outbound != s.Free+s.Billed+s.Blocked+s.Undelivered:
+		return fmt.Errorf("%d outbound, but %d free, %d billed, %d blocked and %d undelivered", s.Outbound, s.Free, s.Billed, s.Blocked, s.Undelivered)
+	case s.Cost < 0 || s.Fees < 0 || p.Result.Summary.Rejected < 0 || p.RuleRejected < 0 || p.RuleRejected > p.Result.Summary.Rejected:
+		return errors.New("a negative cost or count")
+	}
+	for _, by := range []struct {
+		name   string
+		groups []Group
+	}{{"markets", p.Result.ByMarket}, {"categories", p.Result.ByCategory}} {
+		var sum Counts
+		for _, g := range by.groups {
+			sum.plus(g.Counts)
+		}
+		if sum != s {
+			return fmt.Errorf("its %s do not add up to its totals", by.name)
+		}
+	}
+	var out Counts
+	for _, ru := range p.Result.Regimes {
+		out.plus(ru.Counts)
+	}
+	if out.Outbound != s.Outbound || out.Cost != s.Cost {
+		return errors.New("its regimes do not add up to its business messages")
+	}
+	for i := range p.Candidates {
+		if c := &p.Candidates[i]; c.Price < 0 || c.List < 0 || c.Charged < 0 {
+			return fmt.Errorf("candidate %s has a negative price", c.ID)
+		}
 	}
 	return nil
 }
