@@ -244,6 +244,9 @@ func NormalizeNumber(v string) (string, string) {
 	if strings.HasPrefix(d, "00") && v[0] != '+' { // 00: the international prefix
 		d = d[2:]
 	}
+	if strings.HasPrefix(d, "00") { // no country code starts with 0: 00 after + or 00 is no number
+		return "", strconv.Quote(v) + " is not a phone number: 00 where its country code should be"
+	}
 	if len(d) < 6 || len(d) > 15 {
 		return "", strconv.Quote(v) + " has " + strconv.Itoa(len(d)) + " digits; a number with its country code has 6 to 15"
 	}

@@ -110,12 +110,14 @@ func TestCustomerNumbers(t *testing.T) {
 		{"-919876543210", "error: it has a sign"},
 		{"9.1987654321E+11", "error: is not a phone number"},
 		{"0091", "error: has 2 digits"},
+		{"00000000", "error: 00 where its country code should be"},
+		{"+0091987654321", "error: 00 where its country code should be"},
 	} {
 		csvIn := "timestamp,customer,direction\n2026-10-01T10:00:00Z," + c.in + ",in\n"
 		quoted := "timestamp,customer,direction\n2026-10-01T10:00:00Z,\"" + c.in + "\",in\n"
 		ndString := `{"timestamp":"2026-10-01T10:00:00Z","customer":"` + c.in + `","direction":"in"}` + "\n"
 		inputs := map[string]string{"f.csv": csvIn, "q.csv": quoted, "s.ndjson": ndString}
-		if _, err := strconv.ParseFloat(c.in, 64); err == nil && !strings.HasPrefix(c.in, "00") {
+		if _, err := strconv.ParseFloat(c.in, 64); err == nil && !strings.HasPrefix(c.in, "00") && !strings.HasPrefix(c.in, "+") {
 			inputs["n.ndjson"] = `{"timestamp":"2026-10-01T10:00:00Z","customer":` + c.in + `,"direction":"in"}` + "\n"
 		}
 		for name, in := range inputs {
