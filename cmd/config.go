@@ -32,9 +32,8 @@ var pairKeys = map[string]bool{"map": true, "target": true, "business-timezone":
 // not a count, 1.5 not an integer, "yes" not a boolean): loadConfig fails
 // naming the setting and where it was set.
 type config struct {
-	vals   map[string]any
-	source map[string]string // where each value came from: flag, environment, file, default
-	hours  *businessHoursConfig
+	vals  map[string]any
+	hours *businessHoursConfig
 }
 
 // businessHoursConfig is the config file's business-hours section.
@@ -59,7 +58,7 @@ func loadConfig(c *cobra.Command) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{vals: map[string]any{}, source: map[string]string{}}
+	cfg := &config{vals: map[string]any{}}
 	var errs []error
 	c.Flags().VisitAll(func(f *pflag.Flag) {
 		if f.Name == "config" || f.Name == "help" {
@@ -115,6 +114,20 @@ func readConfigFile(c *cobra.Command, path string) (map[string]any, error) {
 // set takes flag f's value from the first place that has it.
 func (cfg *config) set(f *pflag.Flag, file map[string]any, path string) error {
 	env := "WACOST_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+	fromEnv := func() (any, error) {
+		v, err := parseEnv(f, os.Getenv(env))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", env, err)
+		}
+		return v, nil
+	}
+	fromFile := func(raw any) (any, error) {
+		v, err := parseFileValue(f, raw)
+		if err != nil {
+			return nil, fmt.Errorf("config %s: %s: %w", path, f.Name, err)
+		}
+		return v, nil
+	}
 	var (
 		val any
 		err error
@@ -124,36 +137,31 @@ func (cfg *config) set(f *pflag.Flag, file map[string]any, path string) error {
 		// Column maps add up, later places overriding a column's header.
 		var items []string
 		if inFile {
-			l, err := fileList(f.Name, raw)
+			l, err := fromFile(raw)
 			if err != nil {
-				return fmt.Errorf("config %s: %s: %w", path, f.Name, err)
+				return err
 			}
-			items = l
+			items = l.([]string)
 		}
-		if s := os.Getenv(env); s != "" {
-			l, err := parseEnv(f, s)
+		if os.Getenv(env) != "" {
+			l, err := fromEnv()
 			if err != nil {
-				return fmt.Errorf("%s: %w", env, err)
+				return err
 			}
 			items = append(items, l.([]string)...)
 		}
-		val, cfg.source[f.Name] = append(items, flagValue(f).([]string)...), "merged"
+		val = append(items, flagValue(f).([]string)...)
 	case f.Changed:
-		val, cfg.source[f.Name] = flagValue(f), "flag"
+		val = flagValue(f)
 	case os.Getenv(env) != "":
-		val, err = parseEnv(f, os.Getenv(env))
-		cfg.source[f.Name] = "environment"
-		if err != nil {
-			return fmt.Errorf("%s: %w", env, err)
-		}
+		val, err = fromEnv()
 	case inFile:
-		val, err = parseFileValue(f, raw)
-		cfg.source[f.Name] = "file"
-		if err != nil {
-			return fmt.Errorf("config %s: %s: %w", path, f.Name, err)
-		}
+		val, err = fromFile(raw)
 	default:
-		val, cfg.source[f.Name] = flagValue(f), "default"
+		val = flagValue(f)
+	}
+	if err != nil {
+		return err
 	}
 	cfg.vals[f.Name] = val
 	return nil
@@ -412,10 +420,6 @@ func (cfg *config) GetDuration(name string) time.Duration {
 
 // GetStringSlice is a list setting's value.
 func (cfg *config) GetStringSlice(name string) []string { l, _ := cfg.vals[name].([]string); return l }
-
-// Source says where a setting's value came from: flag, environment, file
-// or default.
-func (cfg *config) Source(name string) string { return cfg.source[name] }
 
 // parseMap reads the map setting's COLUMN=HEADER pairs.
 func parseMap(items []string) (map[string]string, error) {
