@@ -183,23 +183,17 @@ func (p *Pricer) listPrice(card *Card, market string, k Key, marketOn func(Day) 
 	return price, rate, nil
 }
 
-// RateNotes says what a price from card's rate rests on: the card's own
+// rateNotes says what a price from card's rate rests on: the card's own
 // note and an estimated figure (once per rate, whichever markets are
-// priced at it), to say.
-func RateNotes(card *Card, rate *Rate, say func(NoteKey, func() string)) {
+// priced at it).
+func (p *Pricer) rateNotes(card *Card, rate *Rate) {
 	if card.Note != "" {
-		say(NoteKey{"card", card.Name, ""}, func() string { return card.Note })
+		p.say(NoteKey{"card", card.Name, ""}, func() string { return card.Note })
 	}
 	if rate.Estimated {
-		say(NoteKey{"est", card.Name, rate.Market}, func() string {
+		p.say(NoteKey{"est", card.Name, rate.Market}, func() string {
 			return fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis)
 		})
-	}
-}
-
-func (p *Pricer) rateNotes(card *Card, rate *Rate) {
-	if p.Say != nil {
-		RateNotes(card, rate, p.Say)
 	}
 }
 

@@ -389,7 +389,7 @@ func (e *Engine) stateOf(m *msglog.Message, key uint64, packed bool, day pricing
 		m.Customer = name // the engine's copy, for the hooks to keep
 	}
 	cc := uint16(0)
-	if hasCountry(m) {
+	if m.HasCountry() { // from what its reader vouched for: m's third cache line unread
 		cc = e.countryCode(m.Country)
 	}
 	if ps.mu == nil || day < ps.mkFrom || (ps.mkUntil != 0 && day >= ps.mkUntil) || ps.country != cc || cc == otherCountries {
@@ -509,11 +509,8 @@ func (e *Engine) countryCode(c string) uint16 {
 	return id
 }
 
-// hasCountry says whether m has a country (from what its reader vouched
-// for, if it did: then m's third cache line is not read).
-func hasCountry(m *msglog.Message) bool { return m.HasCountry() }
-
-// categoryOf is m's template category, as hasCountry its country.
+// categoryOf is m's template category (from what its reader vouched for,
+// as HasCountry its country).
 func categoryOf(m *msglog.Message) pricing.Category {
 	if c, ok := m.CategoryIndex(); ok {
 		return pricing.Category(c)
@@ -524,7 +521,7 @@ func categoryOf(m *msglog.Message) pricing.Category {
 
 // marketOf is the market of a message's customer on day d.
 func (e *Engine) marketOf(m *msglog.Message, d pricing.Day) pricing.Market {
-	if hasCountry(m) {
+	if m.HasCountry() {
 		return e.o.Markets.ByCountry(m.Country, d)
 	}
 	return e.o.Markets.Lookup(m.Customer, d)
