@@ -23,12 +23,19 @@ var pipelineForbidden = []string{"github.com/spf13/cobra", "github.com/spf13/vip
 	"github.com/wacost/wacost/cmd", "github.com/wacost/wacost/render"}
 
 func TestPipelineLayering(t *testing.T) {
-	for _, dir := range pipeline {
+	forbid(t, pipeline, pipelineForbidden, "the replay pipeline")
+}
+
+// forbid reports each import of a package in dirs that is one of bad, or
+// below one; who names the packages in the message.
+func forbid(t *testing.T, dirs, bad []string, who string) {
+	t.Helper()
+	for _, dir := range dirs {
 		for f, imports := range importsOf(t, dir) {
 			for _, p := range imports {
-				for _, bad := range pipelineForbidden {
-					if p == bad || strings.HasPrefix(p, bad+"/") {
-						t.Errorf("%s imports %s: the replay pipeline must not", f, p)
+				for _, b := range bad {
+					if p == b || strings.HasPrefix(p, b+"/") {
+						t.Errorf("%s imports %s: %s must not", f, p, who)
 					}
 				}
 			}
@@ -64,14 +71,10 @@ func importsOf(t *testing.T, dir string) map[string][]string {
 }
 
 func TestEngineLayering(t *testing.T) {
+	forbid(t, engine, forbidden, "engine packages")
 	for _, dir := range engine {
 		for f, imports := range importsOf(t, dir) {
 			for _, p := range imports {
-				for _, bad := range forbidden {
-					if p == bad || strings.HasPrefix(p, bad+"/") {
-						t.Errorf("%s imports %s: engine packages must not", f, p)
-					}
-				}
 				if dir == "window" && strings.HasPrefix(p, "github.com/wacost/") {
 					t.Errorf("%s imports %s: window is a leaf package", f, p)
 				}
