@@ -1,13 +1,16 @@
 package msglog
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"golang.org/x/text/language"
 
+	"github.com/wacost/wacost/internal/swar"
 	"github.com/wacost/wacost/window"
 )
 
@@ -25,10 +28,63 @@ var setters = map[string]fieldSetter{
 	ColBusiness:   setBusiness,
 	ColEntryPoint: setEntryPoint,
 	ColStatus:     setStatus,
-	ColID:         func(m *Message, v string, _ *time.Location) string { m.ID = strings.TrimSpace(v); return "" },
-	ColAgent:      func(m *Message, v string, _ *time.Location) string { m.Agent = strings.TrimSpace(v); return "" },
+	ColID:         func(m *Message, v string, _ *time.Location) string { return setText(&m.ID, v) },
+	ColAgent:      func(m *Message, v string, _ *time.Location) string { return setText(&m.Agent, v) },
 	ColSender:     setSender,
-	ColTemplate:   func(m *Message, v string, _ *time.Location) string { m.TemplateName = strings.TrimSpace(v); return "" },
+	ColTemplate:   func(m *Message, v string, _ *time.Location) string { return setText(&m.TemplateName, v) },
+}
+
+// setText sets a free-text field (an id, an agent, a template's name) to
+// v without its surrounding white space, if v is text (textProblem).
+func setText(dst *string, v string) string {
+	if msg := textProblem(v); msg != "" {
+		return msg
+	}
+	*dst = strings.TrimSpace(v)
+	return ""
+}
+
+// textProblem says why v cannot be a text value, or "": invalid UTF-8
+// (another encoding, or a file cut mid-character) or a control character
+// (NUL, escape, ...; tabs and line breaks are allowed) would reach every output as is,
+// and a terminal or a spreadsheet would act on them.
+func textProblem(v string) string {
+	for i, r := range v {
+		switch {
+		case r == utf8.RuneError:
+			if _, n := utf8.DecodeRuneInString(v[i:]); n == 1 { // not a U+FFFD written out
+				return strconv.Quote(v) + " is not UTF-8 text (byte " + strconv.Itoa(i+1) + ")"
+			}
+		case r < ' ' && r != '\t' && r != '\n' && r != '\r', r == 0x7f, r >= 0x80 && r < 0xa0:
+			return strconv.Quote(v) + " holds a control character (" + fmt.Sprintf("U+%04X", r) + ")"
+		}
+	}
+	return ""
+}
+
+// plainText reports whether b is printable ASCII (spaces inside, not at
+// its ends), which textProblem and strings.TrimSpace leave as it is.
+func plainText(b []byte) bool {
+	n := len(b)
+	if n == 0 {
+		return true
+	}
+	if !plainEnd(b[0]) || !plainEnd(b[n-1]) {
+		return false
+	}
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		w := swar.Word(b, i)
+		if !swar.ASCII(w) || swar.HasLess(w, ' ') || swar.Has(w, 0x7f) {
+			return false
+		}
+	}
+	for ; i < n; i++ {
+		if b[i] < ' ' || b[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func setSender(m *Message, v string, _ *time.Location) string {
@@ -261,6 +317,9 @@ func setCustomer(m *Message, v string, _ *time.Location) string {
 }
 
 func setBusiness(m *Message, v string, _ *time.Location) string {
+	if msg := textProblem(v); msg != "" {
+		return msg
+	}
 	v = strings.TrimSpace(v)
 	if v == "" {
 		m.Business = DefaultBusiness
@@ -312,8 +371,22 @@ func setType(m *Message, v string, _ *time.Location) string {
 	case "hsm": // the pre-2022 name of templates
 		t = "template"
 	}
+	if !messageTypes[t] {
+		return strconv.Quote(v) + " is not a message type (template, text, image, audio, video, document, sticker, location, contacts, interactive, button, reaction, order, system, ...)"
+	}
 	m.Type, m.Template = t, t == "template"
 	return ""
+}
+
+// messageTypes are the types of the Cloud API's messages (its webhooks'
+// messages[].type and the send API's type), and template. A type outside
+// them is a typing error (tempalte) that would otherwise be priced as a
+// free-form message.
+var messageTypes = map[string]bool{
+	"template": true, "text": true, "image": true, "audio": true, "video": true, "document": true,
+	"sticker": true, "location": true, "contacts": true, "interactive": true, "button": true,
+	"reaction": true, "order": true, "system": true, "unsupported": true, "unknown": true,
+	"request_welcome": true,
 }
 
 func setCountry(m *Message, v string, _ *time.Location) string {
@@ -442,7 +515,7 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 			return true
 		}
 	case colID:
-		if n := len(b); n == 0 || (plainEnd(b[0]) && plainEnd(b[n-1])) {
+		if plainText(b) {
 			m.ID = v.ids.Str(b)
 			return true
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // errTwice is the row error of a column given by two keys of one object
@@ -19,6 +20,9 @@ const errTwice = "given twice in the object (by keys that differ only in case, o
 type keyValue struct {
 	key string
 	val any
+	// notText says why the value as written is not UTF-8 text, or "":
+	// encoding/json reads a byte that is not UTF-8 as U+FFFD.
+	notText string
 }
 
 // objectKeys reads a JSON object (already known to be valid) into its keys
@@ -37,10 +41,19 @@ func objectKeys(raw []byte) ([]keyValue, error) {
 		}
 		key, _ := t.(string)
 		var v any
+		start := d.InputOffset()
 		if err := d.Decode(&v); err != nil {
 			return nil, err
 		}
-		kvs = append(kvs, keyValue{key, v})
+		kv := keyValue{key: key, val: v}
+		if span := raw[start:d.InputOffset()]; !utf8.Valid(span) {
+			span = bytes.TrimLeft(span, " \t\r\n:")
+			if s, ok := bytes.CutPrefix(span, []byte(`"`)); ok {
+				span = bytes.TrimSuffix(s, []byte(`"`))
+			}
+			kv.notText = textProblem(string(span))
+		}
+		kvs = append(kvs, kv)
 	}
 	return kvs, nil
 }
@@ -62,6 +75,9 @@ func decodeObject(o *Options, line int, raw []byte) (Message, error) {
 		}
 		if _, twice := given[c]; twice {
 			return Message{}, &RowError{File: o.Name, Line: line, Field: c, Msg: errTwice}
+		}
+		if kv.notText != "" {
+			return Message{}, &RowError{File: o.Name, Line: line, Field: c, Msg: kv.notText}
 		}
 		given[c] = kv.val
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -622,6 +623,93 @@ func TestMapFromAColumnsOwnName(t *testing.T) {
 		ms, errs := readAll(t, in, o)
 		if len(ms) != 1 || len(errs) != 0 || ms[0].Time.Hour() != 10 || ms[0].ID != "" {
 			t.Errorf("%s: %v %v", name, ms, errs)
+		}
+	}
+}
+
+// A free-text field (id, business, agent, template) must be UTF-8 text
+// without control characters, and a message type must be one of the Cloud
+// API's: a row that breaks either is a row error on every reader path,
+// naming its field, and the rows around it are read.
+func TestTextFieldsAndTypes(t *testing.T) {
+	bad := []struct{ field, value, want string }{
+		{"id", "wamid.\x00x", "holds a control character (U+0000)"},
+		{"id", "wamid.\xffx", "is not UTF-8 text (byte 7)"},
+		{"id", "wamid.\x1b[31mred", "holds a control character (U+001B)"},
+		{"business", "Acme\xe9", "is not UTF-8 text (byte 5)"},
+		{"agent", "ana\x00", "holds a control character (U+0000)"},
+		{"template", "order_\xc3", "is not UTF-8 text (byte 7)"},
+		{"type", "tempalte", "is not a message type"},
+		{"type", "sms", "is not a message type"},
+	}
+	good := []struct{ field, value, want string }{
+		{"id", "wamid.ünï-cödé", "wamid.ünï-cödé"},
+		{"id", "tab\there", "tab\there"},
+		{"id", "written \uFFFD out", "written \uFFFD out"},
+		{"type", "HSM", "template"},
+		{"type", " Image ", "image"},
+		{"type", "request_welcome", "request_welcome"},
+	}
+	header := "timestamp,customer,direction,type,business,id,agent,template\n"
+	row := func(field, value string) map[string]string {
+		r := map[string]string{"timestamp": "2026-10-01T10:00:00Z", "customer": "5511987654321", "direction": "out", "type": "text", "business": "acme", "id": "w", "agent": "", "template": ""}
+		r[field] = value
+		return r
+	}
+	cols := strings.Split(strings.TrimSpace(header), ",")
+	csvRow := func(r map[string]string) string {
+		var f []string
+		for _, c := range cols {
+			f = append(f, `"`+strings.ReplaceAll(r[c], `"`, `""`)+`"`)
+		}
+		return strings.Join(f, ",") + "\n"
+	}
+	jsonRow := func(r map[string]string) string {
+		var f []string
+		for _, c := range cols {
+			var v strings.Builder
+			for _, b := range []byte(r[c]) { // control characters escaped, other bytes as they are
+				if b < ' ' {
+					fmt.Fprintf(&v, `\u%04x`, b)
+				} else {
+					v.WriteByte(b)
+				}
+			}
+			f = append(f, `"`+c+`":"`+v.String()+`"`)
+		}
+		return "{" + strings.Join(f, ",") + "}\n"
+	}
+	for _, format := range []string{"csv", "ndjson"} {
+		enc := csvRow
+		in := header
+		if format == "ndjson" {
+			enc, in = jsonRow, ""
+		}
+		in += enc(row("id", "first"))
+		for _, b := range bad {
+			in += enc(row(b.field, b.value))
+		}
+		for _, g := range good {
+			in += enc(row(g.field, g.value))
+		}
+		ms, errs := readAll(t, in, Options{Name: "t." + format})
+		if len(errs) != len(bad) || len(ms) != 1+len(good) {
+			t.Fatalf("%s: %d messages and errors\n%s", format, len(ms), strings.Join(errs, "\n"))
+		}
+		for i, b := range bad {
+			if !strings.Contains(errs[i], ": "+b.field+": ") || !strings.Contains(errs[i], b.want) {
+				t.Errorf("%s %s %q: %s, want %s", format, b.field, b.value, errs[i], b.want)
+			}
+		}
+		for i, g := range good {
+			m := ms[i+1]
+			got := map[string]string{"id": m.ID, "type": m.Type}[g.field]
+			if got != g.want {
+				t.Errorf("%s %s %q read as %q, want %q", format, g.field, g.value, got, g.want)
+			}
+		}
+		if m := ms[4]; !m.Template {
+			t.Errorf("%s: HSM is a template", format)
 		}
 	}
 }

@@ -105,7 +105,7 @@ func checkText(br *bufio.Reader, name string) error {
 	switch {
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}):
 		return fmt.Errorf("%s: is UTF-16 text; wacost reads UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)", name)
-	case bytes.IndexByte(b, 0) >= 0:
+	case bytes.Count(b, []byte{0}) > len(b)/8: // UTF-16's ASCII is half NULs; a stray NUL is its row's error
 		return fmt.Errorf("%s: holds NUL bytes (UTF-16 without a byte-order mark, or not text); wacost reads UTF-8 text", name)
 	}
 	return nil
