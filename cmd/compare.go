@@ -62,6 +62,7 @@ The log is read into memory once and replayed per scenario.` + fmt.Sprintf(thres
 	f.StringP("format", "f", "table", "output format: "+strings.Join(render.CompareFormats, ", "))
 	f.BoolP("quiet", "q", false, "do not print the scenarios' notes on stderr")
 	addThresholdFlags(c)
+	addMaskFlags(c)
 	complete(c, "format", render.CompareFormats)
 	return c
 }
@@ -77,6 +78,7 @@ func compareOptionsFrom(c *cobra.Command, args []string) (*compareOptions, error
 		return nil, usagef("give --scenarios FILE or at least one --scenario NAME:key=value")
 	}
 	o.quiet = v.GetBool("quiet")
+	o.mask = maskFrom(v)
 	if o.format, err = formatFrom(v, render.CompareFormats); err != nil {
 		return nil, err
 	}

@@ -91,6 +91,7 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 // (a simulate result, say), is an error.
 func readPartials(r io.Reader, name string) ([]simulate.Partial, error) {
 	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
 	var parts []simulate.Partial
 	for {
 		var p simulate.Partial

@@ -75,15 +75,15 @@ func TestShardsAndMergeEqualTheWholeRun(t *testing.T) {
 func TestMergeRefusesWhatIsNotAPartial(t *testing.T) {
 	empty := writeTemp(t, "empty.json", "")
 	res := writeTemp(t, "result.json", wacost(t, "", "simulate", small, "-f", "json", "-q").stdout)
-	for file, want := range map[string]string{empty: "empty: no partial result in it", res: `not a partial result (format ""`} {
+	for file, want := range map[string]string{empty: "empty: no partial result in it", res: `not a partial result: json: unknown field "summary"`} {
 		if r := wacost(t, "", "merge", file); r.code != 1 || !strings.Contains(r.stderr, want) {
 			t.Errorf("%s: exit %d %q, want %q", file, r.code, r.stderr, want)
 		}
 	}
 }
 
-// A partial whose numbers do not agree with each other (changed by hand,
-// or cut short) is not merged.
+// A partial changed by hand or cut short fails its checksum, and a shard
+// of another log its fingerprint: neither is merged.
 func TestMergeRefusesATamperedPartial(t *testing.T) {
 	var files []string
 	for i := 1; i <= 2; i++ {
@@ -105,17 +105,31 @@ func TestMergeRefusesATamperedPartial(t *testing.T) {
 		val  any
 		want string
 	}{
-		{"messages", sum["messages"].(float64) + 1000, "messages, but"},
-		{"cost", "-5.00", "shard 2/2: a negative cost or count"},
-		{"billed", sum["billed"].(float64) + 1, "outbound, but"},
+		{"messages", sum["messages"].(float64) + 1000, "shard 2/2: its checksum does not match"},
+		{"cost", "-5.00", "shard 2/2: its checksum does not match"},
+		{"cost", json.Number(sum["cost"].(string)), "not a JSON number"}, // the same cost as a JSON number
+		{"billed", sum["billed"].(float64) + 1, "shard 2/2: its checksum does not match"},
+		{"surprise", 1, `unknown field "surprise"`},
 	} {
-		old := sum[c.key]
+		old, had := sum[c.key]
 		sum[c.key] = c.val
 		b, _ := json.Marshal(p)
 		os.WriteFile(files[1], b, 0o644)
-		if r := wacost(t, "", "merge", files[0], files[1]); r.code == 0 || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "changed, or cut short") {
+		if r := wacost(t, "", "merge", files[0], files[1]); r.code == 0 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%s=%v: exit %d %q", c.key, c.val, r.code, r.stderr)
 		}
-		sum[c.key] = old
+		if sum[c.key] = old; !had {
+			delete(sum, c.key)
+		}
+	}
+	os.WriteFile(files[1], orig[:len(orig)/2], 0o644) // cut short
+	if r := wacost(t, "", "merge", files[0], files[1]); r.code == 0 || !strings.Contains(r.stderr, "not a partial result") {
+		t.Errorf("cut short: exit %d %q", r.code, r.stderr)
+	}
+	// Shard 2 of another log: the same settings, another fingerprint.
+	other := wacost(t, "", "simulate", small, "-q", "--shard", "2/2", "-f", "partial")
+	os.WriteFile(files[1], []byte(other.stdout), 0o644)
+	if r := wacost(t, "", "merge", files[0], files[1]); r.code == 0 || !strings.Contains(r.stderr, "shard 2/2 read another log than shard 1/2") {
+		t.Errorf("another log: exit %d %q", r.code, r.stderr)
 	}
 }

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -164,5 +165,39 @@ func TestMaskCustomers(t *testing.T) {
 	b := wacost(t, "", "simulate", small, "--ledger", "-f", "csv", "-q", "--mask-key", "k").stdout
 	if a != b || !regexp.MustCompile(`,c[0-9a-f]{12},`).MatchString(a) {
 		t.Errorf("a keyed mask differs between runs, or is not in the CSV:\n%.300s", a)
+	}
+}
+
+// With --mask-customers no number is in a shard's partial or in a bad
+// row's error either, and masked shards merge to the unmasked result.
+func TestMaskCustomersInPartialsAndErrors(t *testing.T) {
+	whole := wacost(t, "", "simulate", sample, "-f", "json", "-q").stdout
+	var files []string
+	for i := 1; i <= 2; i++ {
+		plain := wacost(t, "", "simulate", sample, "-q", "--shard", fmt.Sprintf("%d/2", i), "-f", "partial").stdout
+		r := wacost(t, "", "simulate", sample, "-q", "--shard", fmt.Sprintf("%d/2", i), "-f", "partial", "--mask-key", "k")
+		if r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		numbers := regexp.MustCompile(`"customer":"([0-9]+)"`).FindAllStringSubmatch(plain, -1)
+		if len(numbers) == 0 {
+			t.Fatal("the partial has no candidates to mask")
+		}
+		for _, n := range numbers {
+			if strings.Contains(r.stdout, n[1]) {
+				t.Fatalf("shard %d: %s is in the masked partial", i, n[1])
+			}
+		}
+		files = append(files, writeTemp(t, fmt.Sprintf("m%d.json", i), r.stdout))
+	}
+	if m := wacost(t, "", "merge", files[0], files[1], "-f", "json"); m.code != 0 || m.stdout != whole {
+		t.Errorf("masked shards merge to another result: exit %d %s", m.code, m.stderr)
+	}
+	bad := writeTemp(t, "bad.csv", "timestamp,customer,direction\n2026-10-01T10:00:00Z,5511987654321999,in\n2026-10-01T10:00:00Z,+55 11 98765-432x,in\n")
+	for _, cmd := range [][]string{{"simulate"}, {"compare", "--scenarios", "../testdata/scenarios.yaml"}, {"sla"}} {
+		r := wacost(t, "", append(append(cmd, bad, "--skip-invalid", "--mask-customers"), "-q")...)
+		if strings.Contains(r.stderr, "5511987654321999") || strings.Contains(r.stderr, "98765-432x") || !strings.Contains(r.stderr, `bad.csv:2: customer: "c1" has 16 digits`) {
+			t.Errorf("%v: a number is in the errors, or they are not there: %s", cmd, r.stderr)
+		}
 	}
 }

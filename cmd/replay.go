@@ -54,7 +54,7 @@ func ruleRowErrors(s *streams, o *simulateOptions) func(error) error {
 		if !o.skipInvalid {
 			return err
 		}
-		if msg := err.Error(); !listed[msg] && len(listed) < o.maxErrors {
+		if msg := msglog.MaskedError(err, o.maskFunc()); !listed[msg] && len(listed) < o.maxErrors {
 			listed[msg] = true
 			fmt.Fprintf(s.err, "wacost: %s\n", msg)
 		}
@@ -82,7 +82,7 @@ func planOf(s *streams, o *simulateOptions, env *pricingEnv) replay.Plan {
 	p := replay.Plan{Files: o.files, Stdin: s.in, Stdout: s.out, Stderr: s.err,
 		Format: o.inputFormat, Map: o.columnMap, Location: o.location,
 		SkipInvalid: o.skipInvalid, MaxErrors: o.maxErrors, Reorder: o.reorder, SortMemory: o.sortMemory,
-		Jobs: o.jobs, Shard: replay.ShardSpec{I: o.shardI, N: o.shardN}, Quiet: o.quiet,
+		Jobs: o.jobs, Shard: replay.ShardSpec{I: o.shardI, N: o.shardN}, Fingerprint: o.format == "partial", Quiet: o.quiet, Mask: o.maskFunc(),
 		SpoolMemory: spoolMemory, MaxPartCandidates: maxPartCandidates,
 		Progress: func(total int64) replay.Observer {
 			if p := newProgress(s.err, o.progress, o.quiet, total); p != nil {

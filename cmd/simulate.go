@@ -154,8 +154,16 @@ func addReplayFlags(c *cobra.Command) {
 // addMaskFlags registers the flags that hide customer numbers in what a
 // command writes.
 func addMaskFlags(c *cobra.Command) {
-	c.Flags().Bool("mask-customers", false, "replace customer numbers with pseudonyms in the output (c1, c2, ... in order of appearance)")
+	c.Flags().Bool("mask-customers", false, "replace customer numbers with pseudonyms in the output, the bad rows listed and partials (c1, c2, ... in order of appearance)")
 	c.Flags().String("mask-key", "", "with --mask-customers (which it implies): pseudonyms from an HMAC of the number with this key, the same in every run")
+}
+
+// maskFunc is the run's pseudonym of a customer number (nil: numbers shown).
+func (o *simulateOptions) maskFunc() func(string) string {
+	if o.mask == nil {
+		return nil
+	}
+	return o.mask.Mask
 }
 
 // maskFrom is the run's customer masker (nil: numbers shown).
@@ -463,7 +471,15 @@ func (c *partialSink) Finish(f replay.Finished) ([]gate.Check, error) {
 	if c.o.shardN > 0 {
 		shard = fmt.Sprintf("%d/%d", c.o.shardI, c.o.shardN)
 	}
-	p := f.Engine.Partial(shard, f.OtherShards)
+	p := f.Engine.Partial(shard, f.OtherShards, f.Log)
+	if mask := c.o.mask; mask != nil {
+		for i := range p.Candidates {
+			p.Candidates[i].Customer = mask.Mask(p.Candidates[i].Customer)
+		}
+	}
+	if err := p.Seal(); err != nil {
+		return nil, err
+	}
 	return nil, json.NewEncoder(c.out).Encode(p)
 }
 

@@ -1,6 +1,7 @@
 package msglog
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -201,6 +202,20 @@ type RowError struct {
 	Line  int
 	Field string
 	Msg   string
+	// Value is the field's value as read (Msg quotes it), if one was.
+	Value string
+}
+
+// MaskedError is err's text with a customer number it quotes replaced by
+// mask's pseudonym of it, so that a masked run names no number anywhere.
+func MaskedError(err error, mask func(string) string) string {
+	var re *RowError
+	if mask == nil || !errors.As(err, &re) || re.Field != ColCustomer || re.Value == "" {
+		return err.Error()
+	}
+	c := *re
+	c.Msg = strings.ReplaceAll(c.Msg, strconv.Quote(c.Value), strconv.Quote(mask(c.Value)))
+	return strings.Replace(err.Error(), re.Error(), c.Error(), 1)
 }
 
 func (e *RowError) Error() string {

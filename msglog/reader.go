@@ -253,7 +253,11 @@ func setColumn(o *Options, line, k int, val string, m *Message, v *values) error
 		}
 	}
 	if msg := setterAt[k](m, val, o.Location); msg != "" {
-		return &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
+		e := &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
+		if k == colCustomer { // for MaskedError; val may be a view of the reader's memory
+			e.Value = strings.Clone(val)
+		}
+		return e
 	}
 	if v != nil {
 		switch k {

@@ -2,7 +2,9 @@ package pricing
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +87,19 @@ type Card struct {
 func (c *Card) Rate(market string) (*Rate, bool) {
 	r, ok := c.rates[market]
 	return r, ok
+}
+
+// Digest is a short SHA-256 of what the card prices with: its name,
+// currency, first day, unit, and every market's prices in file order
+// (not its notes or lines). Two cards with one digest price alike.
+func (c *Card) Digest() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%d|%s|%t\n", c.Name, c.Currency, c.Effective, c.Unit, c.Proxy)
+	for _, m := range c.order {
+		r := c.rates[m]
+		fmt.Fprintf(h, "%s|%v|%v|%t\n", m, r.Price, r.Has, r.Estimated)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // Markets lists the card's markets in file order.

@@ -114,10 +114,13 @@ func (m Money) Round(decimals int) string {
 // no JSON reader turns it into a float.
 func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.String() + `"`), nil }
 
-// UnmarshalJSON reads a decimal string or number.
+// UnmarshalJSON reads a decimal string, as MarshalJSON writes it: a JSON
+// number is refused (a float would not keep the exact amount).
 func (m *Money) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	v, err := ParseMoney(s)
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return errors.New("money " + string(b) + `: want a decimal string such as "0.0118", not a JSON number`)
+	}
+	v, err := ParseMoney(string(b[1 : len(b)-1]))
 	if err != nil {
 		return err
 	}

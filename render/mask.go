@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"sync"
 )
 
 // Masker replaces customer numbers with pseudonyms in what a run writes.
@@ -13,8 +14,12 @@ import (
 // masked outputs can be joined, and not to be undone without the key.
 // Without one, numbers are named c1, c2, ... in the order they first
 // appear: the same for the same input, but not comparable across inputs.
+//
+// A Masker may be used from several goroutines (a run's ledger and its
+// bad rows).
 type Masker struct {
 	key  []byte
+	mu   sync.Mutex
 	seen map[string]string
 }
 
@@ -32,6 +37,8 @@ func (m *Masker) Mask(number string) string {
 	if number == "" {
 		return ""
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if p, ok := m.seen[number]; ok {
 		return p
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/stream"
 )
 
@@ -181,6 +182,7 @@ func (t tempRun) Close() error {
 type rowErrors struct {
 	w     io.Writer
 	max   int
+	mask  func(string) string // Plan.Mask
 	count int
 	first []string
 }
@@ -188,7 +190,7 @@ type rowErrors struct {
 func (r *rowErrors) add(err error) {
 	r.count++
 	if r.count <= r.max {
-		r.first = append(r.first, err.Error())
+		r.first = append(r.first, msglog.MaskedError(err, r.mask))
 	}
 }
 

@@ -85,7 +85,7 @@ func (r *run) parts(so simulate.Options, errs *rowErrors) (res *simulate.Result,
 	for i := range parts { // each part counted its own bad rows
 		parts[i].Result.Summary.Rejected, parts[i].RuleRejected = int64(count), 0
 	}
-	merged, err := simulate.Merge(parts)
+	merged, err := simulate.MergeParts(parts)
 	if err != nil {
 		return nil, false, err
 	}
@@ -136,7 +136,7 @@ func (r *run) part(so simulate.Options, part msglog.Part, stop *atomic.Bool) (ru
 		return nil
 	}
 	if run.err = simulate.Run(eng, pf, onErr); run.err == nil {
-		run.partial = eng.Partial(fmt.Sprintf("%d/%d", part.I+1, part.N), 0)
+		run.partial = eng.Partial(fmt.Sprintf("%d/%d", part.I+1, part.N), 0, simulate.LogPrint{})
 	}
 	return run
 }

@@ -47,8 +47,13 @@ type Plan struct {
 	Jobs int
 	// Shard, if N > 0, keeps only the customers of shard I of N.
 	Shard ShardSpec
+	// Fingerprint fingerprints the log read (Finished.Log), sharded or not.
+	Fingerprint bool
 	// Quiet leaves the notes and the fallbacks unsaid.
 	Quiet bool
+	// Mask, if set, is the pseudonym of a customer number: bad rows are
+	// listed with it in place of the number they quote.
+	Mask func(string) string
 	// SpoolMemory is how much output is held in memory before it spills
 	// to a temporary file (0: 32 MiB); MaxPartCandidates how many pool
 	// candidates a part may hold before the replay runs as one (0: 100,000).
@@ -82,6 +87,9 @@ type Finished struct {
 	Engine *simulate.Engine
 	// OtherShards counts the rows left to other shards.
 	OtherShards int64
+	// Log fingerprints the messages read, every shard's (with
+	// Plan.Shard or Plan.Fingerprint).
+	Log simulate.LogPrint
 }
 
 // Observer watches a replay's progress. Whatever the replay writes to
@@ -172,7 +180,7 @@ type run struct {
 // a full sort). The output is written on a goroutine of its own (a ledger
 // can be large); all of it is written when the attempt returns.
 func (r *run) attempt(sorted bool, out io.Writer) (_ *rowErrors, err error) {
-	errs := &rowErrors{w: r.obs, max: r.p.MaxErrors}
+	errs := &rowErrors{w: r.obs, max: r.p.MaxErrors, mask: r.p.Mask}
 	aw := newAsyncWriter(out)
 	defer func() {
 		if cerr := aw.Close(); err == nil {
@@ -249,6 +257,9 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	if r.p.Shard.N > 0 {
 		shard = stream.Shard(src, r.p.Shard.I, r.p.Shard.N)
 		src = shard
+	} else if r.p.Fingerprint {
+		shard = stream.Shard(src, 1, 1)
+		src = shard
 	}
 	po := stream.PrefetchOptions{Batch: 1024}
 	if t := r.obs.Tally(); t != nil {
@@ -274,6 +285,7 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	f := Finished{Engine: eng}
 	if shard != nil {
 		f.OtherShards = shard.Skipped
+		f.Log = simulate.LogPrint{Messages: shard.Rows, Digest: fmt.Sprintf("%016x", shard.Digest)}
 	}
 	res := eng.Result()
 	f.Result = &res
@@ -323,7 +335,7 @@ func Load(ctx context.Context, p Plan) ([]msglog.Message, int64, error) {
 	}
 	obs := observerOf(&p, ins)
 	defer obs.End()
-	errs := &rowErrors{w: obs, max: p.MaxErrors}
+	errs := &rowErrors{w: obs, max: p.MaxErrors, mask: p.Mask}
 	obs.Begin("reading", 1)
 	t := obs.Tally()
 	var readers []msglog.Reader

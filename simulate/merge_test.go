@@ -69,7 +69,10 @@ func shardsEqualWhole(t testing.TB, o Options, ms []msglog.Message, n int) (Resu
 				t.Fatal(err)
 			}
 		}
-		p := se.Partial(fmt.Sprintf("%d/%d", i, n), other)
+		p := se.Partial(fmt.Sprintf("%d/%d", i, n), other, LogPrint{Messages: int64(len(ms)), Digest: "0123456789abcdef"})
+		if err := p.Seal(); err != nil {
+			t.Fatal(err)
+		}
 		// Through JSON, as between machines.
 		b, _ := json.Marshal(p)
 		var back Partial
@@ -153,24 +156,67 @@ func TestMergeChecks(t *testing.T) {
 	o := env.opts()
 	o.Candidates = true
 	e, _ := New(o)
-	p := e.Partial("1/2", 0)
+	log := LogPrint{Messages: 10, Digest: "00000000000000aa"}
+	p := e.Partial("1/2", 0, log)
+	shard := func(p Partial, s string, change func(*Partial)) Partial {
+		p.Shard = s
+		if change != nil {
+			change(&p)
+		}
+		if err := p.Seal(); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p = shard(p, "1/2", nil)
 	if _, err := Merge([]Partial{p}); err == nil {
 		t.Fatal("a missing shard must be an error")
 	}
 	if _, err := Merge([]Partial{p, p}); err == nil {
 		t.Fatal("a shard twice must be an error")
 	}
-	q := p
-	q.Shard = "2/2"
-	q.Result.Settings.Timezone = "Europe/Madrid"
-	if _, err := Merge([]Partial{p, q}); err == nil {
-		t.Fatal("shards run with other settings must be an error")
+	for _, c := range []struct {
+		name   string
+		change func(*Partial)
+		want   string
+	}{
+		{"other settings", func(q *Partial) { q.Result.Settings.Timezone = "Europe/Madrid" }, `shards 1/2 and 2/2 were run with other settings: timezone`},
+		{"tiers", func(q *Partial) {
+			q.Tiers = &TierTable{Name: "other.csv", Currency: "USD", Rows: []pricing.TierRow{{Market: "India", Key: "utility", From: 1}}}
+		}, "another volume-tier table"},
+		{"prices", func(q *Partial) { q.Fingerprint.Prices = "ffffffffffffffff" }, "shard 2/2 was priced with other prices than shard 1/2"},
+		{"log", func(q *Partial) { q.Fingerprint.Log.Digest = "00000000000000ab" }, "shard 2/2 read another log than shard 1/2 (10 messages, fingerprint 00000000000000ab)"},
+	} {
+		q := shard(p, "2/2", c.change)
+		if _, err := Merge([]Partial{p, q}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %s", c.name, err, c.want)
+		}
 	}
-	q = p
-	q.Shard = "2/2"
-	q.Tiers = &TierTable{Name: "other.csv", Currency: "USD", Rows: []pricing.TierRow{{Market: "India", Key: "utility", From: 1}}}
-	if _, err := Merge([]Partial{p, q}); err == nil || !strings.Contains(err.Error(), "another volume-tier table") {
-		t.Fatalf("shards priced with other tier tables: %v", err)
+	// The odd shard is named: the one that differs from the other two.
+	q, r := shard(p, "2/3", nil), shard(p, "3/3", nil)
+	p3 := shard(p, "1/3", func(q *Partial) { q.Fingerprint.Log.Messages = 11 })
+	if _, err := Merge([]Partial{p3, q, r}); err == nil || !strings.Contains(err.Error(), "shard 1/3 read another log than the other shards") {
+		t.Errorf("odd shard: %v", err)
+	}
+	// A change after sealing (a count raised, a shard cut short) fails
+	// the checksum.
+	q = shard(p, "2/2", nil)
+	q.Result.Summary.Rejected++
+	if _, err := Merge([]Partial{p, q}); err == nil || !strings.Contains(err.Error(), "shard 2/2: its checksum does not match") {
+		t.Errorf("tampered: %v", err)
+	}
+	q = shard(p, "2/2", nil)
+	q.Checksum = ""
+	if _, err := Merge([]Partial{p, q}); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("no checksum: %v", err)
+	}
+	// Sealed again after the change, it fails the numbers' own checks.
+	q = shard(p, "2/2", func(q *Partial) { q.Result.Summary.Messages += 1000 })
+	if _, err := Merge([]Partial{p, q}); err == nil || !strings.Contains(err.Error(), "messages, but") {
+		t.Errorf("sealed again: %v", err)
+	}
+	if _, err := Merge([]Partial{p, shard(p, "2/2", nil)}); err != nil {
+		t.Errorf("two sealed shards of one run: %v", err)
 	}
 }
 
@@ -249,16 +295,16 @@ func TestMergeNamesTheOddSetting(t *testing.T) {
 	base := Settings{Regime: "auto", Timezone: "UTC", AuthIntl: "not eligible"}
 	odd := base
 	odd.AuthIntl = "eligible, business in BR"
-	err := checkParts([]Partial{part(1, odd), part(2, base), part(3, base)})
+	err := checkParts([]Partial{part(1, odd), part(2, base), part(3, base)}, false)
 	if err == nil || err.Error() != `shard 1/3 was run with auth_intl "eligible, business in BR", the other shards with "not eligible"` {
 		t.Errorf("odd first shard: %v", err)
 	}
 	tz := base
 	tz.BusinessTimezones = "acme=Asia/Tokyo"
-	if err := checkParts([]Partial{part(1, base), part(2, base), part(3, tz)}); err == nil || !strings.Contains(err.Error(), `shard 3/3 was run with business_timezones "acme=Asia/Tokyo"`) {
+	if err := checkParts([]Partial{part(1, base), part(2, base), part(3, tz)}, false); err == nil || !strings.Contains(err.Error(), `shard 3/3 was run with business_timezones "acme=Asia/Tokyo"`) {
 		t.Errorf("business time zones: %v", err)
 	}
-	if err := checkParts([]Partial{part(1, base), part(2, base), part(3, base)}); err != nil {
+	if err := checkParts([]Partial{part(1, base), part(2, base), part(3, base)}, false); err != nil {
 		t.Errorf("alike: %v", err)
 	}
 }

@@ -1,6 +1,9 @@
 package simulate
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -84,6 +87,49 @@ type Partial struct {
 	Candidates   []Candidate `json:"candidates"`
 	// Tiers is the volume-tier table the shard priced with, if any.
 	Tiers *TierTable `json:"tiers,omitempty"`
+	// Fingerprint names the log the shard read and the prices it used;
+	// every shard of one run has the same.
+	Fingerprint Fingerprint `json:"fingerprint"`
+	// Checksum is a SHA-256 of the rest (Seal), so that a partial changed
+	// by hand or cut short is refused.
+	Checksum string `json:"checksum"`
+}
+
+// Fingerprint tells the runs of one log with one set of prices apart from
+// others.
+type Fingerprint struct {
+	Log LogPrint `json:"log"`
+	// Prices is a short SHA-256 of all that sets a price: the settings,
+	// the grouping, the tariff's own prices (not only its name), the
+	// currency conversion and the volume tiers.
+	Prices string `json:"prices"`
+}
+
+// LogPrint fingerprints the messages a replay read (every shard's): how
+// many, and the sum of a fingerprint of each (time, customer, direction,
+// template or not, file and line), the same in any order.
+type LogPrint struct {
+	Messages int64  `json:"messages"`
+	Digest   string `json:"digest"`
+}
+
+// Seal sets the partial's checksum.
+func (p *Partial) Seal() error {
+	sum, err := p.sum()
+	p.Checksum = sum
+	return err
+}
+
+// sum is the SHA-256 of the partial's JSON without its checksum.
+func (p *Partial) sum() (string, error) {
+	q := *p
+	q.Checksum = ""
+	b, err := json.Marshal(&q)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(h[:]), nil
 }
 
 // TierTable is a volume-tier table as a partial carries it.
@@ -140,7 +186,7 @@ func volumePool(market, key, month string) PoolKey {
 
 // Partial returns the engine's result as a mergeable partial (the engine
 // must have run with Options.Candidates).
-func (e *Engine) Partial(shard string, otherShards int64) Partial {
+func (e *Engine) Partial(shard string, otherShards int64, log LogPrint) Partial {
 	cands := e.cands
 	if cands == nil {
 		cands = []Candidate{}
@@ -150,7 +196,26 @@ func (e *Engine) Partial(shard string, otherShards int64) Partial {
 	if t := e.o.Tiers; t != nil {
 		p.Tiers = &TierTable{Name: t.Name, Currency: t.Currency, Rows: t.Rows()}
 	}
+	p.Fingerprint = Fingerprint{Log: log, Prices: e.pricesPrint(&p)}
 	return p
+}
+
+// pricesPrint is Fingerprint.Prices of the engine's run.
+func (e *Engine) pricesPrint(p *Partial) string {
+	h := sha256.New()
+	b, _ := json.Marshal(struct {
+		S       Settings
+		GroupBy []string
+		Tiers   *TierTable
+	}{p.Result.Settings, p.Result.GroupBy, p.Tiers})
+	h.Write(b)
+	if e.o.Tariff != nil {
+		fmt.Fprintf(h, "|tariff %s", e.o.Tariff.Digest())
+	}
+	if e.o.FX != nil {
+		fmt.Fprintf(h, "|fx %s=%s", e.o.FX.To, e.o.FX.Rate)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func (c *Counts) plus(o Counts) {
@@ -175,8 +240,18 @@ func (c *Counts) bill(price pricing.Money) {
 // Result that one run over the whole log gives: counts and costs add up;
 // the notes' counters add up; and the pools' candidates are ranked across
 // shards, the ones past a pool's size billed at their price.
-func Merge(parts []Partial) (Result, error) {
-	if err := checkParts(parts); err != nil {
+//
+// Each partial's checksum and fingerprints are checked: every shard read
+// one log, priced alike.
+func Merge(parts []Partial) (Result, error) { return merge(parts, true) }
+
+// MergeParts is Merge for the parts of one replay in one process (ranges
+// of a log's bytes, not shards of its customers): they carry no checksum,
+// and each read a log's part.
+func MergeParts(parts []Partial) (Result, error) { return merge(parts, false) }
+
+func merge(parts []Partial, files bool) (Result, error) {
+	if err := checkParts(parts, files); err != nil {
 		return Result{}, err
 	}
 	first := parts[0].Result
@@ -229,7 +304,7 @@ func Merge(parts []Partial) (Result, error) {
 
 // checkParts checks that parts are shards 1..n of one run, with one
 // set of settings.
-func checkParts(parts []Partial) error {
+func checkParts(parts []Partial, files bool) error {
 	if len(parts) == 0 {
 		return errors.New("no partial results")
 	}
@@ -242,6 +317,11 @@ func checkParts(parts []Partial) error {
 		i, k, err := parseShard(p.Shard)
 		if err != nil {
 			return err
+		}
+		if files {
+			if sum, err := p.sum(); err != nil || sum != p.Checksum {
+				return fmt.Errorf("shard %s: its checksum does not match its contents (the partial was changed, or cut short)", p.Shard)
+			}
 		}
 		if err := p.consistent(); err != nil {
 			return fmt.Errorf("shard %s: %w (the partial was changed, or cut short)", p.Shard, err)
@@ -262,6 +342,11 @@ func checkParts(parts []Partial) error {
 	}
 	if err := sameSettings(parts); err != nil {
 		return err
+	}
+	if files {
+		if err := sameLog(parts); err != nil {
+			return err
+		}
 	}
 	if len(seen) != n {
 		var missing []string
@@ -349,6 +434,43 @@ func sameSettings(parts []Partial) error {
 		return fmt.Errorf("shard %s was run with %s %q, the other shards with %q", parts[i].Shard, name, a, b)
 	}
 	return nil
+}
+
+// sameLog checks that every shard read the log most did, and priced it as
+// they did, naming the shard that differs.
+func sameLog(parts []Partial) error {
+	if i, most, ok := oddOne(parts, func(p *Partial) string { return p.Fingerprint.Prices }); !ok {
+		return fmt.Errorf("shard %s was priced with other prices than %s (another tariff's contents, or another conversion rate)", parts[i].Shard, most)
+	}
+	if i, most, ok := oddOne(parts, func(p *Partial) LogPrint { return p.Fingerprint.Log }); !ok {
+		l := parts[i].Fingerprint.Log
+		return fmt.Errorf("shard %s read another log than %s (%d messages, fingerprint %s)", parts[i].Shard, most, l.Messages, l.Digest)
+	}
+	return nil
+}
+
+// oddOne finds a partial whose key is not the key of most partials: ok is
+// false if there is one, with its index and who it differs from ("the
+// other shards", or "shard S" when no key has a majority).
+func oddOne[K comparable](parts []Partial, key func(*Partial) K) (i int, most string, ok bool) {
+	count := map[K]int{}
+	best := key(&parts[0])
+	for j := range parts {
+		k := key(&parts[j])
+		if count[k]++; count[k] > count[best] {
+			best = k
+		}
+	}
+	for j := range parts {
+		if key(&parts[j]) == best {
+			continue
+		}
+		if count[best] == 1 {
+			return j, "shard " + parts[0].Shard, false
+		}
+		return j, "the other shards", false
+	}
+	return 0, "", true
 }
 
 // merger adds shards' results up and bills their pools.
