@@ -122,12 +122,7 @@ func setupPricing(o *simulateOptions) (*pricingEnv, error) {
 		}
 	}
 	if o.tiersFile != "" {
-		f, err := os.Open(o.tiersFile)
-		if err != nil {
-			return nil, err
-		}
-		env.tiers, err = pricing.ParseTiersCSV(f, o.tiersFile, pricing.CardOptions{Market: mk.Known})
-		f.Close()
+		env.tiers, err = loadTiers(o.tiersFile, mk)
 		if err != nil {
 			return nil, err
 		}

@@ -433,13 +433,23 @@ func loadTariff(path string, mk *pricing.Markets) (*pricing.Card, error) {
 		return nil, err
 	}
 	defer f.Close()
-	o := pricing.CardOptions{Name: filepath.Base(path), Market: mk.Known}
+	o := pricing.CardOptions{Name: filepath.Base(path), Market: mk.Known, KnownColumns: true}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":
 		return pricing.ParseCardYAML(f, path, o)
 	default:
 		return pricing.ParseCardCSV(f, path, o)
 	}
+}
+
+// loadTiers reads a user's volume-tier table.
+func loadTiers(path string, mk *pricing.Markets) (*pricing.Tiers, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return pricing.ParseTiersCSV(f, path, pricing.CardOptions{Market: mk.Known, KnownColumns: true})
 }
 
 func runSimulate(s *streams, o *simulateOptions) error {

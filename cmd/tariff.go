@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -196,42 +197,69 @@ func orDash(s string) string {
 }
 
 func newTariffValidateCmd(s *streams) *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "validate FILE",
-		Short: "Check a card file; errors name the line and field",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			mk, _, err := loadPricing()
-			if err != nil {
-				return err
-			}
-			card, err := loadTariff(args[0], mk)
-			if err != nil {
-				return err
-			}
-			var keys []string
-			for _, k := range card.Keys() {
-				keys = append(keys, k.String())
-			}
-			fmt.Fprintf(s.out, "%s: ok: %d markets, %s, keys %s\n", args[0], len(card.Markets()), card.Currency, strings.Join(keys, ", "))
-			// Markets of today's table that the card leaves out fall back to nothing: say which.
-			day := card.Effective
-			if day == 0 {
-				day = pricing.MustDay(2026, 10, 1)
-			}
-			var missing []string
-			for _, m := range mk.NamesAt(day) { // sorted, without the unmessageable
-				if _, ok := card.Rate(m); !ok {
-					missing = append(missing, m)
-				}
-			}
-			if len(missing) > 0 {
-				fmt.Fprintf(s.err, "wacost: warning: %s has no row for %d market(s) of the %s market table: %s; messages to them will fail to price\n",
-					args[0], len(missing), day, strings.Join(missing, ", "))
-			}
-			return nil
-		},
+		Short: "Check a card (or with --tiers a volume-tier table) file; lists every error with its line and field",
+		Long: `Check a rate card file (CSV, YAML or JSON), or with --tiers a volume-tier
+table, as --tariff and --tiers read them. Every error found is listed, each
+naming the file, line and field (up to 100), and the exit code is 1; a good
+card is summed up, with the markets of today's table it has no row for.`,
+		Args: cobra.ExactArgs(1),
 	}
+	tiers := c.Flags().Bool("tiers", false, "FILE is a volume-tier table (as --tiers reads)")
+	c.RunE = func(c *cobra.Command, args []string) error {
+		mk, _, err := loadPricing()
+		if err != nil {
+			return err
+		}
+		if *tiers {
+			t, err := loadTiers(args[0], mk)
+			if err != nil {
+				return listFileErrors(s, err)
+			}
+			fmt.Fprintf(s.out, "%s: ok: volume tiers for %d markets, %s\n", args[0], len(t.Markets()), t.Currency)
+			return nil
+		}
+		card, err := loadTariff(args[0], mk)
+		if err != nil {
+			return listFileErrors(s, err)
+		}
+		var keys []string
+		for _, k := range card.Keys() {
+			keys = append(keys, k.String())
+		}
+		fmt.Fprintf(s.out, "%s: ok: %d markets, %s, keys %s\n", args[0], len(card.Markets()), card.Currency, strings.Join(keys, ", "))
+		// Markets of today's table that the card leaves out fall back to nothing: say which.
+		day := card.Effective
+		if day == 0 {
+			day = pricing.MustDay(2026, 10, 1)
+		}
+		var missing []string
+		for _, m := range mk.NamesAt(day) { // sorted, without the unmessageable
+			if _, ok := card.Rate(m); !ok {
+				missing = append(missing, m)
+			}
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(s.err, "wacost: warning: %s has no row for %d market(s) of the %s market table: %s; messages to them will fail to price\n",
+				args[0], len(missing), day, strings.Join(missing, ", "))
+		}
+		return nil
+	}
+	return c
+}
+
+// listFileErrors lists each of a file's errors on stderr, and fails.
+func listFileErrors(s *streams, err error) error {
+	var all pricing.FileErrors
+	if !errors.As(err, &all) {
+		return err
+	}
+	for _, e := range all {
+		fmt.Fprintf(s.err, "wacost: %s\n", e)
+	}
+	fmt.Fprintf(s.err, "wacost: %d errors\n", len(all))
+	return silentError{ExitData}
 }
 
 func newTariffExportCmd(s *streams) *cobra.Command {

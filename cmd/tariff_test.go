@@ -88,6 +88,27 @@ func TestTariffValidateErrors(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, bad+":4: marketing: \"0.0x\"") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
+	// Every error is listed, one a line, then how many.
+	many := filepath.Join(dir, "many.csv")
+	os.WriteFile(many, []byte("# currency: EUR\nmarket,marketing,utilty\nBrazil,0.05,0.01\nIndia,0.0x,0.01\nNarnia,0.1,\n"), 0o644)
+	r = wacost(t, "", "tariff", "validate", many)
+	want := "wacost: " + many + ":2: header: unknown column \"utilty\"" + ` (want market, currency, basis, or a price: template, marketing, utility, authentication, authentication_international, service, business_initiated, user_initiated, conversation)
+wacost: ` + many + `:4: marketing: "0.0x": not a decimal number
+wacost: ` + many + `:5: market: "Narnia" is not a WhatsApp pricing market
+wacost: 3 errors
+`
+	if r.code != 1 || r.stderr != want {
+		t.Fatalf("exit %d, stderr\n%s\nwant\n%s", r.code, r.stderr, want)
+	}
+	tiers := filepath.Join(dir, "tiers.csv")
+	os.WriteFile(tiers, []byte("# currency: USD\nmarket,category,from,to,rate\nIndia,utility,1,1000,0.001\nIndia,utility,2000,,0.0009\nBrazil,utility,1,500,0.001\nBrazil,utility,400,,0.0009\n"), 0o644)
+	if r := wacost(t, "", "tariff", "validate", "--tiers", tiers); r.code != 1 || strings.Count(r.stderr, "\n") != 3 || !strings.Contains(r.stderr, "wacost: 2 errors") {
+		t.Fatalf("tiers: exit %d %q", r.code, r.stderr)
+	}
+	os.WriteFile(tiers, []byte("# currency: USD\nmarket,category,from,to,rate\nIndia,utility,1,1000,0.001\nIndia,utility,1001,,0.0009\n"), 0o644)
+	if r := wacost(t, "", "tariff", "validate", "--tiers", tiers); r.code != 0 || !strings.Contains(r.stdout, "ok: volume tiers for 1 markets, USD") {
+		t.Fatalf("good tiers: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
 	partial := filepath.Join(dir, "partial.csv")
 	os.WriteFile(partial, []byte("# currency: EUR\nmarket,marketing\nBrazil,0.05\n"), 0o644)
 	r = wacost(t, "", "tariff", "validate", partial)

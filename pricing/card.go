@@ -65,6 +65,9 @@ type Rate struct {
 	// Estimated marks figures that are derived or filled, not read from Meta.
 	Estimated bool
 	Line      int
+	// faulty marks a row with a bad price (an error already): finish does
+	// not say again that it has none.
+	faulty bool
 }
 
 // Card is a rate card: prices per market and key in one currency.
@@ -157,6 +160,55 @@ func (e *FileError) Error() string {
 
 func (e *FileError) Unwrap() error { return e.Err }
 
+// FileErrors are the errors found in one file, in file order: a reader
+// goes on past a bad row to find the others (up to maxFileErrors).
+type FileErrors []error
+
+func (e FileErrors) Error() string {
+	if len(e) == 1 {
+		return e[0].Error()
+	}
+	return fmt.Sprintf("%s (and %d more errors in the file)", e[0], len(e)-1)
+}
+
+func (e FileErrors) Unwrap() []error { return e }
+
+// maxFileErrors is how many errors a file's reader collects before it stops.
+const maxFileErrors = 100
+
+// errorList collects a file's errors.
+type errorList struct{ errs FileErrors }
+
+// add keeps err (if not nil) and says whether to go on looking.
+func (l *errorList) add(err error) bool {
+	if err != nil {
+		l.errs = append(l.errs, err)
+	}
+	return len(l.errs) < maxFileErrors
+}
+
+// addAll is add, for each of err's errors if it is FileErrors.
+func (l *errorList) addAll(err error) bool {
+	if fe, ok := err.(FileErrors); ok {
+		for _, e := range fe {
+			l.add(e)
+		}
+		return len(l.errs) < maxFileErrors
+	}
+	return l.add(err)
+}
+
+// err is the errors found: nil, the one, or FileErrors.
+func (l *errorList) err() error {
+	switch len(l.errs) {
+	case 0:
+		return nil
+	case 1:
+		return l.errs[0]
+	}
+	return l.errs
+}
+
 // CardOptions tells ParseCard what it cannot read from the file itself.
 type CardOptions struct {
 	Name string // defaults to the file name
@@ -166,6 +218,11 @@ type CardOptions struct {
 	// "North America"); a second row for the same market with the same
 	// prices is then dropped, with different prices it is an error.
 	Aliases map[string]string
+	// KnownColumns makes a CSV column none of the file's known ones an
+	// error (a user's file: a typing error in a price column would
+	// otherwise leave its prices out). Built-in cards keep the other
+	// columns of their sources.
+	KnownColumns bool
 }
 
 // ParseCardCSV reads a card in Meta's CSV shape: a header `market,<key>,...`
@@ -197,7 +254,8 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 	if len(doc.recs) == 0 {
 		return nil, &FileError{File: file, Err: errors.New("no header row")}
 	}
-	cols, err := csvColumns(doc.recs[0], file, doc.lines[0])
+	var errs errorList
+	cols, err := csvColumns(doc.recs[0], file, doc.lines[0], o.KnownColumns, &errs)
 	if err != nil {
 		return nil, err
 	}
@@ -205,14 +263,18 @@ func ParseCardCSV(r io.Reader, file string, o CardOptions) (*Card, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		if err := c.addRow(cols, rec, doc.lines[i+1], file, o); err != nil {
-			return nil, err
+		if !errs.addAll(c.addRow(cols, rec, doc.lines[i+1], file, o)) {
+			break
 		}
 	}
-	if len(c.rates) == 0 {
+	if len(c.rates) == 0 && len(errs.errs) == 0 {
 		return nil, &FileError{File: file, Err: errors.New("no market rows")}
 	}
-	return c, c.finish(file)
+	c.finish(file, &errs)
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // cardColumns are the columns of a card's CSV header.
@@ -228,8 +290,9 @@ type keyColumn struct {
 	key Key
 }
 
-// csvColumns reads a card's header (on line ln of file).
-func csvColumns(header []string, file string, ln int) (cardColumns, error) {
+// csvColumns reads a card's header (on line ln of file); with known, a
+// column it does not know is one of errs.
+func csvColumns(header []string, file string, ln int, known bool, errs *errorList) (cardColumns, error) {
 	cols := cardColumns{header: header, market: -1, basis: -1, currency: -1}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
@@ -243,6 +306,8 @@ func csvColumns(header []string, file string, ln int) (cardColumns, error) {
 		default:
 			if k, ok := ParseKey(h); ok {
 				cols.keys = append(cols.keys, keyColumn{i, k})
+			} else if known {
+				errs.add(&FileError{File: file, Line: ln, Field: "header", Err: fmt.Errorf("unknown column %q (want market, currency, basis, or a price: %s)", header[i], strings.Join(keyNames[:], ", "))})
 			}
 		}
 	}
@@ -300,6 +365,7 @@ func (c *Card) addRow(cols cardColumns, rec []string, ln int, file string, o Car
 // parsePrices reads a row's prices: exact, not negative; an empty cell
 // or n/a is no figure.
 func (r *Rate) parsePrices(cols cardColumns, rec []string, file string) error {
+	var errs errorList
 	for _, kc := range cols.keys {
 		i, k := kc.col, kc.key
 		v := field(rec, i)
@@ -307,15 +373,16 @@ func (r *Rate) parsePrices(cols cardColumns, rec []string, file string) error {
 			continue
 		}
 		m, err := ParseMoney(v)
-		if err != nil {
-			return &FileError{File: file, Line: r.Line, Field: cols.header[i], Err: fmt.Errorf("%q: %w", v, err)}
+		if err == nil && m < 0 {
+			err = errors.New("negative price")
 		}
-		if m < 0 {
-			return &FileError{File: file, Line: r.Line, Field: cols.header[i], Err: fmt.Errorf("%q: negative price", v)}
+		if err != nil {
+			errs.add(&FileError{File: file, Line: r.Line, Field: cols.header[i], Err: fmt.Errorf("%q: %w", v, err)})
+			continue
 		}
 		r.Price[k], r.Has[k] = m, true
 	}
-	return nil
+	return errs.err()
 }
 
 func csvErr(file string, offset int, err error) error {
@@ -346,19 +413,20 @@ func (c *Card) addMarket(rate *Rate, name string, o CardOptions) error {
 	return nil
 }
 
-func (c *Card) finish(file string) error {
+// finish checks the whole card, adding what is wrong to errs.
+func (c *Card) finish(file string, errs *errorList) {
 	if c.Currency == "" {
-		return &FileError{File: file, Field: "currency", Err: errors.New(`missing: add a "# currency: USD" line, a currency column, or a currency key`)}
-	}
-	if len(c.Currency) != 3 || strings.Trim(c.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return &FileError{File: file, Field: "currency", Err: fmt.Errorf("%q is not an ISO 4217 code (three letters, as USD)", c.Currency)}
+		errs.add(&FileError{File: file, Field: "currency", Err: errors.New(`missing: add a "# currency: USD" line, a currency column, or a currency key`)})
+	} else if len(c.Currency) != 3 || strings.Trim(c.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs.add(&FileError{File: file, Field: "currency", Err: fmt.Errorf("%q is not an ISO 4217 code (three letters, as USD)", c.Currency)})
 	}
 	for _, m := range c.order {
-		if r := c.rates[m]; r.Has == ([numKeys]bool{}) {
-			return &FileError{File: file, Line: r.Line, Field: "market", Err: fmt.Errorf("%s has no price: give at least one, or leave the market out", m)}
+		if r := c.rates[m]; r.Has == ([numKeys]bool{}) && !r.faulty {
+			if !errs.add(&FileError{File: file, Line: r.Line, Field: "market", Err: fmt.Errorf("%s has no price: give at least one, or leave the market out", m)}) {
+				return
+			}
 		}
 	}
-	return nil
 }
 
 // ParseCardYAML reads a card from YAML or JSON (JSON is YAML):
@@ -415,39 +483,56 @@ func ParseCardYAML(r io.Reader, file string, o CardOptions) (*Card, error) {
 	if rates == nil || rates.Kind != yaml.MappingNode {
 		return nil, &FileError{File: file, Field: "rates", Err: errors.New("missing, or not a mapping of market to prices")}
 	}
+	var errs errorList
 	for i := 0; i+1 < len(rates.Content); i += 2 {
-		mk, mv := rates.Content[i], rates.Content[i+1]
-		rate := &Rate{Line: mk.Line}
-		if err := c.addMarket(rate, mk.Value, o); err != nil {
-			return nil, &FileError{File: file, Line: mk.Line, Field: "market", Err: err}
-		}
-		if mv.Kind != yaml.MappingNode {
-			return nil, &FileError{File: file, Line: mv.Line, Field: mk.Value, Err: errors.New("want a mapping of price key to amount")}
-		}
-		for j := 0; j+1 < len(mv.Content); j += 2 {
-			kk, kv := mv.Content[j], mv.Content[j+1]
-			if strings.EqualFold(kk.Value, "basis") {
-				rate.Basis = kv.Value
-				continue
-			}
-			key, ok := ParseKey(kk.Value)
-			if !ok {
-				return nil, &FileError{File: file, Line: kk.Line, Field: kk.Value, Err: fmt.Errorf("unknown price key (want %s)", strings.Join(keyNames[:], ", "))}
-			}
-			m, err := ParseMoney(kv.Value)
-			if err != nil || m < 0 {
-				if err == nil {
-					err = errors.New("negative price")
-				}
-				return nil, &FileError{File: file, Line: kv.Line, Field: kk.Value, Err: fmt.Errorf("%q: %w", kv.Value, err)}
-			}
-			rate.Price[key], rate.Has[key] = m, true
+		if !errs.add(c.yamlRate(rates.Content[i], rates.Content[i+1], file, o, &errs)) {
+			break
 		}
 	}
-	if len(c.rates) == 0 {
+	if len(c.rates) == 0 && len(errs.errs) == 0 {
 		return nil, &FileError{File: file, Field: "rates", Err: errors.New("no markets")}
 	}
-	return c, c.finish(file)
+	c.finish(file, &errs)
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// yamlRate adds the market mk with prices mv; a bad price is one of errs,
+// and the others are read.
+func (c *Card) yamlRate(mk, mv *yaml.Node, file string, o CardOptions, errs *errorList) error {
+	rate := &Rate{Line: mk.Line}
+	if err := c.addMarket(rate, mk.Value, o); err != nil {
+		return &FileError{File: file, Line: mk.Line, Field: "market", Err: err}
+	}
+	if mv.Kind != yaml.MappingNode {
+		return &FileError{File: file, Line: mv.Line, Field: mk.Value, Err: errors.New("want a mapping of price key to amount")}
+	}
+	for j := 0; j+1 < len(mv.Content); j += 2 {
+		kk, kv := mv.Content[j], mv.Content[j+1]
+		if strings.EqualFold(kk.Value, "basis") {
+			rate.Basis = kv.Value
+			continue
+		}
+		key, ok := ParseKey(kk.Value)
+		if !ok {
+			rate.faulty = true
+			errs.add(&FileError{File: file, Line: kk.Line, Field: kk.Value, Err: fmt.Errorf("unknown price key (want %s)", strings.Join(keyNames[:], ", "))})
+			continue
+		}
+		m, err := ParseMoney(kv.Value)
+		if err != nil || m < 0 {
+			if err == nil {
+				err = errors.New("negative price")
+			}
+			rate.faulty = true
+			errs.add(&FileError{File: file, Line: kv.Line, Field: kk.Value, Err: fmt.Errorf("%q: %w", kv.Value, err)})
+			continue
+		}
+		rate.Price[key], rate.Has[key] = m, true
+	}
+	return nil
 }
 
 // revise returns a copy of c named name with delta's non-empty cells

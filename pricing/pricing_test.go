@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -301,5 +302,67 @@ func TestFX(t *testing.T) {
 		if _, err := ParseFX(bad); err == nil {
 			t.Errorf("ParseFX(%q): want an error", bad)
 		}
+	}
+}
+
+// A user's card, tier table or YAML card is read to its end: every bad
+// row, cell and column is one of FileErrors, in file order, each naming
+// its line and field; a column of no known name is one of them.
+func TestFilesReportEveryError(t *testing.T) {
+	mk, _ := LoadMarkets(DefaultMarketOptions())
+	o := CardOptions{Market: mk.Known, KnownColumns: true}
+	csvIn := "# currency: USD\nmarket,marketing,utilty,authentication\nBrazil,0.0625,x,abc\nIndia,-1,,0.0014\nAtlantis,0.01,,\nMexico,,,\nColombia,0.0125,,0.0008\n"
+	yamlIn := "currency: USD\nrates:\n  Brazil: {marketting: 0.1, utility: -2}\n  Atlantis: {marketing: 0.1}\n  India: {marketing: 0.0118}\n"
+	tiersIn := "# currency: USD\nmarket,category,from,to,rate,discont\nIndia,utility,1,1000,0.001,\nIndia,utility,2000,,0.0009,\nBrazil,marketing,1,,0.1,\nAtlantis,utility,1,,0.1,\nMexico,utility,1,500,0.001,\n"
+	gapsIn := "# currency: USD\nmarket,category,from,to,rate\nIndia,utility,1,1000,0.001\nIndia,utility,2000,,0.0009\nBrazil,utility,1,500,0.001\nBrazil,utility,400,,0.0009\nMexico,utility,1,,0.001\n"
+	for _, c := range []struct {
+		name string
+		read func() error
+		want []string
+	}{
+		{"card.csv", func() error { _, err := ParseCardCSV(strings.NewReader(csvIn), "card.csv", o); return err }, []string{
+			`card.csv:2: header: unknown column "utilty"`,
+			`card.csv:3: authentication: "abc"`,
+			`card.csv:4: marketing: "-1": negative price`,
+			`card.csv:5: market: "Atlantis" is not a WhatsApp pricing market`,
+			`card.csv:6: market: Mexico has no price`,
+		}},
+		{"card.yaml", func() error { _, err := ParseCardYAML(strings.NewReader(yamlIn), "card.yaml", o); return err }, []string{
+			`card.yaml:3: marketting: unknown price key`,
+			`card.yaml:3: utility: "-2": negative price`,
+			`card.yaml:4: market: "Atlantis"`,
+		}},
+		{"tiers.csv", func() error { _, err := ParseTiersCSV(strings.NewReader(tiersIn), "tiers.csv", o); return err }, []string{
+			`tiers.csv:2: header: unknown column "discont"`,
+			`tiers.csv:5: category: "marketing"`,
+			`tiers.csv:6: market: "Atlantis"`,
+		}},
+		{"gaps.csv", func() error { _, err := ParseTiersCSV(strings.NewReader(gapsIn), "gaps.csv", o); return err }, []string{
+			`gaps.csv:6: from: Brazil utility: the band from 400 overlaps the one before (to 500)`,
+			`gaps.csv:4: from: India utility: no band holds messages 1001 to 1999`,
+		}},
+	} {
+		err := c.read()
+		var all FileErrors
+		if !errors.As(err, &all) {
+			t.Errorf("%s: %v is not FileErrors", c.name, err)
+			continue
+		}
+		if len(all) != len(c.want) {
+			t.Errorf("%s: %d errors, want %d:\n%v", c.name, len(all), len(c.want), all)
+			continue
+		}
+		for i, w := range c.want {
+			if !strings.HasPrefix(all[i].Error(), w) {
+				t.Errorf("%s error %d:\n got  %s\n want %s...", c.name, i, all[i], w)
+			}
+		}
+		if !strings.HasPrefix(err.Error(), c.want[0]) || !strings.Contains(err.Error(), fmt.Sprintf("(and %d more errors in the file)", len(c.want)-1)) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	// Built-in cards keep their sources' other columns.
+	if _, err := ParseCardCSV(strings.NewReader("# currency: USD\nmarket,marketing,flag\nBrazil,0.0625,x\n"), "b.csv", CardOptions{Market: mk.Known}); err != nil {
+		t.Errorf("a built-in card's extra column: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,29 +112,30 @@ func ParseTiersCSV(r io.Reader, file string, o CardOptions) (*Tiers, error) {
 		t.Currency = strings.ToUpper(v)
 	}
 	recs, lines := doc.recs, doc.lines
+	var errs errorList
+	parse := t.parseOwn
 	for i, rec := range recs {
 		if i > 8 {
 			break
 		}
-		for _, c := range rec {
-			if strings.EqualFold(strings.TrimSpace(c), "rate type") {
-				if err := t.parseMeta(file, recs[i+1:], lines[i+1:], o); err != nil {
-					return t, err
-				}
-				return t, t.checkBands(file)
-			}
+		if slices.ContainsFunc(rec, func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), "rate type") }) {
+			recs, lines, parse = recs[i+1:], lines[i+1:], t.parseMeta
+			break
 		}
 	}
-	if err := t.parseOwn(file, recs, lines, o); err != nil {
+	if err := parse(file, recs, lines, o, &errs); err != nil {
 		return t, err
 	}
-	return t, t.checkBands(file)
+	if len(errs.errs) == 0 {
+		t.checkBands(file, &errs)
+	}
+	return t, errs.err()
 }
 
 // checkBands checks that each market and category's bands count every
 // message once: from 1 (or 0, as Meta's analytics write the first band),
 // each from the message after the one before ends.
-func (t *Tiers) checkBands(file string) error {
+func (t *Tiers) checkBands(file string, errs *errorList) {
 	keys := make([]tierKey, 0, len(t.bands))
 	for k := range t.bands {
 		keys = append(keys, k)
@@ -145,22 +147,29 @@ func (t *Tiers) checkBands(file string) error {
 		return keys[i].key < keys[j].key
 	})
 	for _, k := range keys {
-		next := int64(1)
-		for i, b := range t.bands[k] {
-			from := b.From
-			if i == 0 && from == 0 {
-				from = 1 // Meta's analytics write the first band 0:750000
-			}
-			switch {
-			case i > 0 && b.From == 0, b.From < 0:
-				return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: only the first band may start at 0", k.market, k.key)}
-			case from > next:
-				return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: no band holds messages %d to %d", k.market, k.key, next, from-1)}
-			case from < next:
-				return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: the band from %d overlaps the one before (to %d)", k.market, k.key, b.From, next-1)}
-			}
-			next = b.To + 1
+		if !errs.add(t.checkKey(file, k)) {
+			return
 		}
+	}
+}
+
+// checkKey is checkBands for one market and key: its first gap or overlap.
+func (t *Tiers) checkKey(file string, k tierKey) error {
+	next := int64(1)
+	for i, b := range t.bands[k] {
+		from := b.From
+		if i == 0 && from == 0 {
+			from = 1 // Meta's analytics write the first band 0:750000
+		}
+		switch {
+		case i > 0 && b.From == 0, b.From < 0:
+			return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: only the first band may start at 0", k.market, k.key)}
+		case from > next:
+			return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: no band holds messages %d to %d", k.market, k.key, next, from-1)}
+		case from < next:
+			return &FileError{File: file, Line: b.Line, Field: "from", Err: fmt.Errorf("%s %s: the band from %d overlaps the one before (to %d)", k.market, k.key, b.From, next-1)}
+		}
+		next = b.To + 1
 	}
 	return nil
 }
@@ -252,13 +261,19 @@ func (t *Tiers) insert(key tierKey, b Band) (open Band, ok bool) {
 	return Band{}, true
 }
 
-func (t *Tiers) parseOwn(file string, recs [][]string, lines []int, o CardOptions) error {
+// A bad row is one of errs, and the rows after it are read; an error
+// that stops the reading (no header) is returned.
+func (t *Tiers) parseOwn(file string, recs [][]string, lines []int, o CardOptions, errs *errorList) error {
 	if len(recs) == 0 {
 		return &FileError{File: file, Err: errors.New("empty tier file")}
 	}
 	col := map[string]int{}
 	for i, h := range recs[0] {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+		h = strings.ToLower(strings.TrimSpace(h))
+		col[h] = i
+		if o.KnownColumns && !slices.Contains([]string{"market", "category", "from", "to", "rate", "discount"}, h) {
+			errs.add(&FileError{File: file, Line: lines[0], Field: "header", Err: fmt.Errorf("unknown column %q (want market, category, from, to, rate, discount)", recs[0][i])})
+		}
 	}
 	for _, need := range []string{"market", "category", "from", "to"} {
 		if _, ok := col[need]; !ok {
@@ -276,83 +291,100 @@ func (t *Tiers) parseOwn(file string, recs [][]string, lines []int, o CardOption
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		m, err := t.market(file, ln, get(rec, "market"), o)
-		if err != nil {
-			return err
-		}
-		k, ok := ParseKey(get(rec, "category"))
-		if !ok || !Tiered(k) {
-			return &FileError{File: file, Line: ln, Field: "category", Err: fmt.Errorf("%q: tiers exist for utility, authentication and authentication_international only", get(rec, "category"))}
-		}
-		if strings.TrimSpace(get(rec, "rate")) != "" && strings.TrimSpace(get(rec, "discount")) != "" {
-			return &FileError{File: file, Line: ln, Field: "discount", Err: errors.New("give a rate or a discount, not both")}
-		}
-		if err := t.add(file, ln, m, k, get(rec, "from"), get(rec, "to"), get(rec, "rate"), get(rec, "discount"), o); err != nil {
-			return err
+		if !errs.add(t.ownRow(file, ln, rec, get, o)) {
+			break
 		}
 	}
 	if t.Currency == "" {
-		return &FileError{File: file, Field: "currency", Err: errors.New(`missing: add a "# currency: USD" line`)}
+		errs.add(&FileError{File: file, Field: "currency", Err: errors.New(`missing: add a "# currency: USD" line`)})
 	}
 	return nil
+}
+
+// ownRow adds one band of a tier table in wacost's own layout.
+func (t *Tiers) ownRow(file string, ln int, rec []string, get func([]string, string) string, o CardOptions) error {
+	m, err := t.market(file, ln, get(rec, "market"), o)
+	if err != nil {
+		return err
+	}
+	k, ok := ParseKey(get(rec, "category"))
+	if !ok || !Tiered(k) {
+		return &FileError{File: file, Line: ln, Field: "category", Err: fmt.Errorf("%q: tiers exist for utility, authentication and authentication_international only", get(rec, "category"))}
+	}
+	if strings.TrimSpace(get(rec, "rate")) != "" && strings.TrimSpace(get(rec, "discount")) != "" {
+		return &FileError{File: file, Line: ln, Field: "discount", Err: errors.New("give a rate or a discount, not both")}
+	}
+	return t.add(file, ln, m, k, get(rec, "from"), get(rec, "to"), get(rec, "rate"), get(rec, "discount"), o)
 }
 
 // metaCurrency maps the currency tokens of Meta's CSVs to ISO codes.
 var metaCurrency = map[string]string{"$US": "USD", "US$": "USD", "A$": "AUD", "£": "GBP", "GBD": "GBP", "₹": "INR", "RP": "IDR", "€": "EUR"}
 
-func (t *Tiers) parseMeta(file string, recs [][]string, lines []int, o CardOptions) error {
+func (t *Tiers) parseMeta(file string, recs [][]string, lines []int, o CardOptions, errs *errorList) error {
+	var market string
+	bad := false // the market above is bad: its rows are not read
+	for i, rec := range recs {
+		if len(rec) < 17 && len(strings.Join(rec, "")) == 0 {
+			continue
+		}
+		if name := strings.TrimSpace(rec[0]); name != "" {
+			m, err := t.market(file, lines[i], name, o)
+			market, bad = m, err != nil
+			if !errs.add(err) {
+				break
+			}
+		}
+		if bad {
+			continue
+		}
+		if !errs.add(t.metaRow(file, lines[i], rec, market, o)) {
+			break
+		}
+	}
+	if t.Currency == "" && len(errs.errs) == 0 {
+		errs.add(&FileError{File: file, Field: "currency", Err: errors.New("no currency in the file")})
+	}
+	return nil
+}
+
+// metaRow adds the bands of one row of Meta's volume-tier layout, of
+// market (the one named last).
+func (t *Tiers) metaRow(file string, ln int, rec []string, market string, o CardOptions) error {
+	if len(rec) < 17 {
+		return &FileError{File: file, Line: ln, Err: fmt.Errorf("%d fields; Meta's volume-tier layout has 17", len(rec))}
+	}
+	if market == "" {
+		return &FileError{File: file, Line: ln, Field: "market", Err: errors.New("no market named above this row")}
+	}
+	cur := strings.TrimSpace(rec[1])
+	if iso, ok := metaCurrency[strings.ToUpper(cur)]; ok {
+		cur = iso
+	}
+	cur = strings.ToUpper(cur)
+	if cur != "" {
+		if t.Currency != "" && t.Currency != cur {
+			return &FileError{File: file, Line: ln, Field: "currency", Err: fmt.Errorf("%s, but earlier rows are %s", cur, t.Currency)}
+		}
+		t.Currency = cur
+	}
 	groups := []struct {
 		at  int
 		key Key
 	}{{2, KeyUtility}, {7, KeyAuthentication}, {12, KeyAuthIntl}}
-	market := ""
-	for i, rec := range recs {
-		ln := lines[i]
-		if len(rec) < 17 {
-			if len(strings.Join(rec, "")) == 0 {
-				continue
-			}
-			return &FileError{File: file, Line: ln, Err: fmt.Errorf("%d fields; Meta's volume-tier layout has 17", len(rec))}
+	for _, g := range groups {
+		cells := rec[g.at : g.at+5]
+		na := true
+		for _, c := range cells {
+			c = strings.ToLower(strings.TrimSpace(c))
+			na = na && (c == "" || c == "n/a" || c == "na")
 		}
-		if name := strings.TrimSpace(rec[0]); name != "" {
-			m, err := t.market(file, ln, name, o)
-			if err != nil {
-				return err
-			}
-			market = m
+		if na {
+			continue
 		}
-		if market == "" {
-			return &FileError{File: file, Line: ln, Field: "market", Err: errors.New("no market named above this row")}
+		// Meta gives the band's rate; the discount column is a comment on it.
+		if err := t.add(file, ln, market, g.key, cells[0], cells[1], cells[3], cells[4], o); err != nil {
+			return err
 		}
-		cur := strings.TrimSpace(rec[1])
-		if iso, ok := metaCurrency[strings.ToUpper(cur)]; ok {
-			cur = iso
-		}
-		cur = strings.ToUpper(cur)
-		if cur != "" {
-			if t.Currency != "" && t.Currency != cur {
-				return &FileError{File: file, Line: ln, Field: "currency", Err: fmt.Errorf("%s, but earlier rows are %s", cur, t.Currency)}
-			}
-			t.Currency = cur
-		}
-		for _, g := range groups {
-			cells := rec[g.at : g.at+5]
-			na := true
-			for _, c := range cells {
-				c = strings.ToLower(strings.TrimSpace(c))
-				na = na && (c == "" || c == "n/a" || c == "na")
-			}
-			if na {
-				continue
-			}
-			// Meta gives the band's rate; the discount column is a comment on it.
-			if err := t.add(file, ln, market, g.key, cells[0], cells[1], cells[3], cells[4], o); err != nil {
-				return err
-			}
-		}
-	}
-	if t.Currency == "" {
-		return &FileError{File: file, Field: "currency", Err: errors.New("no currency in the file")}
 	}
 	return nil
 }
