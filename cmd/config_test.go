@@ -110,14 +110,15 @@ func TestConfigEverySettingFromFileAndEnvironment(t *testing.T) {
 func TestReplaySettingsValidate(t *testing.T) {
 	ok := replaySettings{InputFormat: "auto", Regime: "auto", Timezone: "UTC", LateReplies: "template", LateReplyCategory: "utility",
 		ServiceQuota: 1000, FreeTier: 1000, MexicoFree: 1000, FEPWindow: 72 * time.Hour, MaxErrors: 20, ReorderBuffer: 4096, SortMemory: 250000,
-		Progress: "auto", KazakhstanPre: "Russia", NANPCaribbean: "Other"}
+		MaxRecordBytes: 1 << 20, Progress: "auto", KazakhstanPre: "Russia", NANPCaribbean: "Other"}
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("the defaults: %v", err)
 	}
 	bad := ok
 	bad.Timezone, bad.ServiceQuota, bad.FEPWindow, bad.Shard, bad.BusinessTimezone = "Mars/Olympus", -1, 0, "3/2", []string{"acme"}
+	bad.MaxRecordBytes = 10
 	err := bad.Validate()
-	for _, want := range []string{"--timezone", "--service-quota", "--fep-window", `shard "3/2"`, "--business-timezone"} {
+	for _, want := range []string{"--timezone", "--service-quota", "--fep-window", `shard "3/2"`, "--business-timezone", "--max-record-bytes 10: want 1024 to 1073741824"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want %s named in %v", want, err)
 		}

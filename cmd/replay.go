@@ -81,7 +81,7 @@ func replayError(err error) error {
 func planOf(s *streams, o *simulateOptions, env *pricingEnv) replay.Plan {
 	p := replay.Plan{Files: o.files, Stdin: s.in, Stdout: s.out, Stderr: s.err,
 		Format: o.inputFormat, Map: o.columnMap, Location: o.location,
-		SkipInvalid: o.skipInvalid, MaxErrors: o.maxErrors, Reorder: o.reorder, SortMemory: o.sortMemory,
+		SkipInvalid: o.skipInvalid, MaxErrors: o.maxErrors, Reorder: o.reorder, SortMemory: o.sortMemory, MaxRecordBytes: o.maxRecord,
 		Jobs: o.jobs, Shard: replay.ShardSpec{I: o.shardI, N: o.shardN}, Fingerprint: o.format == "partial", Quiet: o.quiet, Mask: o.maskFunc(),
 		SpoolMemory: spoolMemory, MaxPartCandidates: maxPartCandidates,
 		Progress: func(total int64) replay.Observer {

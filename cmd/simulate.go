@@ -44,6 +44,7 @@ type simulateOptions struct {
 	quiet       bool
 	bizLoc      map[string]*time.Location
 	sortMemory  int
+	maxRecord   int // --max-record-bytes
 	jobs        int // replays side by side, each for a part of the customers
 	shardI      int
 	shardN      int
@@ -138,6 +139,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.Int("max-errors", 20, "how many bad rows to list on stderr")
 	f.Int("reorder-buffer", 4096, "rows held per input to put slightly unsorted rows in order before a full sort is needed")
 	f.String("shard", "", "process only the customers of shard i of n (i/n; FNV-1a hash of the number), e.g. for --format partial and wacost merge")
+	f.Int("max-record-bytes", msglog.DefaultMaxRecordBytes, "the most bytes a CSV record or an NDJSON line may hold: a longer one is a bad row, read past without being kept")
 	f.Int("sort-memory", 250000, "when a full sort is needed: rows held in memory (about 300 bytes each) before sorted runs spill to temporary files")
 	f.String("progress", "auto", "show the replay's progress on stderr: auto (on a terminal, unless -q), always (elsewhere, a line every 10s) or never")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
@@ -240,6 +242,8 @@ const (
 	maxSortMemory   = 10_000_000
 	maxListedErrors = 1_000_000
 	maxJobs         = 64
+	// a record between a kibibyte and a gibibyte
+	minRecordBytes, maxRecordBytes = 1 << 10, 1 << 30
 )
 
 // replaySettings are the settings every command that replays a log
@@ -255,6 +259,7 @@ type replaySettings struct {
 	BusinessCountry, AuthIntlStart, Tiers string
 	SkipInvalid                           bool
 	MaxErrors, ReorderBuffer, SortMemory  int64
+	MaxRecordBytes                        int64
 	Shard, Progress                       string
 	KazakhstanPre, NANPCaribbean          string
 }
@@ -269,7 +274,8 @@ func replaySettingsFrom(v *config) replaySettings {
 		AuthIntlEligible: v.GetBool("auth-intl-eligible"), BusinessCountry: v.GetString("business-country"), AuthIntlStart: v.GetString("auth-intl-start"),
 		Tiers: v.GetString("tiers"), SkipInvalid: v.GetBool("skip-invalid"),
 		MaxErrors: v.GetInt64("max-errors"), ReorderBuffer: v.GetInt64("reorder-buffer"), SortMemory: v.GetInt64("sort-memory"),
-		Shard: v.GetString("shard"), Progress: v.GetString("progress"),
+		MaxRecordBytes: v.GetInt64("max-record-bytes"),
+		Shard:          v.GetString("shard"), Progress: v.GetString("progress"),
 		KazakhstanPre: v.GetString("kazakhstan-before-2026-10"), NANPCaribbean: v.GetString("nanp-caribbean"),
 	}
 }
@@ -284,7 +290,7 @@ func (rs replaySettings) Validate() error {
 // names every bad setting.
 func (rs replaySettings) options(files []string) (*simulateOptions, error) {
 	o := &simulateOptions{files: files, tariffFile: rs.Tariff, tiersFile: rs.Tiers, skipInvalid: rs.SkipInvalid,
-		maxErrors: int(rs.MaxErrors), reorder: int(rs.ReorderBuffer), sortMemory: int(rs.SortMemory),
+		maxErrors: int(rs.MaxErrors), reorder: int(rs.ReorderBuffer), sortMemory: int(rs.SortMemory), maxRecord: int(rs.MaxRecordBytes),
 		regime: rs.Regime, kzLegacy: rs.KazakhstanPre, nanp: rs.NANPCaribbean, progress: rs.Progress, fepWindow: rs.FEPWindow}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
@@ -343,6 +349,9 @@ func (rs replaySettings) options(files []string) (*simulateOptions, error) {
 	}
 	if rs.ReorderBuffer > maxReorder {
 		bad("--reorder-buffer %d: want at most %d rows (a log further out of order is sorted in full)", rs.ReorderBuffer, maxReorder)
+	}
+	if rs.MaxRecordBytes < minRecordBytes || rs.MaxRecordBytes > maxRecordBytes {
+		bad("--max-record-bytes %d: want %d to %d", rs.MaxRecordBytes, minRecordBytes, maxRecordBytes)
 	}
 	if rs.MaxErrors > maxListedErrors {
 		bad("--max-errors %d: want at most %d", rs.MaxErrors, maxListedErrors)

@@ -37,11 +37,6 @@ type csvReader struct {
 	pending [][]byte
 }
 
-// MaxRecordBytes is the most a record may hold, its quoted line breaks
-// included: a quoted field still open past it (or at the end of the
-// input) is a bad row, and the lines after its first are read again.
-const MaxRecordBytes = 1 << 20
-
 const numColumns = 13 // len(Columns)
 
 func init() {
@@ -128,13 +123,13 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 	rec := append([]byte(nil), line...)
 	open := inQuotedField(line, false)
 	var more [][]byte // the lines after the first, to read again if the field is never closed
-	for open && len(rec) <= MaxRecordBytes {
+	for open && len(rec) <= c.o.maxRecord() {
 		next, err := c.readLine()
 		if err == io.EOF {
 			break
 		}
 		if isRowError(err) {
-			return nil, start, &RowError{File: c.o.Name, Line: start, Field: "quote", Msg: fmt.Sprintf("a quoted field opened on this line holds a line longer than %d bytes", MaxRecordBytes)}
+			return nil, start, &RowError{File: c.o.Name, Line: start, Field: "quote", Msg: fmt.Sprintf("a quoted field opened on this line holds a line longer than %d bytes", c.o.maxRecord())}
 		}
 		if err != nil {
 			return nil, 0, err
@@ -148,8 +143,8 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 		c.pending = append(more, c.pending...)
 		c.line -= len(more)
 		end := "the end of the input"
-		if len(rec) > MaxRecordBytes {
-			end = fmt.Sprintf("%d bytes (the most a record may hold)", MaxRecordBytes)
+		if len(rec) > c.o.maxRecord() {
+			end = fmt.Sprintf("%d bytes (the most a record may hold)", c.o.maxRecord())
 		}
 		return nil, start, &RowError{File: c.o.Name, Line: start, Field: "quote", Msg: fmt.Sprintf("a quoted field opened on this line is not closed by %s (read to line %d); the lines after it are read as rows", end, start+len(more))}
 	}
@@ -218,7 +213,7 @@ func (c *csvReader) readLine() ([]byte, error) {
 		c.long = append(c.long[:0], line...)
 		for err == bufio.ErrBufferFull {
 			line, err = c.br.ReadSlice('\n')
-			if tooLong = tooLong || len(c.long)+len(line) > MaxRecordBytes+2; !tooLong {
+			if tooLong = tooLong || len(c.long)+len(line) > c.o.maxRecord()+2; !tooLong {
 				c.long = append(c.long, line...)
 			}
 		}
@@ -227,9 +222,9 @@ func (c *csvReader) readLine() ([]byte, error) {
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
-	if tooLong { // read to its end, but not kept: memory stays bounded
+	if tooLong || len(line) > c.o.maxRecord() && len(bytes.TrimRight(line, "\r\n")) > c.o.maxRecord() { // read to its end, but not kept: memory stays bounded
 		c.line++
-		return nil, &RowError{File: c.o.Name, Line: c.line, Msg: fmt.Sprintf("the line is longer than %d bytes, the most a record may hold", MaxRecordBytes)}
+		return nil, &RowError{File: c.o.Name, Line: c.line, Msg: fmt.Sprintf("the line is longer than %d bytes, the most a record may hold (--max-record-bytes)", c.o.maxRecord())}
 	}
 	if len(line) == 0 && err == io.EOF {
 		return nil, io.EOF

@@ -600,15 +600,36 @@ func TestNotText(t *testing.T) {
 	}
 }
 
-// A line longer than MaxRecordBytes is one bad row, read past without
-// being kept; the rows after it are read, and in parts it is reported once.
+// A line longer than the most a record may hold is one bad row, read past
+// without being kept; the rows after it are read, and in parts it is
+// reported once. The same for an NDJSON line, on one goroutine or several.
 func TestLineTooLong(t *testing.T) {
-	in := "timestamp,customer,direction\n" + strings.Repeat(",", 3*MaxRecordBytes) + "\n2026-10-01T10:00:00Z,5511987654321,in\n"
+	in := "timestamp,customer,direction\n" + strings.Repeat(",", 3*DefaultMaxRecordBytes) + "\n2026-10-01T10:00:00Z,5511987654321,in\n"
 	ms, errs := readAll(t, in, Options{Name: "l.csv"})
-	if len(ms) != 1 || ms[0].Pos.Line != 3 || len(errs) != 1 || !strings.HasPrefix(errs[0], "l.csv:2: the line is longer than") {
+	if len(ms) != 1 || ms[0].Pos.Line != 3 || len(errs) != 1 || !strings.HasPrefix(errs[0], "l.csv:2: the line is longer than 1048576 bytes") {
 		t.Fatalf("%d messages, errors %v", len(ms), errs)
 	}
 	checkParts(t, in)
+	row := `{"timestamp":"2026-10-01T10:00:00Z","customer":"5511987654321","direction":"in","id":"`
+	long := func(n int) string { return row + strings.Repeat("x", n) + `"}` + "\n" }
+	defer func(old int) { ndBlockSize = old }(ndBlockSize)
+	ndBlockSize = 4096
+	for _, workers := range []int{1, 3} {
+		// A 300-byte limit: a row of 299 bytes is read, one of 301 and one
+		// of 100 KB (longer than a block) are bad rows.
+		nd := long(299-len(row)-2) + long(301-len(row)-2) + long(100_000) + long(10)
+		ms, errs := readAll(t, nd, Options{Name: "l.ndjson", MaxRecordBytes: 300, Workers: workers})
+		if len(ms) != 2 || ms[0].Pos.Line != 1 || ms[1].Pos.Line != 4 || len(errs) != 2 ||
+			!strings.HasPrefix(errs[0], "l.ndjson:2: the line is longer than 300 bytes") || !strings.HasPrefix(errs[1], "l.ndjson:3: the line is longer than 300 bytes") {
+			t.Errorf("%d workers: %d messages, errors %v", workers, len(ms), errs)
+		}
+	}
+	// The CSV limit is the option's too.
+	csvIn := "timestamp,customer,direction,id\n2026-10-01T10:00:00Z,5511987654321,in," + strings.Repeat("y", 400) + "\n2026-10-01T10:00:00Z,5511987654321,in,z\n"
+	ms, errs = readAll(t, csvIn, Options{Name: "l.csv", MaxRecordBytes: 300})
+	if len(ms) != 1 || len(errs) != 1 || !strings.HasPrefix(errs[0], "l.csv:2: the line is longer than 300 bytes") {
+		t.Errorf("CSV at 300 bytes: %d messages, errors %v", len(ms), errs)
+	}
 }
 
 // A column mapped from another column's own name reads from it:

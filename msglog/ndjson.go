@@ -54,11 +54,14 @@ func newNDJSONReader(br *bufio.Reader, o Options) *ndjsonReader {
 func (r *ndjsonReader) Read(m *Message) error {
 	for {
 		b, err := r.br.ReadSlice('\n')
+		tooLong := false
 		if err == bufio.ErrBufferFull {
 			r.long = append(r.long[:0], b...)
 			for err == bufio.ErrBufferFull {
 				b, err = r.br.ReadSlice('\n')
-				r.long = append(r.long, b...)
+				if tooLong = tooLong || len(r.long)+len(b) > r.o.maxRecord()+2; !tooLong {
+					r.long = append(r.long, b...)
+				}
 			}
 			b = r.long
 		}
@@ -69,6 +72,9 @@ func (r *ndjsonReader) Read(m *Message) error {
 			return fmt.Errorf("%s: %w", r.o.Name, err)
 		}
 		r.line++
+		if tooLong || len(b) > r.o.maxRecord() && len(bytes.TrimRight(b, "\r\n")) > r.o.maxRecord() { // read to its end, but not kept
+			return &RowError{File: r.o.Name, Line: r.line, Msg: fmt.Sprintf("the line is longer than %d bytes, the most a record may hold (--max-record-bytes)", r.o.maxRecord())}
+		}
 		b = bytes.TrimSpace(b)
 		if r.line == 1 {
 			b = bytes.TrimPrefix(b, []byte("\ufeff"))

@@ -72,9 +72,8 @@ func (p *parallelNDJSON) split(br *bufio.Reader, o Options, work chan<- *ndBlock
 		carry = carry[:0]
 		if rerr == nil {
 			k := bytes.LastIndexByte(data, '\n')
-			if k < 0 { // one line longer than the block: read to its end
-				rest, err := br.ReadBytes('\n')
-				data, rerr = append(data, rest...), err
+			if k < 0 { // one line longer than the block: read to its end, keeping what shows it too long
+				data, rerr = readRestOfLine(br, data, o.maxRecord()+2)
 			} else {
 				carry = append(carry, data[k+1:]...)
 				data = data[:k+1]
@@ -97,6 +96,24 @@ func (p *parallelNDJSON) split(br *bufio.Reader, o Options, work chan<- *ndBlock
 		}
 		if rerr != nil {
 			return
+		}
+	}
+}
+
+// readRestOfLine appends the rest of br's line to data, keeping at most
+// max bytes of the line in all (and its line break).
+func readRestOfLine(br *bufio.Reader, data []byte, max int) ([]byte, error) {
+	start := bytes.LastIndexByte(data, '\n') + 1
+	for {
+		b, err := br.ReadSlice('\n')
+		if keep := max - (len(data) - start); keep > 0 {
+			data = append(data, b[:min(len(b), keep)]...)
+		}
+		if err != bufio.ErrBufferFull {
+			if len(b) > 0 && b[len(b)-1] == '\n' && (len(data) == 0 || data[len(data)-1] != '\n') {
+				data = append(data, '\n')
+			}
+			return data, err
 		}
 	}
 }

@@ -43,6 +43,21 @@ type Options struct {
 	// part I (0 to N-1) of N, by PartOf: one of N replays running side by
 	// side. CSV only. See csvReader.owner for who reports a bad row.
 	Part Part
+	// MaxRecordBytes is the most a CSV record or an NDJSON line may hold
+	// (0: DefaultMaxRecordBytes); a longer one is a bad row, read past
+	// without being kept.
+	MaxRecordBytes int
+}
+
+// DefaultMaxRecordBytes is Options.MaxRecordBytes unless told otherwise.
+const DefaultMaxRecordBytes = 1 << 20
+
+// maxRecord is o's MaxRecordBytes.
+func (o *Options) maxRecord() int {
+	if o.MaxRecordBytes > 0 {
+		return o.MaxRecordBytes
+	}
+	return DefaultMaxRecordBytes
 }
 
 // Part is part I (0 to N-1) of N.

@@ -43,6 +43,9 @@ type Plan struct {
 	// Reorder is each input's reorder buffer, in rows; SortMemory the rows
 	// a full sort holds in memory before sorted runs spill to disk.
 	Reorder, SortMemory int
+	// MaxRecordBytes is the most a CSV record or NDJSON line may hold (0:
+	// msglog's default).
+	MaxRecordBytes int
 	// Jobs is how many parts side by side (1: one replay).
 	Jobs int
 	// Shard, if N > 0, keeps only the customers of shard I of N.
@@ -311,7 +314,7 @@ func (r *run) openReaders(ro msglog.Options, reorder int) (readers []msglog.Read
 		if t := r.obs.Tally(); t != nil {
 			rc = countingReader{rc, &t.Bytes}
 		}
-		ro.Name, ro.Format, ro.Map, ro.Location, ro.Index = in.name, r.p.Format, r.p.Map, r.p.Location, i
+		ro.Name, ro.Format, ro.Map, ro.Location, ro.Index, ro.MaxRecordBytes = in.name, r.p.Format, r.p.Map, r.p.Location, i, r.p.MaxRecordBytes
 		rd, err := msglog.NewReader(rc, ro)
 		if err != nil {
 			return nil, closeAll, err
@@ -348,7 +351,7 @@ func Load(ctx context.Context, p Plan) ([]msglog.Message, int64, error) {
 		if t != nil {
 			rc = countingReader{rc, &t.Bytes}
 		}
-		rd, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: p.Format, Map: p.Map, Location: p.Location, Index: i})
+		rd, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: p.Format, Map: p.Map, Location: p.Location, Index: i, MaxRecordBytes: p.MaxRecordBytes})
 		if err != nil {
 			return nil, 0, err
 		}
