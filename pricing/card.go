@@ -587,11 +587,13 @@ func (c *Card) WriteCSV(w io.Writer) error {
 		fmt.Fprintf(bw, "# effective: %s\n", c.Effective)
 	}
 	fmt.Fprintf(bw, "# card: %s (%s)\n", c.Name, c.Unit)
-	for _, p := range c.Provenance {
-		if p == "" || strings.HasPrefix(strings.ToLower(p), "currency:") || strings.HasPrefix(strings.ToLower(p), "effective:") {
-			continue
+	for _, text := range c.Provenance {
+		for _, p := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }) { // a comment a line
+			if k, _, ok := strings.Cut(p, ":"); ok && (strings.EqualFold(strings.TrimSpace(k), "currency") || strings.EqualFold(strings.TrimSpace(k), "effective")) {
+				continue // a directive (csvDoc.directive): the card's own are written above
+			}
+			fmt.Fprintf(bw, "# %s\n", p)
 		}
-		fmt.Fprintf(bw, "# %s\n", p)
 	}
 	if err := bw.Flush(); err != nil {
 		return err
