@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"github.com/wacost/wacost/sla"
 )
 
 // DefaultConfigFile is read when --config is not given and it exists.
@@ -396,6 +397,10 @@ func parseBusinessHours(raw any, path string) (*businessHoursConfig, error) {
 		default:
 			return nil, fmt.Errorf("%s: unknown key %s (want timezone, weekly, holidays)", where, k)
 		}
+	}
+	// Checked whole here, so that a bad section fails every command, not only sla.
+	if _, err := sla.ParseSchedule(bh.Timezone, bh.Weekly, bh.Holidays); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return bh, nil
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -97,6 +98,8 @@ func readPartials(r io.Reader, name string) ([]simulate.Partial, error) {
 		var p simulate.Partial
 		if err := dec.Decode(&p); err == io.EOF {
 			break
+		} else if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%s: the file ends inside a partial result (cut short?)", name)
 		} else if err != nil {
 			return nil, fmt.Errorf("%s: not a partial result: %w", name, err)
 		}

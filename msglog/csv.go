@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"strings"
 
 	"github.com/wacost/wacost/internal/swar"
 )
@@ -26,6 +27,7 @@ type csvReader struct {
 	// order buildInto sets them in, so the same field is blamed first).
 	plan   []planned
 	plain  bool // every row through buildInto (for tests)
+	header []string
 	fields [][]byte
 	vals   [numColumns]string
 	has    [numColumns]bool
@@ -59,6 +61,9 @@ func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 			continue
 		}
 		for _, f := range fields {
+			if bytes.IndexByte(f, '\r') >= 0 { // its lines end in CR alone: the whole file would be one header
+				return nil, fmt.Errorf("%s: its lines end in a carriage return alone (old Mac line endings); wacost reads LF or CRLF line endings (convert it, e.g. tr '\\r' '\\n')", o.Name)
+			}
 			header = append(header, string(f))
 		}
 		break
@@ -67,7 +72,7 @@ func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: header: %w", o.Name, c.line, err)
 	}
-	c.want = len(header)
+	c.want, c.header = len(header), header
 	c.canon = make([]int, len(header))
 	c.cust = -1
 	for i, name := range ix.canon {
@@ -87,6 +92,16 @@ func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 		}
 	}
 	return c, nil
+}
+
+// isHeader reports whether a row's fields are the header's names.
+func (c *csvReader) isHeader(fields [][]byte) bool {
+	for i, f := range fields {
+		if !strings.EqualFold(strings.TrimSpace(string(f)), strings.TrimSpace(c.header[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // planned is a source column that is read, and its canonical column.
@@ -270,8 +285,8 @@ func (c *csvReader) Read(m *Message) error {
 			}
 			return err
 		}
-		if len(fields) == 1 && len(fields[0]) == 0 {
-			continue // blank line
+		if len(fields) == 1 && len(bytes.TrimSpace(fields[0])) == 0 {
+			continue // a blank line, or one of spaces: no data
 		}
 		if len(fields) != c.want {
 			err = &RowError{File: c.o.Name, Line: line, Msg: fmt.Sprintf("%d fields, but the header has %d", len(fields), c.want)}
@@ -293,6 +308,9 @@ func (c *csvReader) Read(m *Message) error {
 				c.vals[k] = c.v.str(k, f)
 			}
 			err = buildInto(&c.o, line, &c.vals, &c.has, m, &c.v)
+		}
+		if err != nil && c.isHeader(fields) {
+			err = &RowError{File: c.o.Name, Line: line, Msg: "the header row again (logs joined one after another?)"}
 		}
 		if c.o.Part.N > 1 && !decided && (err == nil || isRowError(err)) && !c.owns(fields, m, err) {
 			continue

@@ -99,7 +99,10 @@ func detect(br *bufio.Reader, o Options, ext string) (*inputFormat, error) {
 			return f, nil
 		}
 	}
-	if named != nil && first != 0 {
+	if named != nil {
+		if first == 0 {
+			return nil, fmt.Errorf("%s: empty input: want %s", o.Name, named.describe())
+		}
 		return nil, fmt.Errorf("%s: not %s: want %s", o.Name, strings.ToUpper(string(named.name)), named.describe())
 	}
 	for _, f := range formats {
@@ -112,7 +115,7 @@ func detect(br *bufio.Reader, o Options, ext string) (*inputFormat, error) {
 
 func (f *inputFormat) describe() string {
 	if f.name == FormatJSON {
-		return "an array of objects or one object a line"
+		return "a JSON array of objects, or one object a line"
 	}
 	return string(f.name)
 }

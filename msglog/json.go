@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -58,13 +59,32 @@ func objectKeys(raw []byte) ([]keyValue, error) {
 	return kvs, nil
 }
 
+// notObject is the row error of raw, which objectKeys could not read.
+func notObject(raw []byte, err error) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "not a JSON object: " + err.Error()
+	}
+	switch c := t[0]; {
+	case c == '[':
+		return "not a JSON object: an array"
+	case c == '"':
+		return "not a JSON object: a string"
+	case c == '-' || c >= '0' && c <= '9':
+		return "not a JSON object: a number"
+	case c == '{' && errors.Is(err, io.ErrUnexpectedEOF):
+		return "not a JSON object: it ends before its closing brace (cut short?)"
+	}
+	return "not a JSON object: " + err.Error()
+}
+
 // decodeObject resolves one JSON object's keys (case-insensitive, mapped)
 // against the canonical columns and builds its Message. A column given by
 // two keys is a row error.
 func decodeObject(o *Options, line int, raw []byte) (Message, error) {
 	kvs, err := objectKeys(raw)
 	if err != nil {
-		return Message{}, &RowError{File: o.Name, Line: line, Msg: "not a JSON object: " + err.Error()}
+		return Message{}, &RowError{File: o.Name, Line: line, Msg: notObject(raw, err)}
 	}
 	keys := sourceNames(o.Map) // lower-cased source key -> canonical column
 	given := make(map[string]any, len(Columns))
@@ -127,6 +147,9 @@ func (l *lineIndex) Read(p []byte) (int, error) {
 }
 
 // lineAt returns the 1-based line of offset off (offsets only grow).
+// lines is the line the input read so far ends on.
+func (l *lineIndex) lines() int { return l.lineAt(l.read) }
+
 func (l *lineIndex) lineAt(off int64) int {
 	k := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] >= off })
 	l.passed += k
@@ -187,6 +210,9 @@ func (r *jsonReader) next() (Message, error) {
 	var raw json.RawMessage
 	if err := r.dec.Decode(&raw); err != nil {
 		r.end = true
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return Message{}, fmt.Errorf("%s:%d: the file ends inside the JSON array (cut short?)", r.o.Name, r.li.lines())
+		}
 		return Message{}, fmt.Errorf("%s:%d: JSON syntax: %w", r.o.Name, r.li.lineAt(r.dec.InputOffset()), err)
 	}
 	// raw is the element's own bytes, ending where the decoder now stands.

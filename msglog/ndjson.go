@@ -95,7 +95,7 @@ func (r *ndjsonReader) Read(m *Message) error {
 		d := json.NewDecoder(bytes.NewReader(b))
 		d.UseNumber()
 		if err := d.Decode(&obj); err != nil {
-			return &RowError{File: r.o.Name, Line: r.line, Msg: "not a JSON object: " + err.Error()}
+			return &RowError{File: r.o.Name, Line: r.line, Msg: notObject(b, err)}
 		}
 		if d.More() {
 			return &RowError{File: r.o.Name, Line: r.line, Msg: "more than one JSON value on the line"}

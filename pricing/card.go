@@ -441,7 +441,9 @@ func (c *Card) finish(file string, errs *errorList) {
 func ParseCardYAML(r io.Reader, file string, o CardOptions) (*Card, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(r)
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); err == io.EOF {
+		return nil, &FileError{File: file, Err: errors.New("empty: want a mapping with currency and rates")}
+	} else if err != nil {
 		return nil, &FileError{File: file, Err: err}
 	}
 	var more yaml.Node
