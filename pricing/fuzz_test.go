@@ -3,6 +3,7 @@ package pricing
 import (
 	"bytes"
 	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -47,6 +48,26 @@ func fileErrorsNamed(t *testing.T, err error, file string) {
 	}
 }
 
+// readsBack parses in as file with parse: a refusal must name the file;
+// a card must price exactly as the CSV it writes reads back.
+func readsBack(t *testing.T, in, file string, mk *Markets, parse func(io.Reader, string, CardOptions) (*Card, error)) {
+	o := CardOptions{Name: "f", Market: mk.Known, KnownColumns: true}
+	c, err := parse(strings.NewReader(in), file, o)
+	if err != nil {
+		fileErrorsNamed(t, err, file)
+		return
+	}
+	var buf bytes.Buffer
+	if err := c.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseCardCSV(&buf, "back.csv", o)
+	if err != nil {
+		t.Fatalf("the card it wrote does not read back: %v\n%s", err, buf.String())
+	}
+	samePrices(t, c, back)
+}
+
 // FuzzCardCSV: a card read from a user's CSV is either refused with errors
 // naming the file, or priced exactly as the CSV it writes reads back.
 func FuzzCardCSV(f *testing.F) {
@@ -54,23 +75,7 @@ func FuzzCardCSV(f *testing.F) {
 	f.Add("# currency: EUR\n# effective: 2026-10-01\nmarket,marketing,utility,authentication\nBrazil,0.0518,0.0068,0.0057\nIndia,,0.0014,n/a\n")
 	f.Add("market,marketing,currency\nUnited States,0.025,usd\nRest of Africa,1e3,usd\n")
 	f.Add("# currency: USD\nmarket,template,basis\nOther,0.005,D\nOther,0.006,\n\"Brazil,0.1\n")
-	f.Fuzz(func(t *testing.T, in string) {
-		o := CardOptions{Name: "f", Market: mk.Known, KnownColumns: true}
-		c, err := ParseCardCSV(strings.NewReader(in), "f.csv", o)
-		if err != nil {
-			fileErrorsNamed(t, err, "f.csv")
-			return
-		}
-		var buf bytes.Buffer
-		if err := c.WriteCSV(&buf); err != nil {
-			t.Fatal(err)
-		}
-		back, err := ParseCardCSV(&buf, "back.csv", o)
-		if err != nil {
-			t.Fatalf("the card it wrote does not read back: %v\n%s", err, buf.String())
-		}
-		samePrices(t, c, back)
-	})
+	f.Fuzz(func(t *testing.T, in string) { readsBack(t, in, "f.csv", mk, ParseCardCSV) })
 }
 
 // FuzzCardYAML: the same for a YAML or JSON card.
@@ -80,23 +85,7 @@ func FuzzCardYAML(f *testing.F) {
 	f.Add(`{"currency": "EUR", "provenance": "a\nb", "rates": {"Brazil": {"marketing": "0.0625"}, "brazil": {"utility": 1}}}`)
 	f.Add("currency: USD\nrates:\n  Other: {template: -0}\n---\ncurrency: EUR\n")
 	f.Add("currency: USD\nprovenance: |\n  line one\n  x,y\nrates:\n  Brazil: {marketing: 0.06}\n") // a comment of two lines
-	f.Fuzz(func(t *testing.T, in string) {
-		o := CardOptions{Name: "f", Market: mk.Known, KnownColumns: true}
-		c, err := ParseCardYAML(strings.NewReader(in), "f.yaml", o)
-		if err != nil {
-			fileErrorsNamed(t, err, "f.yaml")
-			return
-		}
-		var buf bytes.Buffer
-		if err := c.WriteCSV(&buf); err != nil {
-			t.Fatal(err)
-		}
-		back, err := ParseCardCSV(&buf, "back.csv", o)
-		if err != nil {
-			t.Fatalf("the card it wrote does not read back: %v\n%s", err, buf.String())
-		}
-		samePrices(t, c, back)
-	})
+	f.Fuzz(func(t *testing.T, in string) { readsBack(t, in, "f.yaml", mk, ParseCardYAML) })
 }
 
 // FuzzTiersCSV: a tier table is refused with errors naming the file, or
