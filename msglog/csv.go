@@ -46,6 +46,10 @@ func init() {
 		open: func(br *bufio.Reader, o Options) (Reader, error) { return newCSVReader(br, o) }})
 }
 
+// MaxColumns is the most columns a CSV log's header may name; each row
+// has as many fields as the header, so it bounds a row's fields too.
+const MaxColumns = 1024
+
 func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 	c := &csvReader{o: o, br: br}
 	var header []string
@@ -67,6 +71,9 @@ func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
 			header = append(header, string(f))
 		}
 		break
+	}
+	if len(header) > MaxColumns {
+		return nil, fmt.Errorf("%s:%d: header: %d columns; a log may have at most %d", o.Name, c.line, len(header), MaxColumns)
 	}
 	ix, err := resolveHeader(o, header)
 	if err != nil {

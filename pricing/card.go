@@ -330,6 +330,9 @@ func field(rec []string, i int) string {
 
 // addRow adds the market row rec (line ln) to the card.
 func (c *Card) addRow(cols cardColumns, rec []string, ln int, file string, o CardOptions) error {
+	if len(rec) != len(cols.header) { // a cell left out, or one too many: which price is which would be a guess
+		return &FileError{File: file, Line: ln, Err: fmt.Errorf("%d fields, but the header has %d", len(rec), len(cols.header))}
+	}
 	rate := &Rate{Line: ln, Basis: field(rec, cols.basis)}
 	name := field(rec, cols.market)
 	alias, aliased := o.Aliases[name]
