@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,13 +103,13 @@ func readConfigFile(c *cobra.Command, path string) (map[string]any, error) {
 	file := v.AllSettings()
 	var unknown []string
 	for k := range file {
-		if f := c.Flags().Lookup(k); (f == nil || k == "config" || k == "help") && k != "business-hours" {
+		if f := c.Flags().Lookup(k); (f == nil || k == "config" || k == "help") && k != "business-hours" && (k != "values" || c.Flags().Lookup("value") == nil) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, usagef("config %s: unknown key %s (keys are the long flag names of 'wacost %s', and business-hours)", path, strings.Join(unknown, ", "), c.Name())
+		return nil, usagef("config %s: unknown key %s (keys are the long flag names of 'wacost %s', business-hours and values)", path, strings.Join(unknown, ", "), c.Name())
 	}
 	return file, nil
 }
@@ -133,25 +135,45 @@ func (cfg *config) set(f *pflag.Flag, file map[string]any, path string) error {
 		val any
 		err error
 	)
-	switch raw, inFile := file[f.Name]; {
-	case f.Name == "map":
-		// Column maps add up, later places overriding a column's header.
-		var items []string
-		if inFile {
-			l, err := fromFile(raw)
-			if err != nil {
-				return err
-			}
-			items = l.([]string)
+	// addUp is the value of a list whose places add up, the file's items
+	// (fileItems) first, then the environment's, then the flags', later
+	// ones overriding a column's.
+	addUp := func(fileItems func() ([]string, error)) (any, error) {
+		items, err := fileItems()
+		if err != nil {
+			return nil, err
 		}
 		if os.Getenv(env) != "" {
 			l, err := fromEnv()
 			if err != nil {
-				return err
+				return nil, err
 			}
 			items = append(items, l.([]string)...)
 		}
-		val = append(items, flagValue(f).([]string)...)
+		return append(items, flagValue(f).([]string)...), nil
+	}
+	switch raw, inFile := file[f.Name]; {
+	case f.Name == "value": // the file's are a values: section
+		val, err = addUp(func() ([]string, error) {
+			if section, ok := file["values"]; ok {
+				return valuesSection(section, path)
+			}
+			return nil, nil
+		})
+	case f.Name == "map":
+		if err := onceEach(flagValue(f).([]string), "--map"); err != nil {
+			return err
+		}
+		val, err = addUp(func() ([]string, error) {
+			if !inFile {
+				return nil, nil
+			}
+			l, err := fromFile(raw)
+			if err != nil {
+				return nil, err
+			}
+			return l.([]string), nil
+		})
 	case f.Changed:
 		val = flagValue(f)
 	case os.Getenv(env) != "":
@@ -308,6 +330,47 @@ func typeWord(f *pflag.Flag) string {
 
 // fileList is a list setting of the config file: a list of values, one
 // value, or (for pairKeys) a mapping read as KEY=VALUE items.
+// onceEach checks that no column is mapped twice by one place's items
+// (COLUMN=HEADER): which to keep would be a guess.
+func onceEach(items []string, what string) error {
+	seen := map[string]string{}
+	for _, it := range items {
+		k, _, _ := strings.Cut(it, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if prev, twice := seen[k]; twice {
+			return fmt.Errorf("%s %s and %s: %s is mapped twice", what, prev, it, k)
+		}
+		seen[k] = it
+	}
+	return nil
+}
+
+// valuesSection reads the config's values: section, a mapping of columns
+// to mappings of values (direction: {true: out, false: in}), as --value
+// items (COLUMN:FROM=TO) in a stable order.
+func valuesSection(raw any, path string) ([]string, error) {
+	where := "config " + path + ": values"
+	cols, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want a mapping of columns to mappings of values, e.g. direction: {true: out}", where)
+	}
+	var items []string
+	for _, col := range slices.Sorted(maps.Keys(cols)) {
+		vals, ok := cols[col].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s.%s: want a mapping of values, e.g. {true: out, false: in}", where, col)
+		}
+		for _, from := range slices.Sorted(maps.Keys(vals)) {
+			to, ok := scalarText(vals[from])
+			if !ok {
+				return nil, fmt.Errorf("%s.%s.%s: %v: want text", where, col, from, vals[from])
+			}
+			items = append(items, col+":"+from+"="+to)
+		}
+	}
+	return items, nil
+}
+
 func fileList(name string, raw any) ([]string, error) {
 	switch v := raw.(type) {
 	case []any:
@@ -427,6 +490,25 @@ func (cfg *config) GetDuration(name string) time.Duration {
 func (cfg *config) GetStringSlice(name string) []string { l, _ := cfg.vals[name].([]string); return l }
 
 // parseMap reads the map setting's COLUMN=HEADER pairs.
+// parseValues reads --value items (COLUMN:FROM=TO) into column -> value
+// as written -> value to read; a later item for one value wins.
+func parseValues(items []string) (map[string]map[string]string, error) {
+	m := map[string]map[string]string{}
+	for _, it := range items {
+		col, rest, ok := strings.Cut(it, ":")
+		from, to, ok2 := strings.Cut(rest, "=")
+		col = strings.ToLower(strings.TrimSpace(col))
+		if !ok || !ok2 || col == "" || strings.TrimSpace(to) == "" {
+			return nil, usagef("--value %q: want COLUMN:VALUE=READ_AS, e.g. --value direction:true=out", it)
+		}
+		if m[col] == nil {
+			m[col] = map[string]string{}
+		}
+		m[col][strings.TrimSpace(from)] = strings.TrimSpace(to)
+	}
+	return m, nil
+}
+
 func parseMap(items []string) (map[string]string, error) {
 	m := map[string]string{}
 	for _, f := range items {

@@ -124,3 +124,46 @@ func TestReplaySettingsValidate(t *testing.T) {
 		}
 	}
 }
+
+// An export in another shape is read with flags or a config file alone:
+// its separator, column names, values, timestamp layout and national
+// numbers; the same through --value flags and a values: section.
+func TestReadingAnExportAsIs(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "export.csv")
+	os.WriteFile(log, []byte("created_at;wa_id;from_me;kind\n03/10/2026 10:00;(11) 98765-4321;false;text\n03/10/2026 10:05;(11) 98765-4321;true;text\n"), 0o644)
+	want := func(r run) {
+		t.Helper()
+		var doc struct {
+			Summary struct{ Messages, Inbound, Free, Rejected int64 }
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || doc.Summary.Messages != 2 || doc.Summary.Inbound != 1 || doc.Summary.Free != 1 {
+			t.Fatalf("exit %d %s %+v", r.code, r.stderr, doc.Summary)
+		}
+	}
+	flags := []string{"simulate", log, "-f", "json", "-q", "--map", "timestamp=created_at", "--map", "customer=wa_id", "--map", "direction=from_me", "--map", "type=kind",
+		"--time-format", "%d/%m/%Y %H:%M", "--default-country", "br"}
+	want(wacost(t, "", append(flags, "--value", "direction:true=out", "--value", "direction:false=in")...))
+	cfg := filepath.Join(dir, "wacost.yaml")
+	os.WriteFile(cfg, []byte("values:\n  direction: {true: out, false: in}\n"), 0o644)
+	want(wacost(t, "", append(flags, "--config", cfg)...))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--map", "customer=phone"}, "--map customer=wa_id and customer=phone: customer is mapped twice"},
+		{[]string{"--value", "mood:x=y"}, "--value mood: no such column"},
+		{[]string{"--value", "direction=out"}, `--value "direction=out": want COLUMN:VALUE=READ_AS`},
+		{[]string{"--default-country", "XX"}, `--default-country "XX": want one of`},
+		{[]string{"--time-format", "%Q"}, "--time-format: time format"},
+		{[]string{"--delimiter", "ab"}, `--delimiter "ab": want one character`},
+	} {
+		if r := wacost(t, "", append(append([]string{}, flags...), c.args...)...); r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d %q, want %s", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	os.WriteFile(cfg, []byte("values:\n  direction: [out]\n"), 0o644)
+	if r := wacost(t, "", append(flags, "--config", cfg)...); r.code != 2 || !strings.Contains(r.stderr, "values.direction: want a mapping") {
+		t.Errorf("a values: section of the wrong shape: exit %d %s", r.code, r.stderr)
+	}
+}

@@ -80,8 +80,8 @@ func replayError(err error) error {
 // planOf is the replay plan of a command's options (env nil: reading only).
 func planOf(s *streams, o *simulateOptions, env *pricingEnv) replay.Plan {
 	p := replay.Plan{Files: o.files, Stdin: s.in, Stdout: s.out, Stderr: s.err,
-		Format: o.inputFormat, Map: o.columnMap, Location: o.location,
-		SkipInvalid: o.skipInvalid, MaxErrors: o.maxErrors, Reorder: o.reorder, SortMemory: o.sortMemory, MaxRecordBytes: o.maxRecord,
+		Input:       o.input,
+		SkipInvalid: o.skipInvalid, MaxErrors: o.maxErrors, Reorder: o.reorder, SortMemory: o.sortMemory,
 		Jobs: o.jobs, Shard: replay.ShardSpec{I: o.shardI, N: o.shardN}, Fingerprint: o.format == "partial", Quiet: o.quiet, Mask: o.maskFunc(),
 		SpoolMemory: spoolMemory, MaxPartCandidates: maxPartCandidates,
 		Progress: func(total int64) replay.Observer {
@@ -90,6 +90,7 @@ func planOf(s *streams, o *simulateOptions, env *pricingEnv) replay.Plan {
 			}
 			return nil
 		}}
+	p.Input.Location = o.location
 	if env != nil {
 		p.Engine = env.options(s.ctx, o)
 	}

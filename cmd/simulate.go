@@ -22,9 +22,10 @@ import (
 )
 
 type simulateOptions struct {
-	files       []string
-	inputFormat msglog.Format
-	columnMap   map[string]string
+	files []string
+	// input is how the logs are read: format, column and value maps,
+	// default country, time format, separator, record size.
+	input       msglog.Options
 	regime      string
 	tariffFile  string
 	location    *time.Location
@@ -44,7 +45,6 @@ type simulateOptions struct {
 	quiet       bool
 	bizLoc      map[string]*time.Location
 	sortMemory  int
-	maxRecord   int // --max-record-bytes
 	jobs        int // replays side by side, each for a part of the customers
 	shardI      int
 	shardN      int
@@ -120,6 +120,10 @@ func addReplayFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.String("input-format", "auto", "input format: auto, csv, json or ndjson")
 	f.StringArray("map", nil, "map a column onto a header name of the file: COLUMN=HEADER (repeatable)")
+	f.StringArray("value", nil, "read a column's value as another: COLUMN:VALUE=READ_AS, e.g. direction:true=out (repeatable; a values: section in the config)")
+	f.String("default-country", "", "read customer numbers written without + or 00 as this country writes them (ISO code, e.g. BR: (11) 98765-4321 is +55 11 98765-4321)")
+	f.String("time-format", "", "a timestamp layout, strftime-style (%d/%m/%Y %H:%M), tried before the forms wacost reads anyway")
+	f.String("delimiter", "auto", "CSV field separator: auto (the first of , ; tab | that splits the header into its columns), or one character, or tab")
 	f.String("regime", "auto", "pricing regime: auto or one of "+strings.Join(pricing.RegimeNames(), ", "))
 	f.String("tariff", "", "price every message with this card: a file (CSV, YAML or JSON) or a built-in card's name (wacost tariff list)")
 	f.String("timezone", "UTC", "the WhatsApp Business Account's time zone (IANA name): months, quotas and rate dates")
@@ -250,7 +254,8 @@ const (
 // shares, as given (flag, environment, config file or default).
 type replaySettings struct {
 	InputFormat, Regime, Tariff, Timezone string
-	Map, BusinessTimezone                 []string
+	Map, BusinessTimezone, Values         []string
+	DefaultCountry, TimeFormat, Delimiter string
 	LateReplies, LateReplyCategory        string
 	ServiceQuota, FreeTier, MexicoFree    int64
 	FEPWindow                             time.Duration
@@ -267,7 +272,8 @@ type replaySettings struct {
 func replaySettingsFrom(v *config) replaySettings {
 	return replaySettings{
 		InputFormat: v.GetString("input-format"), Regime: v.GetString("regime"), Tariff: v.GetString("tariff"), Timezone: v.GetString("timezone"),
-		Map: v.GetStringSlice("map"), BusinessTimezone: v.GetStringSlice("business-timezone"),
+		Map: v.GetStringSlice("map"), BusinessTimezone: v.GetStringSlice("business-timezone"), Values: v.GetStringSlice("value"),
+		DefaultCountry: v.GetString("default-country"), TimeFormat: v.GetString("time-format"), Delimiter: v.GetString("delimiter"),
 		LateReplies: v.GetString("late-replies"), LateReplyCategory: v.GetString("late-reply-category"),
 		ServiceQuota: v.GetInt64("service-quota"), FreeTier: v.GetInt64("free-tier"), MexicoFree: v.GetInt64("mexico-free-sessions"),
 		FEPWindow: v.GetDuration("fep-window"), FX: v.GetString("fx"),
@@ -290,21 +296,13 @@ func (rs replaySettings) Validate() error {
 // names every bad setting.
 func (rs replaySettings) options(files []string) (*simulateOptions, error) {
 	o := &simulateOptions{files: files, tariffFile: rs.Tariff, tiersFile: rs.Tiers, skipInvalid: rs.SkipInvalid,
-		maxErrors: int(rs.MaxErrors), reorder: int(rs.ReorderBuffer), sortMemory: int(rs.SortMemory), maxRecord: int(rs.MaxRecordBytes),
+		maxErrors: int(rs.MaxErrors), reorder: int(rs.ReorderBuffer), sortMemory: int(rs.SortMemory),
 		regime: rs.Regime, kzLegacy: rs.KazakhstanPre, nanp: rs.NANPCaribbean, progress: rs.Progress, fepWindow: rs.FEPWindow}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	var err error
-	if o.inputFormat, err = msglog.ParseFormat(rs.InputFormat); err != nil {
+	if o.input, err = rs.inputOptions(); err != nil {
 		errs = append(errs, err)
-	}
-	if o.columnMap, err = parseMap(rs.Map); err != nil {
-		errs = append(errs, err)
-	}
-	for k := range o.columnMap {
-		if !contains(msglog.Columns, k) {
-			bad("--map %s: no such column (columns: %s)", k, strings.Join(msglog.Columns, ", "))
-		}
 	}
 	if o.regime != "auto" {
 		if _, err := pricing.RegimeByName(o.regime); err != nil {
@@ -361,6 +359,51 @@ func (rs replaySettings) options(files []string) (*simulateOptions, error) {
 	}
 	if rs.MaxErrors < 0 || rs.ReorderBuffer < 0 {
 		bad("--max-errors and --reorder-buffer must not be negative")
+	}
+	return o, errors.Join(errs...)
+}
+
+// inputOptions are the settings of how logs are read; the error names
+// every bad one.
+func (rs replaySettings) inputOptions() (msglog.Options, error) {
+	o := msglog.Options{MaxRecordBytes: int(rs.MaxRecordBytes), DefaultCountry: strings.ToUpper(rs.DefaultCountry), TimeFormat: rs.TimeFormat}
+	var errs []error
+	var err error
+	if o.Format, err = msglog.ParseFormat(rs.InputFormat); err != nil {
+		errs = append(errs, err)
+	}
+	if o.Map, err = parseMap(rs.Map); err != nil {
+		errs = append(errs, err)
+	}
+	for k := range o.Map {
+		if !contains(msglog.Columns, k) {
+			errs = append(errs, fmt.Errorf("--map %s: no such column (columns: %s)", k, strings.Join(msglog.Columns, ", ")))
+		}
+	}
+	if o.Values, err = parseValues(rs.Values); err != nil {
+		errs = append(errs, err)
+	}
+	for k := range o.Values {
+		if !contains(msglog.Columns, k) {
+			errs = append(errs, fmt.Errorf("--value %s: no such column (columns: %s)", k, strings.Join(msglog.Columns, ", ")))
+		}
+	}
+	if o.DefaultCountry != "" && !contains(msglog.DialingCountries(), o.DefaultCountry) {
+		errs = append(errs, fmt.Errorf("--default-country %q: want one of %s", rs.DefaultCountry, strings.Join(msglog.DialingCountries(), ", ")))
+	}
+	if o.TimeFormat != "" {
+		if _, err := msglog.ParseTimeFormat(o.TimeFormat); err != nil {
+			errs = append(errs, fmt.Errorf("--time-format: %w", err))
+		}
+	}
+	switch d := rs.Delimiter; {
+	case d == "" || d == "auto":
+	case d == "tab" || d == `\t` || d == "\t":
+		o.Delimiter = '\t'
+	case len(d) == 1 && d != `"` && d != "\n" && d != "\r":
+		o.Delimiter = d[0]
+	default:
+		errs = append(errs, fmt.Errorf("--delimiter %q: want one character (, ; | or tab), or auto", d))
 	}
 	return o, errors.Join(errs...)
 }

@@ -28,6 +28,7 @@ type csvReader struct {
 	plan   []planned
 	plain  bool // every row through buildInto (for tests)
 	header []string
+	comma  byte // the field separator
 	fields [][]byte
 	vals   [numColumns]string
 	has    [numColumns]bool
@@ -46,31 +47,67 @@ func init() {
 		open: func(br *bufio.Reader, o Options) (Reader, error) { return newCSVReader(br, o) }})
 }
 
+// delimiters are the field separators a header is tried with, in order.
+var delimiters = []byte{',', ';', '\t', '|'}
+
+// pickDelimiter is the field separator of a CSV log whose header line is
+// line: Options.Delimiter if set, else the first of delimiters that
+// splits the header into the columns a log needs (a comma if none does,
+// whose error then names what the header lacks).
+func pickDelimiter(o *Options, line []byte) byte {
+	if o.Delimiter != 0 {
+		return o.Delimiter
+	}
+	for _, d := range delimiters {
+		cr := csv.NewReader(bytes.NewReader(line))
+		cr.Comma, cr.LazyQuotes, cr.FieldsPerRecord = rune(d), true, -1
+		if header, err := cr.Read(); err == nil && len(header) > 1 {
+			if _, err := resolveHeader(*o, header); err == nil {
+				return d
+			}
+		}
+	}
+	return ','
+}
+
 // MaxColumns is the most columns a CSV log's header may name; each row
 // has as many fields as the header, so it bounds a row's fields too.
 const MaxColumns = 1024
 
 func newCSVReader(br *bufio.Reader, o Options) (*csvReader, error) {
-	c := &csvReader{o: o, br: br}
-	var header []string
+	c := &csvReader{o: o, br: br, comma: ','}
+	var line []byte
 	for {
-		fields, _, err := c.record()
+		l, err := c.readLine()
 		if err == io.EOF {
 			return nil, fmt.Errorf("%s: empty input: want a header row with timestamp, customer and direction", o.Name)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: header: %w", o.Name, err)
 		}
-		if len(fields) == 1 && len(bytes.TrimSpace(fields[0])) == 0 {
+		if len(bytes.TrimSpace(l)) == 0 {
 			continue
 		}
-		for _, f := range fields {
-			if bytes.IndexByte(f, '\r') >= 0 { // its lines end in CR alone: the whole file would be one header
-				return nil, fmt.Errorf("%s: its lines end in a carriage return alone (old Mac line endings); wacost reads LF or CRLF line endings (convert it, e.g. tr '\\r' '\\n')", o.Name)
+		if sep, ok := bytes.CutPrefix(bytes.TrimSpace(l), []byte("sep=")); ok && len(sep) == 1 {
+			if c.o.Delimiter == 0 { // Excel's first line names the separator
+				c.o.Delimiter = sep[0]
 			}
-			header = append(header, string(f))
+			continue
 		}
+		line = append([]byte(nil), l...)
 		break
+	}
+	c.comma = pickDelimiter(&c.o, line)
+	fields, _, err := c.recordFrom(line)
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", o.Name, err)
+	}
+	var header []string
+	for _, f := range fields {
+		if bytes.IndexByte(f, '\r') >= 0 { // its lines end in CR alone: the whole file would be one header
+			return nil, fmt.Errorf("%s: its lines end in a carriage return alone (old Mac line endings); wacost reads LF or CRLF line endings (convert it, e.g. tr '\\r' '\\n')", o.Name)
+		}
+		header = append(header, string(f))
 	}
 	if len(header) > MaxColumns {
 		return nil, fmt.Errorf("%s:%d: header: %d columns; a log may have at most %d", o.Name, c.line, len(header), MaxColumns)
@@ -135,7 +172,7 @@ func (c *csvReader) record() ([][]byte, int, error) {
 // recordFrom is record for a record whose first line has just been read.
 func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 	start := c.line
-	if fields, ok := splitPlain(line, c.fields[:0]); ok {
+	if fields, ok := splitPlain(line, c.fields[:0], c.comma); ok {
 		c.fields = fields
 		return fields, start, nil
 	}
@@ -143,7 +180,7 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 	// line breaks), then let encoding/csv read it. A quote inside a field
 	// that does not start with one is a character (LazyQuotes).
 	rec := append([]byte(nil), line...)
-	open := inQuotedField(line, false)
+	open := inQuotedField(line, false, c.comma)
 	var more [][]byte // the lines after the first, to read again if the field is never closed
 	for open && len(rec) <= c.o.maxRecord() {
 		next, err := c.readLine()
@@ -158,7 +195,7 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 		}
 		more = append(more, append([]byte(nil), next...))
 		rec = append(append(rec, '\n'), next...)
-		open = inQuotedField(next, true)
+		open = inQuotedField(next, true, c.comma)
 	}
 	if open {
 		// Only this line is lost: the ones after it are records of their own.
@@ -173,6 +210,7 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 	cr := csv.NewReader(bytes.NewReader(rec))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
+	cr.Comma = rune(c.comma)
 	fields, err := cr.Read()
 	if err != nil {
 		var pe *csv.ParseError
@@ -193,7 +231,7 @@ func (c *csvReader) recordFrom(line []byte) ([][]byte, int, error) {
 // of line, which began inside one if in: as encoding/csv reads with
 // LazyQuotes, a field is quoted when its first byte is a quote, "" in it is
 // a quote, and a quote closes it only before a comma or the line's end.
-func inQuotedField(line []byte, in bool) bool {
+func inQuotedField(line []byte, in bool, comma byte) bool {
 	fieldStart := !in
 	for i := 0; i < len(line); i++ {
 		c := line[i]
@@ -202,14 +240,14 @@ func inQuotedField(line []byte, in bool) bool {
 				switch {
 				case i+1 < len(line) && line[i+1] == '"':
 					i++ // an escaped quote
-				case i+1 == len(line) || line[i+1] == ',':
+				case i+1 == len(line) || line[i+1] == comma:
 					in = false
 				}
 			}
 			continue
 		}
 		switch {
-		case c == ',':
+		case c == comma:
 			fieldStart = true
 			continue
 		case c == '"' && fieldStart:
@@ -346,13 +384,13 @@ func (c *csvReader) quickPart(line []byte) (part int, ok bool) {
 	}
 	f := line
 	for range c.cust {
-		i := bytes.IndexByte(f, ',')
+		i := bytes.IndexByte(f, c.comma)
 		if i < 0 {
 			return 0, false
 		}
 		f = f[i+1:]
 	}
-	if i := bytes.IndexByte(f, ','); i >= 0 {
+	if i := bytes.IndexByte(f, c.comma); i >= 0 {
 		f = f[:i]
 	}
 	if len(f) > 0 && f[0] == '+' {
@@ -390,15 +428,16 @@ func (c *csvReader) owns(fields [][]byte, m *Message, err error) bool {
 	return part == c.o.Part.I
 }
 
-// splitPlain splits a line without quotes at its commas, in one pass of
-// eight bytes at a time; ok is false if the line holds a quote.
-func splitPlain(line []byte, fields [][]byte) (_ [][]byte, ok bool) {
+// splitPlain splits a line without quotes at its field separators
+// (comma), in one pass of eight bytes at a time; ok is false if the line
+// holds a quote.
+func splitPlain(line []byte, fields [][]byte, comma byte) (_ [][]byte, ok bool) {
 	from, i := 0, 0
 	var quotes uint64 // any quote byte seen sets a bit
 	for ; i+8 <= len(line); i += 8 {
 		w := swar.Word(line, i)
 		quotes |= swar.Match(w, '"')
-		for m := swar.Match(w, ','); m != 0; m &= m - 1 {
+		for m := swar.Match(w, comma); m != 0; m &= m - 1 {
 			at := i + bits.TrailingZeros64(m)/8
 			fields = append(fields, line[from:at])
 			from = at + 1
@@ -409,7 +448,7 @@ func splitPlain(line []byte, fields [][]byte) (_ [][]byte, ok bool) {
 		copy(tail[:], line[i:])
 		w := swar.Word(tail[:], 0)
 		quotes |= swar.Match(w, '"')
-		for m := swar.Match(w, ','); m != 0; m &= m - 1 {
+		for m := swar.Match(w, comma); m != 0; m &= m - 1 {
 			at := i + bits.TrailingZeros64(m)/8
 			fields = append(fields, line[from:at])
 			from = at + 1
@@ -428,7 +467,7 @@ func (c *csvReader) build(fields [][]byte, line int, m *Message) error {
 	v := &c.v
 	for _, p := range c.plan {
 		b := fields[p.field]
-		if setUsual(p.col, b, m, v) {
+		if setUsual(&c.o, p.col, b, m, v) {
 			continue
 		}
 		if err := setColumn(&c.o, line, p.col, v.str(p.col, b), m, v); err != nil {

@@ -16,22 +16,22 @@ import (
 
 // fieldSetter validates one raw value into m; it returns a message for a
 // RowError, or "".
-type fieldSetter func(m *Message, v string, loc *time.Location) string
+type fieldSetter func(m *Message, v string, o *Options) string
 
 var setters = map[string]fieldSetter{
 	ColTimestamp:  setTimestamp,
 	ColCustomer:   setCustomer,
 	ColDirection:  setDirection,
 	ColType:       setType,
-	ColCategory:   func(m *Message, v string, _ *time.Location) string { m.Category = v; return "" },
+	ColCategory:   func(m *Message, v string, _ *Options) string { m.Category = v; return "" },
 	ColCountry:    setCountry,
 	ColBusiness:   setBusiness,
 	ColEntryPoint: setEntryPoint,
 	ColStatus:     setStatus,
-	ColID:         func(m *Message, v string, _ *time.Location) string { return setText(&m.ID, v) },
-	ColAgent:      func(m *Message, v string, _ *time.Location) string { return setText(&m.Agent, v) },
+	ColID:         func(m *Message, v string, _ *Options) string { return setText(&m.ID, v) },
+	ColAgent:      func(m *Message, v string, _ *Options) string { return setText(&m.Agent, v) },
 	ColSender:     setSender,
-	ColTemplate:   func(m *Message, v string, _ *time.Location) string { return setText(&m.TemplateName, v) },
+	ColTemplate:   func(m *Message, v string, _ *Options) string { return setText(&m.TemplateName, v) },
 }
 
 // setText sets a free-text field (an id, an agent, a template's name) to
@@ -87,7 +87,7 @@ func plainText(b []byte) bool {
 	return true
 }
 
-func setSender(m *Message, v string, _ *time.Location) string {
+func setSender(m *Message, v string, _ *Options) string {
 	switch s := strings.ToLower(strings.TrimSpace(v)); s {
 	case "", "bot", "human":
 		m.Sender = s
@@ -101,10 +101,13 @@ func setSender(m *Message, v string, _ *time.Location) string {
 	return ""
 }
 
-// ParseTimestamp reads RFC 3339 with any offset, a date-time without offset
-// (taken in loc), or Unix seconds, milliseconds, microseconds or
-// nanoseconds (told apart by magnitude: below 1e11 seconds, below 1e14
-// milliseconds, below 1e17 microseconds, else nanoseconds).
+// ParseTimestamp reads RFC 3339 with any offset (the T or a space between
+// date and time; seconds optional; the offset also as +0000, or UTC, GMT
+// or Z after a space), a date-time without offset (taken in loc), RFC 1123
+// (Sat, 03 Oct 2026 10:00:00 +0000), or Unix seconds, milliseconds,
+// microseconds or nanoseconds (told apart by magnitude: below 1e11
+// seconds, below 1e14 milliseconds, below 1e17 microseconds, else
+// nanoseconds).
 func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
 	if t, ok := fastUTC(v); ok {
 		return t, ""
@@ -132,17 +135,37 @@ func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
 			return time.Unix(0, n).UTC(), ""
 		}
 	}
+	if len(v) > 5 && v[3] == ',' { // RFC 1123, as mail and HTTP write times
+		for _, layout := range []string{time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t, ""
+			}
+		}
+	}
 	s := v
 	if len(s) > 10 && s[10] == ' ' {
 		s = s[:10] + "T" + s[11:]
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, ""
+	for _, z := range []string{" UTC", " GMT", " Z", "UTC", "GMT"} { // a zone written as a word
+		if len(s) > 16 && strings.HasSuffix(s, z) {
+			s = strings.TrimSuffix(s, z) + "Z"
+			break
+		}
 	}
-	if wall, err := time.Parse(localLayout, s); err == nil {
-		return localTime(v, wall, loc)
+	if n := len(s); n > 16 && (s[n-5] == '+' || s[n-5] == '-') && allDigits(s[n-4:]) && s[n-6] >= '0' && s[n-6] <= '9' {
+		s = s[:n-2] + ":" + s[n-2:] // +0000: an offset without its colon
 	}
-	return time.Time{}, strconv.Quote(v) + " is not RFC 3339, a date-time, or Unix seconds/milliseconds"
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, ""
+		}
+	}
+	for _, layout := range []string{localLayout, "2006-01-02T15:04"} {
+		if wall, err := time.Parse(layout, s); err == nil {
+			return localTime(v, wall, loc)
+		}
+	}
+	return time.Time{}, strconv.Quote(v) + " is not RFC 3339, a date-time, RFC 1123 or Unix seconds/milliseconds (other layouts: --time-format)"
 }
 
 const localLayout = "2006-01-02T15:04:05.999999999"
@@ -234,8 +257,8 @@ func daysIn(m time.Month, y int) int {
 	return 31
 }
 
-func setTimestamp(m *Message, v string, loc *time.Location) string {
-	t, msg := ParseTimestamp(v, loc)
+func setTimestamp(m *Message, v string, o *Options) string {
+	t, msg := o.parseTime(v)
 	if msg == "" {
 		// WhatsApp Business began in 2018; a year far off is a broken
 		// export (a zero time, a wrong unit), and the window engine keeps
@@ -268,55 +291,90 @@ func allDigits(s string) bool {
 
 // NormalizeNumber strips "+", spaces, dashes, dots and parentheses from a
 // phone number and checks that 6 to 15 digits remain (E.164 allows 15). A
-// leading 00 is the international prefix, as "+" is. A number written as
-// a decimal (919876543210.0, as a spreadsheet or a JSON float writes it)
-// or with a sign is refused: its digits would name another customer.
+// leading 00 is the international prefix, as "+" is; a "whatsapp:" or
+// "tel:" prefix (as Twilio and links write numbers) is dropped. A number
+// written as a decimal (919876543210.0, as a spreadsheet or a JSON float
+// writes it) or with a sign is refused: its digits would name another
+// customer.
 func NormalizeNumber(v string) (string, string) {
+	d, _, msg := normalize(v)
+	return d, msg
+}
+
+// normalize is NormalizeNumber, saying too whether the number was written
+// as international (with + or 00).
+func normalize(v string) (digits string, explicit bool, msg string) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return "", "missing"
+		return "", false, "missing"
 	}
 	if allDigits(v) && len(v) >= 6 && len(v) <= 15 && !strings.HasPrefix(v, "00") {
-		return v, ""
+		return v, false, ""
 	}
-	if v[0] == '-' {
-		return "", strconv.Quote(v) + " is not a phone number: it has a sign"
+	w := v
+	for _, scheme := range []string{"whatsapp:", "tel:"} {
+		if len(w) > len(scheme) && strings.EqualFold(w[:len(scheme)], scheme) {
+			w = strings.TrimSpace(w[len(scheme):])
+		}
 	}
-	if i := strings.LastIndexByte(v, '.'); i > 0 && allDigits(v[:i]) && allDigits(v[i+1:]) && strings.Trim(v[i+1:], "0") == "" {
-		return "", strconv.Quote(v) + " is a phone number written as a decimal number: write it without the decimals"
+	if w == "" {
+		return "", false, strconv.Quote(v) + " is not a phone number"
+	}
+	if w[0] == '-' {
+		return "", false, strconv.Quote(v) + " is not a phone number: it has a sign"
+	}
+	if i := strings.LastIndexByte(w, '.'); i > 0 && allDigits(w[:i]) && allDigits(w[i+1:]) && strings.Trim(w[i+1:], "0") == "" {
+		return "", false, strconv.Quote(v) + " is a phone number written as a decimal number: write it without the decimals"
 	}
 	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		c := v[i]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
 		switch {
 		case c >= '0' && c <= '9':
 			b.WriteByte(c)
 		case c == '+' && i == 0, c == ' ', c == '-', c == '.', c == '(', c == ')':
 		default:
-			return "", strconv.Quote(v) + " is not a phone number (digits, optional +, spaces and dashes)"
+			return "", false, strconv.Quote(v) + " is not a phone number (digits, optional +, spaces and dashes)"
 		}
 	}
 	d := b.String()
-	if strings.HasPrefix(d, "00") && v[0] != '+' { // 00: the international prefix
-		d = d[2:]
+	explicit = w[0] == '+'
+	if strings.HasPrefix(d, "00") && w[0] != '+' { // 00: the international prefix
+		d, explicit = d[2:], true
 	}
 	if strings.HasPrefix(d, "00") { // no country code starts with 0: 00 after + or 00 is no number
-		return "", strconv.Quote(v) + " is not a phone number: 00 where its country code should be"
+		return "", false, strconv.Quote(v) + " is not a phone number: 00 where its country code should be"
 	}
 	if len(d) < 6 || len(d) > 15 {
-		return "", strconv.Quote(v) + " has " + strconv.Itoa(len(d)) + " digits; a number with its country code has 6 to 15"
+		return "", false, strconv.Quote(v) + " has " + strconv.Itoa(len(d)) + " digits; a number with its country code has 6 to 15"
 	}
-	return d, ""
+	return d, explicit, ""
 }
 
-func setCustomer(m *Message, v string, _ *time.Location) string {
-	d, msg := NormalizeNumber(v)
+// setCustomer reads the customer's number. One written without + or 00
+// is read as the --default-country writes numbers (Options.DefaultCountry)
+// if one is given, else it must look international (international).
+func setCustomer(m *Message, v string, o *Options) string {
+	d, explicit, msg := normalize(v)
+	if msg == "" && !explicit {
+		if dc := o.dialing; dc != nil {
+			var ok bool
+			if d, ok = dc.withCountry(d); !ok {
+				msg = strconv.Quote(v) + " is neither a number of " + dc.country + " nor one with its calling code"
+			}
+		} else if ok, why := international(d); !ok {
+			d, msg = "", nationalError(v, why)
+		}
+	}
+	if msg != "" {
+		return msg
+	}
 	m.Customer = d
 	m.CustomerKey, _ = NumberKey(d)
-	return msg
+	return ""
 }
 
-func setBusiness(m *Message, v string, _ *time.Location) string {
+func setBusiness(m *Message, v string, _ *Options) string {
 	if msg := textProblem(v); msg != "" {
 		return msg
 	}
@@ -333,7 +391,7 @@ func setBusiness(m *Message, v string, _ *time.Location) string {
 	return ""
 }
 
-func setDirection(m *Message, v string, _ *time.Location) string {
+func setDirection(m *Message, v string, _ *Options) string {
 	switch v { // the usual spellings, before trimming and lower-casing
 	case "in":
 		m.Direction = Inbound
@@ -355,7 +413,7 @@ func setDirection(m *Message, v string, _ *time.Location) string {
 	return ""
 }
 
-func setType(m *Message, v string, _ *time.Location) string {
+func setType(m *Message, v string, _ *Options) string {
 	switch v { // the usual spellings, before trimming and lower-casing
 	case "text":
 		m.Type, m.Template = v, false
@@ -389,7 +447,7 @@ var messageTypes = map[string]bool{
 	"request_welcome": true,
 }
 
-func setCountry(m *Message, v string, _ *time.Location) string {
+func setCountry(m *Message, v string, _ *Options) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return ""
@@ -418,7 +476,7 @@ var countryCodes = func() (ok [26 * 26]bool) {
 
 func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
-func setEntryPoint(m *Message, v string, _ *time.Location) string {
+func setEntryPoint(m *Message, v string, _ *Options) string {
 	if v == "" {
 		m.EntryPoint = window.EntryNone
 		return ""
@@ -438,7 +496,7 @@ func setEntryPoint(m *Message, v string, _ *time.Location) string {
 
 var statuses = map[string]bool{"": true, "accepted": true, "sent": true, "delivered": true, "read": true, "played": true, "failed": true}
 
-func setStatus(m *Message, v string, _ *time.Location) string {
+func setStatus(m *Message, v string, _ *Options) string {
 	switch v { // the usual spellings, before trimming and lower-casing
 	case "", "delivered", "read", "sent":
 		m.Status, m.Failed = v, false
@@ -497,7 +555,10 @@ func check(m *Message) (field, msg string) {
 
 // setUsual sets column k from b if b is one of its usual spellings (what
 // its setter would read the same way), and reports whether it did.
-func setUsual(k int, b []byte, m *Message, v *values) bool {
+func setUsual(o *Options, k int, b []byte, m *Message, v *values) bool {
+	if o.valueAt[k] != nil {
+		return false // a value map may read a usual spelling otherwise
+	}
 	switch k {
 	case colTimestamp:
 		if t, ok := v.sameDay(unsafe.String(unsafe.SliceData(b), len(b))); ok {
@@ -510,9 +571,14 @@ func setUsual(k int, b []byte, m *Message, v *values) bool {
 			return true
 		}
 	case colCustomer:
-		if key, ok := numberKey(b); ok && len(b) >= 6 && (b[0] != '0' || b[1] != '0') { // 6 to 15 digits, not 00 first
-			m.Customer, m.CustomerKey = v.ids.Str(b), key
-			return true
+		// 6 to 15 digits read as international, with no default country to
+		// read them by (a 0 first is a trunk prefix, or 00 the
+		// international one: the setter decides).
+		if key, ok := numberKey(b); ok && len(b) >= 6 && b[0] != '0' && o.dialing == nil {
+			if ok, _ := international(b); ok {
+				m.Customer, m.CustomerKey = v.ids.Str(b), key
+				return true
+			}
 		}
 	case colID:
 		if plainText(b) {

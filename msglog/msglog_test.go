@@ -549,7 +549,7 @@ func TestCSVQuotes(t *testing.T) {
 		line string
 		in   bool
 	}{{`a,b`, false}, {`"a`, true}, {`"a"`, false}, {`"a"",b`, true}, {`"a""",b`, false}, {`x"y,"z`, true}, {`"a"b,c`, true}, {`"a"b",c`, false}, {`,"`, true}} {
-		if got := inQuotedField([]byte(c.line), false); got != c.in {
+		if got := inQuotedField([]byte(c.line), false, ','); got != c.in {
 			t.Errorf("inQuotedField(%q) = %v", c.line, got)
 		}
 	}

@@ -148,7 +148,7 @@ func TestSplitPlain(t *testing.T) {
 			line[i] = alphabet[x%uint64(len(alphabet))]
 		}
 		want, wok := plain(line)
-		got, ok := splitPlain(line, nil)
+		got, ok := splitPlain(line, nil, ',')
 		if ok != wok {
 			t.Fatalf("%q: ok %v, want %v", line, ok, wok)
 		}

@@ -3,6 +3,7 @@ package msglog
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +48,67 @@ type Options struct {
 	// (0: DefaultMaxRecordBytes); a longer one is a bad row, read past
 	// without being kept.
 	MaxRecordBytes int
+	// DefaultCountry (ISO 3166 alpha-2, one of DialingCountries) reads a
+	// customer number written without + or 00 as that country writes its
+	// numbers; without it such a number must look international.
+	DefaultCountry string
+	// Values maps a column's values before they are read: column ->
+	// value as written (matched trimmed, in any case) -> value to read.
+	Values map[string]map[string]string
+	// TimeFormat, if set, is a strftime-style layout (ParseTimeFormat)
+	// tried before the timestamp forms wacost reads anyway.
+	TimeFormat string
+	// Delimiter is the CSV field separator; 0 picks, of , ; tab and |,
+	// the first that makes a header with the required columns.
+	Delimiter byte
+
+	// Set by NewReader from the above.
+	dialing    *dialing
+	valueAt    [numColumns]map[string]string
+	timeLayout string
+}
+
+// prepare checks the options a reader is opened with and sets what is
+// derived from them.
+func (o *Options) prepare() error {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Name == "" {
+		o.Name = "stdin"
+	}
+	for canon := range o.Map {
+		if _, ok := setters[canon]; !ok {
+			return fmt.Errorf("map: %q is not a column of wacost (columns: %s)", canon, strings.Join(Columns, ", "))
+		}
+	}
+	if o.DefaultCountry != "" {
+		d, ok := dialingOf(o.DefaultCountry)
+		if !ok {
+			return fmt.Errorf("default country %q: want one of %s", o.DefaultCountry, strings.Join(DialingCountries(), ", "))
+		}
+		o.dialing = d
+	}
+	o.valueAt = [numColumns]map[string]string{}
+	for col, vals := range o.Values {
+		k, ok := colNum[col]
+		if !ok {
+			return fmt.Errorf("value: %q is not a column of wacost (columns: %s)", col, strings.Join(Columns, ", "))
+		}
+		m := make(map[string]string, len(vals))
+		for from, to := range vals {
+			m[strings.ToLower(strings.TrimSpace(from))] = to
+		}
+		o.valueAt[k] = m
+	}
+	if o.TimeFormat != "" {
+		layout, err := ParseTimeFormat(o.TimeFormat)
+		if err != nil {
+			return err
+		}
+		o.timeLayout = layout
+	}
+	return nil
 }
 
 // DefaultMaxRecordBytes is Options.MaxRecordBytes unless told otherwise.
@@ -80,25 +142,29 @@ type Reader interface {
 // file extension, else from the first non-blank byte: '[' a JSON array,
 // '{' NDJSON, anything else CSV.
 func NewReader(r io.Reader, o Options) (Reader, error) {
-	if o.Location == nil {
-		o.Location = time.UTC
-	}
-	if o.Name == "" {
-		o.Name = "stdin"
-	}
-	for canon := range o.Map {
-		if _, ok := setters[canon]; !ok {
-			return nil, fmt.Errorf("map: %q is not a column of wacost (columns: %s)", canon, strings.Join(Columns, ", "))
-		}
+	if err := o.prepare(); err != nil {
+		return nil, err
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
+	name := o.Name
+	if b, _ := br.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b { // gzip
+		if o.Part.N > 1 {
+			return nil, fmt.Errorf("%s: %w (it is compressed)", o.Name, ErrPartFormat)
+		}
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", o.Name, err)
+		}
+		br = bufio.NewReaderSize(gzipErrors{zr, o.Name}, 1<<16)
+		name = strings.TrimSuffix(strings.TrimSuffix(name, ".gz"), ".GZ")
+	}
 	if b, _ := br.Peek(3); string(b) == "\ufeff" {
 		br.Discard(3) // a UTF-8 byte-order mark, as spreadsheet exports write
 	}
 	if err := checkText(br, o.Name); err != nil {
 		return nil, err
 	}
-	f, err := detect(br, o, strings.ToLower(filepath.Ext(o.Name)))
+	f, err := detect(br, o, strings.ToLower(filepath.Ext(name)))
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +190,21 @@ func checkText(br *bufio.Reader, name string) error {
 		return fmt.Errorf("%s: holds NUL bytes (UTF-16 without a byte-order mark, or not text); wacost reads UTF-8 text", name)
 	}
 	return nil
+}
+
+// gzipErrors names the file in the errors of its decompression (a file
+// cut short, a bad checksum), which are fatal.
+type gzipErrors struct {
+	r    io.Reader
+	name string
+}
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%s: gzip: %w", g.name, err)
+	}
+	return n, err
 }
 
 // firstByte peeks the first byte that is not white space or a BOM (0 if none).
@@ -253,6 +334,11 @@ func buildInto(o *Options, line int, vals *[numColumns]string, has *[numColumns]
 // setColumn sets canonical column k of *m from its value, using and
 // keeping what v remembers (v may be nil).
 func setColumn(o *Options, line, k int, val string, m *Message, v *values) error {
+	if vm := o.valueAt[k]; vm != nil {
+		if to, ok := vm[strings.ToLower(strings.TrimSpace(val))]; ok {
+			val, v = to, nil // what v remembers is of values as written
+		}
+	}
 	if v != nil {
 		switch k {
 		case colTimestamp:
@@ -267,7 +353,7 @@ func setColumn(o *Options, line, k int, val string, m *Message, v *values) error
 			}
 		}
 	}
-	if msg := setterAt[k](m, val, o.Location); msg != "" {
+	if msg := setterAt[k](m, val, o); msg != "" {
 		e := &RowError{File: o.Name, Line: line, Field: Columns[k], Msg: msg}
 		if k == colCustomer { // for MaskedError; val may be a view of the reader's memory
 			e.Value = strings.Clone(val)
@@ -300,7 +386,7 @@ func buildRaw(o *Options, line int, raw *[numColumns][]byte, has *[numColumns]bo
 	*m = Message{}
 	m.Pos = Pos{File: o.Name, Line: line, Seq: int64(o.Index)<<40 | int64(line)}
 	for k := 0; k < numColumns; k++ {
-		if !has[k] || setUsual(k, raw[k], m, v) {
+		if !has[k] || setUsual(o, k, raw[k], m, v) {
 			continue
 		}
 		if err := setColumn(o, line, k, v.str(k, raw[k]), m, v); err != nil {

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"time"
 
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/msglog"
@@ -30,10 +29,9 @@ type Plan struct {
 	// Stdout receives the output once the run has succeeded; Stderr the
 	// bad rows, the notes and what the replay had to do.
 	Stdout, Stderr io.Writer
-	// How the inputs are read.
-	Format   msglog.Format
-	Map      map[string]string
-	Location *time.Location
+	// Input is how every input is read (its Name, Index, Workers and Part
+	// are each input's own).
+	Input msglog.Options
 	// Engine are the engine's options; Run sets their Context.
 	Engine simulate.Options
 	// SkipInvalid counts bad rows as rejected instead of failing; the
@@ -43,9 +41,6 @@ type Plan struct {
 	// Reorder is each input's reorder buffer, in rows; SortMemory the rows
 	// a full sort holds in memory before sorted runs spill to disk.
 	Reorder, SortMemory int
-	// MaxRecordBytes is the most a CSV record or NDJSON line may hold (0:
-	// msglog's default).
-	MaxRecordBytes int
 	// Jobs is how many parts side by side (1: one replay).
 	Jobs int
 	// Shard, if N > 0, keeps only the customers of shard I of N.
@@ -314,8 +309,9 @@ func (r *run) openReaders(ro msglog.Options, reorder int) (readers []msglog.Read
 		if t := r.obs.Tally(); t != nil {
 			rc = countingReader{rc, &t.Bytes}
 		}
-		ro.Name, ro.Format, ro.Map, ro.Location, ro.Index, ro.MaxRecordBytes = in.name, r.p.Format, r.p.Map, r.p.Location, i, r.p.MaxRecordBytes
-		rd, err := msglog.NewReader(rc, ro)
+		o := inputOptions(r.p.Input, in.name, i)
+		o.Workers, o.Part = ro.Workers, ro.Part
+		rd, err := msglog.NewReader(rc, o)
 		if err != nil {
 			return nil, closeAll, err
 		}
@@ -351,7 +347,7 @@ func Load(ctx context.Context, p Plan) ([]msglog.Message, int64, error) {
 		if t != nil {
 			rc = countingReader{rc, &t.Bytes}
 		}
-		rd, err := msglog.NewReader(rc, msglog.Options{Name: in.name, Format: p.Format, Map: p.Map, Location: p.Location, Index: i, MaxRecordBytes: p.MaxRecordBytes})
+		rd, err := msglog.NewReader(rc, inputOptions(p.Input, in.name, i))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -377,4 +373,10 @@ func cmpOr(v, def int) int {
 		return v
 	}
 	return def
+}
+
+// inputOptions are the reading options of input i, named name.
+func inputOptions(o msglog.Options, name string, i int) msglog.Options {
+	o.Name, o.Index = name, i
+	return o
 }
