@@ -19,6 +19,10 @@ type inputFormat struct {
 	// first reports whether a file whose first non-blank byte is b is in
 	// this format (nil: the format is never told by its content).
 	first func(b byte) bool
+	// sniff, if set, reports whether a file whose first bytes are head is
+	// in this format, whatever its extension says: a source's export in a
+	// shape of its own (a Twilio CSV is a .csv).
+	sniff func(head []byte) bool
 	// fallback: the format of a file no other format claims.
 	fallback bool
 	// sniffed: a file named as this format by its extension is still
@@ -78,6 +82,14 @@ func ParseFormat(s string) (Format, error) {
 // extension that is sniffed is checked against the content too.
 func detect(br *bufio.Reader, o Options, ext string) (*inputFormat, error) {
 	named := formatNamed(string(o.Format))
+	if named == nil {
+		head, _ := br.Peek(4096) // what is there: a short file is all of it
+		for _, f := range formats {
+			if f.sniff != nil && f.sniff(head) {
+				return f, nil
+			}
+		}
+	}
 	if named == nil {
 		for _, f := range formats {
 			for _, e := range f.exts {
