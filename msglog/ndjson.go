@@ -75,10 +75,7 @@ func (r *ndjsonReader) Read(m *Message) error {
 		if tooLong || len(b) > r.o.maxRecord() && len(bytes.TrimRight(b, "\r\n")) > r.o.maxRecord() { // read to its end, but not kept
 			return &RowError{File: r.o.Name, Line: r.line, Msg: fmt.Sprintf("the line is longer than %d bytes, the most a record may hold (--max-record-bytes)", r.o.maxRecord())}
 		}
-		b = bytes.TrimSpace(b)
-		if r.line == 1 {
-			b = bytes.TrimPrefix(b, []byte("\ufeff"))
-		}
+		b = bytes.TrimSpace(b) // a byte-order mark is NewReader's to drop, once
 		if len(b) == 0 {
 			continue
 		}
