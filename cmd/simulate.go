@@ -118,11 +118,13 @@ func newSimulateCmd(s *streams) *cobra.Command {
 // shares: input, regimes, tariffs and the settings of uncertain rules.
 func addReplayFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.String("input-format", "auto", "input format: auto, csv, json or ndjson")
+	f.String("input-format", "auto", "input format: auto, csv, json, ndjson, twilio or meta-webhook")
 	f.StringArray("map", nil, "map a column onto a header name of the file: COLUMN=HEADER (repeatable)")
 	f.StringArray("value", nil, "read a column's value as another: COLUMN:VALUE=READ_AS, e.g. direction:true=out (repeatable; a values: section in the config)")
 	f.String("default-country", "", "read customer numbers written without + or 00 as this country writes them (ISO code, e.g. BR: (11) 98765-4321 is +55 11 98765-4321)")
 	f.String("time-format", "", "a timestamp layout, strftime-style (%d/%m/%Y %H:%M), tried before the forms wacost reads anyway")
+	f.String("sends", "", "a send log joined to webhook logs by message id: a CSV of id and type, category, template (wacost's column names)")
+	f.String("identity-map", "", "a CSV of bsuid,number that joins business-scoped user ids of webhook logs to phone numbers")
 	f.String("delimiter", "auto", "CSV field separator: auto (the first of , ; tab | that splits the header into its columns), or one character, or tab")
 	f.String("regime", "auto", "pricing regime: auto or one of "+strings.Join(pricing.RegimeNames(), ", "))
 	f.String("tariff", "", "price every message with this card: a file (CSV, YAML or JSON) or a built-in card's name (wacost tariff list)")
@@ -147,7 +149,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.Int("sort-memory", 250000, "when a full sort is needed: rows held in memory (about 300 bytes each) before sorted runs spill to temporary files")
 	f.String("progress", "auto", "show the replay's progress on stderr: auto (on a terminal, unless -q), always (elsewhere, a line every 10s) or never")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
-	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson"})
+	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson", "twilio", "meta-webhook"})
 	complete(c, "progress", progressModes)
 	complete(c, "regime", append([]string{"auto"}, pricing.RegimeNames()...))
 	complete(c, "late-replies", []string{"template", "block"})
@@ -256,6 +258,7 @@ type replaySettings struct {
 	InputFormat, Regime, Tariff, Timezone string
 	Map, BusinessTimezone, Values         []string
 	DefaultCountry, TimeFormat, Delimiter string
+	Sends, IdentityMap                    string
 	LateReplies, LateReplyCategory        string
 	ServiceQuota, FreeTier, MexicoFree    int64
 	FEPWindow                             time.Duration
@@ -274,6 +277,7 @@ func replaySettingsFrom(v *config) replaySettings {
 		InputFormat: v.GetString("input-format"), Regime: v.GetString("regime"), Tariff: v.GetString("tariff"), Timezone: v.GetString("timezone"),
 		Map: v.GetStringSlice("map"), BusinessTimezone: v.GetStringSlice("business-timezone"), Values: v.GetStringSlice("value"),
 		DefaultCountry: v.GetString("default-country"), TimeFormat: v.GetString("time-format"), Delimiter: v.GetString("delimiter"),
+		Sends: v.GetString("sends"), IdentityMap: v.GetString("identity-map"),
 		LateReplies: v.GetString("late-replies"), LateReplyCategory: v.GetString("late-reply-category"),
 		ServiceQuota: v.GetInt64("service-quota"), FreeTier: v.GetInt64("free-tier"), MexicoFree: v.GetInt64("mexico-free-sessions"),
 		FEPWindow: v.GetDuration("fep-window"), FX: v.GetString("fx"),
@@ -396,6 +400,16 @@ func (rs replaySettings) inputOptions() (msglog.Options, error) {
 			errs = append(errs, fmt.Errorf("--time-format: %w", err))
 		}
 	}
+	if rs.Sends != "" {
+		if o.Sends, err = readFile(rs.Sends, msglog.ReadSends); err != nil {
+			errs = append(errs, fmt.Errorf("--sends: %w", err))
+		}
+	}
+	if rs.IdentityMap != "" {
+		if o.Identities, err = readFile(rs.IdentityMap, msglog.ReadIdentities); err != nil {
+			errs = append(errs, fmt.Errorf("--identity-map: %w", err))
+		}
+	}
 	switch d := rs.Delimiter; {
 	case d == "" || d == "auto":
 	case d == "tab" || d == `\t` || d == "\t":
@@ -406,6 +420,17 @@ func (rs replaySettings) inputOptions() (msglog.Options, error) {
 		errs = append(errs, fmt.Errorf("--delimiter %q: want one character (, ; | or tab), or auto", d))
 	}
 	return o, errors.Join(errs...)
+}
+
+// readFile opens path and reads it with read.
+func readFile[T any](path string, read func(io.Reader, string) (T, error)) (T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer f.Close()
+	return read(f, path)
 }
 
 // policy is the settings of the rules the sources leave open.

@@ -345,6 +345,9 @@ func normalize(v string) (digits string, explicit bool, msg string) {
 	if strings.HasPrefix(d, "00") { // no country code starts with 0: 00 after + or 00 is no number
 		return "", false, strconv.Quote(v) + " is not a phone number: 00 where its country code should be"
 	}
+	if explicit && strings.HasPrefix(d, "0") {
+		return "", false, strconv.Quote(v) + " is not a phone number: no calling code starts with 0"
+	}
 	if len(d) < 6 || len(d) > 15 {
 		return "", false, strconv.Quote(v) + " has " + strconv.Itoa(len(d)) + " digits; a number with its country code has 6 to 15"
 	}

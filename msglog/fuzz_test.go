@@ -35,6 +35,29 @@ func accepted(t *testing.T, m *Message) {
 	}
 }
 
+// readsAccepted reads in as format to its end or a fatal error: every
+// message it gives must be valid (accepted), after fix (if not nil).
+func readsAccepted(t *testing.T, in string, format Format, fix func(*Message)) {
+	r, err := NewReader(strings.NewReader(in), Options{Name: "f", Format: format})
+	if err != nil {
+		return
+	}
+	for i := 0; i < 100000; i++ {
+		var m Message
+		if err := r.Read(&m); err != nil {
+			if isRowError(err) {
+				continue
+			}
+			return
+		}
+		if fix != nil {
+			fix(&m)
+		}
+		accepted(t, &m)
+	}
+	t.Fatal("reader did not end")
+}
+
 // FuzzJSON: a JSON array of objects is read to its end or to a fatal
 // error; every element is a message or a row error with its line.
 func FuzzJSON(f *testing.F) {

@@ -65,7 +65,10 @@ type Message struct {
 	// CustomerKey is NumberKey(Customer), when the reader has worked it
 	// out (0 otherwise); whoever changes Customer sets it to 0 or its key.
 	CustomerKey uint64
-	_           [8]byte
+	// Inferred marks a business message whose type and category were
+	// inferred from Meta's pricing label (Label), not read from a log.
+	Inferred bool
+	_        [7]byte
 	// cache line 1
 	// Business is the business number or id (DefaultBusiness if absent).
 	Business string
@@ -87,7 +90,9 @@ type Message struct {
 	Agent string
 	// Sender is "bot", "human" or "" (unknown), on business messages.
 	Sender string
-	_      [16]byte // 256 bytes in all: a slice's messages keep to their lines
+	// Label is Meta's pricing label of a business message, as its status
+	// webhook gave it: "MODEL TYPE CATEGORY" (PMP regular marketing), or "".
+	Label string // 256 bytes in all: a slice's messages keep to their lines
 }
 
 // Canonical column names.

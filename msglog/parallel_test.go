@@ -71,7 +71,7 @@ func TestParallelNDJSONEqualsSequential(t *testing.T) {
 			lines[i] = strings.TrimSuffix(lines[i], "}") + `,"note":"` + strings.Repeat("x", 5000) + `"}`
 		}
 	}
-	in := "\ufeff" + strings.Join(lines, "\n") // no final newline
+	in := "\ufeff" + strings.Join(lines, "\n")                                                    // no final newline
 	seq, err := NewReader(strings.NewReader(in), Options{Name: "p.ndjson", Format: FormatNDJSON}) // one goroutine; it drops the BOM
 	if err != nil {
 		t.Fatal(err)

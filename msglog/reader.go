@@ -61,6 +61,11 @@ type Options struct {
 	// Delimiter is the CSV field separator; 0 picks, of , ; tab and |,
 	// the first that makes a header with the required columns.
 	Delimiter byte
+	// Sends (ReadSends) gives the webhook reader the type, category and
+	// template of business messages by id; Identities (ReadIdentities)
+	// joins business-scoped user ids to numbers.
+	Sends      map[string]Send
+	Identities map[string]string
 
 	// Set by NewReader from the above.
 	dialing    *dialing
@@ -137,6 +142,10 @@ var ErrPartFormat = errors.New("only a CSV log can be read in parts")
 type Reader interface {
 	Read(m *Message) error
 }
+
+// Noter is a Reader that says what it had to assume of its input: notes
+// for the run's result.
+type Noter interface{ Notes() []string }
 
 // NewReader opens a log. The format comes from o.Format, else from the
 // file extension, else from the first non-blank byte: '[' a JSON array,

@@ -257,4 +257,3 @@ func arrayElements(raw []byte, first int, key string) ([]json.RawMessage, []int,
 	}
 	return elems, lines, nil
 }
-

@@ -82,6 +82,9 @@ const (
 	colEntryPoint
 	colStatus
 	colID
+	colAgent
+	colSender
+	colTemplate
 )
 
 // str is the value of canonical column k. A view's bytes must stay put

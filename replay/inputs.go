@@ -1,10 +1,14 @@
 package replay
 
 import (
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/wacost/wacost/msglog"
@@ -59,7 +63,12 @@ func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
 			return nil, cleanup, fmt.Errorf("%s: %w", f, errors.Unwrap(err))
 		}
 		if st.IsDir() {
-			return nil, cleanup, fmt.Errorf("%s: is a directory", f)
+			in, err := dirInput(f)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			ins = append(ins, in)
+			continue
 		}
 		for i, prev := range seenInfo {
 			if os.SameFile(prev, st) {
@@ -80,6 +89,84 @@ func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
 
 // stdinInput is standard input, copied to a temporary file while it is
 // read, and read again from there (and then from where it stopped).
+// dirInput is a directory of webhook bodies as one input: its .json,
+// .ndjson and .gz files in name order, each after a msglog.FileMark line
+// so that positions name the file (a message's statuses may be in
+// several files, so they are read as one log).
+func dirInput(dir string) (*input, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	var size int64
+	for _, e := range entries {
+		n := strings.ToLower(e.Name())
+		if e.Type().IsRegular() && (strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".ndjson") || strings.HasSuffix(n, ".json.gz") || strings.HasSuffix(n, ".ndjson.gz")) {
+			files = append(files, filepath.Join(dir, e.Name()))
+			if info, err := e.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: a directory with no .json, .ndjson or .gz file (a directory is read as webhook bodies, one a file)", dir)
+	}
+	sort.Strings(files)
+	return &input{name: dir, size: size, open: func() (io.ReadCloser, error) { return &dirReader{files: files}, nil }}, nil
+}
+
+// dirReader reads files one after another, each after its FileMark.
+type dirReader struct {
+	files []string
+	cur   io.Reader
+	f     *os.File
+}
+
+func (d *dirReader) Read(p []byte) (int, error) {
+	for {
+		if d.cur != nil {
+			n, err := d.cur.Read(p)
+			if err != io.EOF {
+				return n, err
+			}
+			if n > 0 {
+				return n, nil
+			}
+			d.Close()
+			d.cur = nil
+		}
+		if len(d.files) == 0 {
+			return 0, io.EOF
+		}
+		name := d.files[0]
+		d.files = d.files[1:]
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, err
+		}
+		d.f = f
+		var body io.Reader = f
+		if strings.HasSuffix(strings.ToLower(name), ".gz") {
+			zr, err := gzip.NewReader(f)
+			if err != nil {
+				return 0, fmt.Errorf("%s: gzip: %w", name, err)
+			}
+			body = zr
+		}
+		d.cur = io.MultiReader(strings.NewReader(msglog.FileMark(name)), body, strings.NewReader("\n"))
+	}
+}
+
+func (d *dirReader) Close() error {
+	if d.f != nil {
+		err := d.f.Close()
+		d.f = nil
+		return err
+	}
+	return nil
+}
+
 func stdinInput(stdin io.Reader) (*input, error) {
 	sp, err := os.CreateTemp("", "wacost-stdin-*")
 	if err != nil {

@@ -172,6 +172,8 @@ type run struct {
 	newSink func(io.Writer) (Sink, error)
 	notes   []string
 	checks  []gate.Check
+	// said are the notes of the inputs' readers (msglog.Noter).
+	said []string
 }
 
 // attempt streams the inputs through one engine, in order (sorted: after
@@ -250,6 +252,10 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	if err != nil {
 		return Finished{}, err
 	}
+	for _, n := range r.said {
+		eng.Say(n)
+	}
+	r.said = nil
 	src := stream.Merge(readers...)
 	var shard *stream.ShardFilter
 	if r.p.Shard.N > 0 {
@@ -318,6 +324,9 @@ func (r *run) openReaders(ro msglog.Options, reorder int) (readers []msglog.Read
 		if c, ok := rd.(io.Closer); ok {
 			closers = append(closers, c)
 		}
+		if n, ok := rd.(msglog.Noter); ok {
+			r.said = append(r.said, n.Notes()...)
+		}
 		readers = append(readers, stream.Reorder(rd, reorder))
 	}
 	return readers, closeAll, nil
@@ -350,6 +359,11 @@ func Load(ctx context.Context, p Plan) ([]msglog.Message, int64, error) {
 		rd, err := msglog.NewReader(rc, inputOptions(p.Input, in.name, i))
 		if err != nil {
 			return nil, 0, err
+		}
+		if n, ok := rd.(msglog.Noter); ok && !p.Quiet {
+			for _, note := range n.Notes() {
+				fmt.Fprintf(obs, "wacost: note: %s\n", note)
+			}
 		}
 		if t != nil {
 			rd = countingRows{rd, t}

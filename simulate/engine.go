@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -285,6 +286,14 @@ func (e *Engine) note(key pricing.NoteKey, msg func() string) {
 	if !e.noted[key] {
 		e.noted[key] = true
 		e.notes = append(e.notes, msg())
+	}
+}
+
+// Say adds a note of the caller's to the result's (said once): what a
+// reader had to assume, say.
+func (e *Engine) Say(msg string) {
+	if !slices.Contains(e.notes, msg) {
+		e.notes = append(e.notes, msg)
 	}
 }
 

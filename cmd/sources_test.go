@@ -1,0 +1,66 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// summaryOf is a run's summary JSON, for comparing runs.
+func summaryOf(t *testing.T, args ...string) string {
+	t.Helper()
+	r := wacost(t, "", append(args, "-f", "json", "-q")...)
+	if r.code != 0 {
+		t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+	}
+	var doc struct{ Summary json.RawMessage }
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return string(doc.Summary)
+}
+
+// Each source's sample, read with no flags, gives the summary of the same
+// traffic written in wacost's CSV; webhook bodies one a file in a
+// directory read as the NDJSON of them.
+func TestSourcesPriceAsTheirOwnCSV(t *testing.T) {
+	dir := t.TempDir()
+	want := summaryOf(t, "simulate", "../testdata/twilio-export.wacost.csv")
+	for _, f := range []string{"../testdata/twilio-export.csv", "../testdata/twilio-messages.json"} {
+		if got := summaryOf(t, "simulate", f); got != want {
+			t.Errorf("%s:\n got  %s\n want %s", f, got, want)
+		}
+	}
+	// The webhook traffic: a Mexican number stands for the BSUID user,
+	// whose market (from the contact's country code) it shares.
+	webhookOwn := filepath.Join(dir, "webhook-own.csv")
+	os.WriteFile(webhookOwn, []byte(`timestamp,customer,business,direction,type,category,status,entry_point,id
+2026-10-05T08:00:00Z,919876543210,106540352242922,in,image,,,,wamid.in2
+2026-10-05T13:00:00Z,5511987654321,106540352242922,in,text,,,ad,wamid.in1
+2026-10-05T13:20:00Z,5511987654321,106540352242922,out,text,,delivered,,wamid.out1
+2026-10-06T09:30:00Z,919876543210,106540352242922,out,template,utility,delivered,,wamid.out2
+2026-10-07T10:00:02Z,447700900123,106540352242922,out,text,,failed,,wamid.out3
+2026-10-08T16:00:00Z,5215512345678,106540352242922,in,text,,,,wamid.in3
+2026-10-08T16:10:00Z,5215512345678,106540352242922,out,text,,delivered,,wamid.out4
+2026-10-09T11:00:00Z,5511987654321,106540352242922,out,template,authentication,delivered,,wamid.out5
+`), 0o644)
+	want = summaryOf(t, "simulate", webhookOwn)
+	if got := summaryOf(t, "simulate", "../testdata/webhooks.ndjson"); got != want {
+		t.Errorf("webhooks.ndjson:\n got  %s\n want %s", got, want)
+	}
+	bodies := filepath.Join(dir, "bodies")
+	os.Mkdir(bodies, 0o755)
+	nd, _ := os.ReadFile("../testdata/webhooks.ndjson")
+	for i, line := range strings.Split(strings.TrimSpace(string(nd)), "\n") {
+		os.WriteFile(filepath.Join(bodies, strings.Repeat("0", 3-len(string(rune('0'+i))))+string(rune('a'+i))+".json"), []byte(line), 0o644)
+	}
+	if got := summaryOf(t, "simulate", bodies); got != want {
+		t.Errorf("a directory of bodies:\n got  %s\n want %s", got, want)
+	}
+	os.WriteFile(filepath.Join(bodies, "zz.json"), []byte(`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"lost","timestamp":"1","recipient_id":"5511987654321"}]}}]}]}`), 0o644)
+	if r := wacost(t, "", "simulate", bodies, "-q"); r.code != 1 || !strings.Contains(r.stderr, filepath.Join(bodies, "zz.json")+`:1: status: "lost"`) {
+		t.Errorf("a bad row in a directory names its file and line: exit %d %s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,619 @@
+package msglog
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// FormatMetaWebhook is the Cloud API's webhook POST bodies as a business
+// stores them: one body a line, a JSON array of bodies, or one body a
+// file (a directory of them is one input).
+const FormatMetaWebhook Format = "meta-webhook"
+
+func init() {
+	register(&inputFormat{name: FormatMetaWebhook, aliases: []string{"webhook", "meta"}, sniff: isWebhook,
+		open: func(br *bufio.Reader, o Options) (Reader, error) { return newWebhookReader(br, o) }})
+}
+
+// FileMark is the line a directory of webhook bodies is read with before
+// each of its files: {"wacost_file": NAME}, so that positions name the
+// file and its line.
+func FileMark(name string) string {
+	b, _ := json.Marshal(map[string]string{"wacost_file": name})
+	return string(b) + "\n"
+}
+
+// isWebhook tells the webhook bodies of the Cloud API from their first
+// bytes.
+func isWebhook(head []byte) bool {
+	return bytes.Contains(head, []byte(`"whatsapp_business_account"`)) ||
+		bytes.Contains(head, []byte(`"wacost_file"`)) ||
+		bytes.Contains(head, []byte(`"entry"`)) && bytes.Contains(head, []byte(`"changes"`))
+}
+
+// Send is what a send log says of a business message the webhooks do
+// not: its type, category and template (--sends).
+type Send struct{ Type, Category, Template string }
+
+// ReadSends reads a send log: a CSV with an id column and any of type,
+// category and template (wacost's column names, any case).
+func ReadSends(r io.Reader, name string) (map[string]Send, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", name, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	if _, ok := col[ColID]; !ok {
+		return nil, fmt.Errorf("%s:1: header: no id column (a send log has id and any of type, category, template)", name)
+	}
+	sends := map[string]Send{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return sends, nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		get := func(c string) string {
+			if i, ok := col[c]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		id := get(ColID)
+		if id == "" {
+			return nil, fmt.Errorf("%s:%d: id: missing", name, line)
+		}
+		if _, twice := sends[id]; twice {
+			return nil, fmt.Errorf("%s:%d: id: %q is listed twice", name, line, id)
+		}
+		var m Message
+		if msg := setType(&m, get(ColType), nil); msg != "" {
+			return nil, fmt.Errorf("%s:%d: type: %s", name, line, msg)
+		}
+		m.Category, m.Direction = get(ColCategory), Outbound
+		if f, msg := check(&m); msg != "" {
+			return nil, fmt.Errorf("%s:%d: %s: %s", name, line, f, msg)
+		}
+		sends[id] = Send{Type: m.Type, Category: m.Category, Template: get(ColTemplate)}
+	}
+}
+
+// ReadIdentities reads an identity map: a CSV of bsuid,number rows that
+// joins business-scoped user ids to phone numbers (ID-01).
+func ReadIdentities(r io.Reader, name string) (map[string]string, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	ids := map[string]string{}
+	for n := 0; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return ids, nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if n == 0 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "bsuid") {
+			continue // a header
+		}
+		if len(rec) != 2 {
+			return nil, fmt.Errorf("%s:%d: %d fields: want bsuid,number", name, line, len(rec))
+		}
+		d, msg := NormalizeNumber(rec[1])
+		if msg != "" {
+			return nil, fmt.Errorf("%s:%d: number: %s", name, line, msg)
+		}
+		ids[strings.TrimSpace(rec[0])] = d
+	}
+}
+
+// The webhook bodies' fields that wacost reads.
+type (
+	whBody struct {
+		Object string `json:"object"`
+		Entry  []struct {
+			ID      string `json:"id"`
+			Changes []struct {
+				Field string  `json:"field"`
+				Value whValue `json:"value"`
+			} `json:"changes"`
+		} `json:"entry"`
+		File *string `json:"wacost_file"`
+	}
+	whValue struct {
+		Metadata struct {
+			Display string `json:"display_phone_number"`
+			PhoneID string `json:"phone_number_id"`
+		} `json:"metadata"`
+		Contacts []struct {
+			WaID    string `json:"wa_id"`
+			UserID  string `json:"user_id"`
+			Profile struct {
+				CountryCode string `json:"country_code"`
+			} `json:"profile"`
+		} `json:"contacts"`
+		Messages []whMessage `json:"messages"`
+		Statuses []whStatus  `json:"statuses"`
+		Echoes   []struct {
+			ID string `json:"id"`
+		} `json:"message_echoes"`
+		// template_category_update
+		TemplateName    string  `json:"message_template_name"`
+		NewCategory     string  `json:"new_category"`
+		PreviousCat     string  `json:"previous_category"`
+		CategoryUpdated flexStr `json:"category_update_timestamp"`
+	}
+	whMessage struct {
+		From       string  `json:"from"`
+		FromUserID string  `json:"from_user_id"`
+		ID         string  `json:"id"`
+		Timestamp  flexStr `json:"timestamp"`
+		Type       string  `json:"type"`
+		Referral   *struct {
+			SourceType string `json:"source_type"`
+		} `json:"referral"`
+	}
+	whStatus struct {
+		ID              string  `json:"id"`
+		Status          string  `json:"status"`
+		Timestamp       flexStr `json:"timestamp"`
+		RecipientID     string  `json:"recipient_id"`
+		RecipientUserID string  `json:"recipient_user_id"`
+		RecipientType   string  `json:"recipient_type"`
+		Participant     string  `json:"recipient_participant_id"`
+		Pricing         *struct {
+			Billable *bool  `json:"billable"`
+			Model    string `json:"pricing_model"`
+			Type     string `json:"type"`
+			Category string `json:"category"`
+		} `json:"pricing"`
+		Errors []struct {
+			Code int `json:"code"`
+		} `json:"errors"`
+	}
+)
+
+// flexStr is a JSON string or number, as text (webhook timestamps are
+// strings, a stored log may have made them numbers).
+type flexStr string
+
+func (f *flexStr) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexStr(s)
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*f = flexStr(n.String())
+	return nil
+}
+
+// whOut is a business message as its statuses tell it, merged by id.
+type whOut struct {
+	id, business, customer, bsuid, country string
+	at                                     int64 // the earliest status's Unix time
+	atText                                 string
+	delivered, failed, sent                bool
+	label                                  string // Meta's pricing label
+	pos                                    Pos
+	errors                                 []int
+}
+
+// webhookReader reads every body of its input, then gives its messages in
+// replay order: a message's statuses may come anywhere in a log, so each
+// business message is known only once all are read. It holds the log's
+// messages in memory (about 300 bytes each).
+type webhookReader struct {
+	o      Options
+	items  []Message
+	errs   []error
+	i, e   int
+	outs   map[string]*whOut
+	order  []string // outs' keys, in the order first seen
+	recats map[string][]recat
+	echoes int
+	// countries are the country codes of the contacts seen, by wa_id
+	// and BSUID (a status may come without its contact).
+	countries map[string]string
+}
+
+// recat is a template's category from a time on (CAT-01).
+type recat struct {
+	at       int64
+	category string
+}
+
+func newWebhookReader(br *bufio.Reader, o Options) (*webhookReader, error) {
+	r := &webhookReader{o: o, outs: map[string]*whOut{}, recats: map[string][]recat{}, countries: map[string]string{}}
+	if err := r.readAll(br); err != nil {
+		return nil, err
+	}
+	r.finish()
+	return r, nil
+}
+
+// Read gives the bad rows first, then the messages in replay order.
+func (r *webhookReader) Read(m *Message) error {
+	if r.e < len(r.errs) {
+		r.e++
+		return r.errs[r.e-1]
+	}
+	if r.i == len(r.items) {
+		return io.EOF
+	}
+	*m = r.items[r.i]
+	r.i++
+	return nil
+}
+
+// readAll reads the input's bodies: one a line, or JSON arrays of them.
+func (r *webhookReader) readAll(br *bufio.Reader) error {
+	li := &lineIndex{r: br}
+	dec := json.NewDecoder(li)
+	file, base := r.o.Name, 0 // the file a line is in, and the line it starts on
+	for {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("%s:%d: JSON syntax: %w", file, li.lines()-base, err)
+		}
+		line := li.lineAt(dec.InputOffset()-int64(len(raw))) - base
+		bodies, lines := []json.RawMessage{raw}, []int{line}
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
+			var err error
+			if bodies, lines, err = arrayElements(raw, line, ""); err != nil {
+				r.errs = append(r.errs, &RowError{File: file, Line: line, Msg: err.Error()})
+				continue
+			}
+		}
+		for i, b := range bodies {
+			var body whBody
+			if err := json.Unmarshal(b, &body); err != nil {
+				r.errs = append(r.errs, &RowError{File: file, Line: lines[i], Msg: "not a webhook body: " + notObject(b, err)})
+				continue
+			}
+			if body.File != nil { // a directory's next file
+				file, base = *body.File, li.lineAt(dec.InputOffset())
+				continue
+			}
+			r.body(&body, Pos{File: file, Line: lines[i], Seq: int64(r.o.Index)<<40 | int64(len(r.items)+len(r.order))})
+		}
+	}
+}
+
+// body takes the messages, statuses and category updates of one body.
+func (r *webhookReader) body(b *whBody, pos Pos) {
+	if b.Object != "" && b.Object != "whatsapp_business_account" {
+		r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "object", Msg: strconv.Quote(b.Object) + " is not whatsapp_business_account"})
+		return
+	}
+	for _, e := range b.Entry {
+		for _, c := range e.Changes {
+			v := &c.Value
+			business := v.Metadata.PhoneID
+			if business == "" {
+				business = e.ID
+			}
+			countries := r.countries
+			for _, ct := range v.Contacts {
+				for _, k := range []string{ct.WaID, ct.UserID} {
+					if k != "" && ct.Profile.CountryCode != "" {
+						countries[k] = ct.Profile.CountryCode
+					}
+				}
+			}
+			switch c.Field {
+			case "template_category_update":
+				r.recategorize(v, pos)
+			case "smb_message_echoes":
+				r.echoes += len(v.Echoes)
+			}
+			for i := range v.Messages {
+				r.inbound(&v.Messages[i], business, countries, pos)
+			}
+			for i := range v.Statuses {
+				r.status(&v.Statuses[i], business, countries, pos)
+			}
+		}
+	}
+}
+
+func (r *webhookReader) recategorize(v *whValue, pos Pos) {
+	t, err := strconv.ParseInt(string(v.CategoryUpdated), 10, 64)
+	if v.TemplateName == "" || v.NewCategory == "" || err != nil {
+		return // announced ahead, or not a change wacost can place
+	}
+	r.recats[v.TemplateName] = append(r.recats[v.TemplateName], recat{at: t, category: strings.ToLower(v.NewCategory)})
+}
+
+// who is a message's customer: its number, else its BSUID joined to a
+// number by the identity map, else the BSUID with its country.
+func (r *webhookReader) who(number, bsuid string, countries map[string]string) (customer, id, country string) {
+	if number != "" {
+		return number, "", ""
+	}
+	if n, ok := r.o.Identities[bsuid]; ok {
+		return n, "", ""
+	}
+	return "", bsuid, countries[bsuid]
+}
+
+func (r *webhookReader) inbound(wm *whMessage, business string, countries map[string]string, pos Pos) {
+	if wm.Type == "system" {
+		return // a change of number or of BSUID (ID-02): not a message of the customer's
+	}
+	var vals [numColumns]string
+	var has [numColumns]bool
+	set := func(k int, v string) { vals[k], has[k] = v, true }
+	customer, bsuid, country := r.who(wm.From, wm.FromUserID, countries)
+	set(colTimestamp, string(wm.Timestamp))
+	set(colCustomer, plus(customer))
+	set(colDirection, "in")
+	set(colBusiness, business)
+	set(colID, wm.ID)
+	typ := wm.Type
+	if !messageTypes[typ] {
+		typ = "unknown" // a type newer than wacost's list: inbound, it prices nothing
+	}
+	set(colType, typ)
+	if country != "" {
+		set(colCountry, country)
+	}
+	if ref := wm.Referral; ref != nil {
+		switch ref.SourceType {
+		case "ad":
+			set(colEntryPoint, "ad")
+		case "post":
+			set(colEntryPoint, "page")
+		}
+	}
+	var m Message
+	if err := r.build(pos, &vals, &has, bsuid, &m); err != nil {
+		r.errs = append(r.errs, err)
+		return
+	}
+	r.items = append(r.items, m)
+}
+
+// build is buildInto, for a customer known only by a BSUID (with a
+// country for its market) too.
+func (r *webhookReader) build(pos Pos, vals *[numColumns]string, has *[numColumns]bool, bsuid string, m *Message) error {
+	if bsuid == "" {
+		if err := buildInto(&r.o, pos.Line, vals, has, m, nil); err != nil {
+			return err
+		}
+		m.Pos = pos
+		return nil
+	}
+	if !has[colCountry] {
+		return &RowError{File: pos.File, Line: pos.Line, Field: "customer", Msg: "BSUID " + strconv.Quote(bsuid) + " has no phone number and no country_code: its market is unknown (join it to a number with --identity-map)"}
+	}
+	has[colCustomer] = false
+	*m = Message{}
+	for k := 0; k < numColumns; k++ {
+		if has[k] {
+			if err := setColumn(&r.o, pos.Line, k, vals[k], m, nil); err != nil {
+				return err
+			}
+		}
+	}
+	m.Customer, m.Pos = bsuid, pos
+	return finishRow(&r.o, pos.Line, m)
+}
+
+// status merges one status into its message: the earliest time, whether
+// it was delivered or failed, Meta's pricing label. A group message is one
+// message a member (G-10).
+func (r *webhookReader) status(s *whStatus, business string, countries map[string]string, pos Pos) {
+	key := s.ID
+	number, bsuid := s.RecipientID, s.RecipientUserID
+	if s.RecipientType == "group" {
+		key, number, bsuid = s.ID+"/"+s.Participant, s.Participant, ""
+	}
+	if s.ID == "" {
+		r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "id", Msg: "a status without a message id"})
+		return
+	}
+	t, err := strconv.ParseInt(string(s.Timestamp), 10, 64)
+	if err != nil {
+		r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "timestamp", Msg: strconv.Quote(string(s.Timestamp)) + " is not a Unix time"})
+		return
+	}
+	switch s.Status {
+	case "sent", "delivered", "read", "played", "failed":
+	default:
+		r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "status", Msg: strconv.Quote(s.Status) + " is not sent, delivered, read, played or failed"})
+		return
+	}
+	o, ok := r.outs[key]
+	if !ok {
+		customer, bs, country := r.who(number, bsuid, countries)
+		o = &whOut{id: s.ID, business: business, customer: customer, bsuid: bs, country: country, at: t, atText: string(s.Timestamp), pos: pos}
+		r.outs[key] = o
+		r.order = append(r.order, key)
+	}
+	if t < o.at {
+		o.at, o.atText = t, string(s.Timestamp)
+	}
+	if o.country == "" && o.bsuid != "" {
+		o.country = countries[o.bsuid]
+	}
+	switch s.Status {
+	case "delivered", "read", "played":
+		o.delivered = true
+	case "failed":
+		o.failed = true
+		for _, e := range s.Errors {
+			o.errors = append(o.errors, e.Code)
+		}
+	case "sent":
+		o.sent = true
+	}
+	if p := s.Pricing; p != nil && o.label == "" {
+		o.label = strings.Trim(p.Model+" "+p.Type+" "+strings.ToLower(p.Category), " ")
+	}
+}
+
+// plus writes a webhook's number (always with its calling code, never
+// with a +) as international.
+func plus(number string) string {
+	if number == "" || strings.HasPrefix(number, "+") {
+		return number
+	}
+	return "+" + number
+}
+
+// Notes says what the log could not tell: which business messages' type
+// and category were inferred, and what was not priced.
+func (r *webhookReader) Notes() []string {
+	var notes []string
+	var pmp, cbp, none int
+	for i := range r.items {
+		m := &r.items[i]
+		if !m.Inferred {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(m.Label, "CBP"):
+			cbp++
+		case m.Label == "":
+			none++
+		default:
+			pmp++
+		}
+	}
+	if pmp > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d business message(s) have the type and category of Meta's pricing label (a template category: a template of it; service: a free-form message), with no send log (--sends) to say them", r.o.Name, pmp))
+	}
+	if cbp > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d business message(s) of the conversation era have only their conversation's label: a business-initiated one is taken for a template, others for free-form messages (--sends says them)", r.o.Name, cbp))
+	}
+	if none > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d business message(s) have no pricing label (failed, or not billed) and no send log entry: taken for free-form messages", r.o.Name, none))
+	}
+	if r.echoes > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d message(s) sent from the WhatsApp Business app (smb_message_echoes) are not priced through the API and not counted", r.o.Name, r.echoes))
+	}
+	return notes
+}
+
+// finish turns the merged statuses into business messages and puts every
+// message in replay order.
+func (r *webhookReader) finish() {
+	for _, list := range r.recats {
+		slices.SortStableFunc(list, func(a, b recat) int { return int(a.at - b.at) })
+	}
+	for _, key := range r.order {
+		o := r.outs[key]
+		var vals [numColumns]string
+		var has [numColumns]bool
+		set := func(k int, v string) { vals[k], has[k] = v, true }
+		set(colTimestamp, o.atText)
+		set(colCustomer, plus(o.customer))
+		set(colDirection, "out")
+		set(colBusiness, o.business)
+		set(colID, o.id)
+		switch {
+		case o.delivered:
+			set(colStatus, "delivered")
+		case o.failed:
+			set(colStatus, "failed")
+		default:
+			set(colStatus, "sent")
+		}
+		if o.country == "" && o.bsuid != "" {
+			o.country = r.countries[o.bsuid]
+		}
+		if o.country != "" {
+			set(colCountry, o.country)
+		}
+		typ, category, template, inferred := r.kind(o)
+		set(colType, typ)
+		set(colCategory, category)
+		set(colTemplate, template)
+		var m Message
+		if err := r.build(o.pos, &vals, &has, o.bsuid, &m); err != nil {
+			r.errs = append(r.errs, err)
+			continue
+		}
+		m.Label, m.Inferred = o.label, inferred
+		r.items = append(r.items, m)
+	}
+	r.outs, r.order = nil, nil
+	slices.SortStableFunc(r.items, func(a, b Message) int {
+		switch {
+		case Less(&a, &b):
+			return -1
+		case Less(&b, &a):
+			return 1
+		}
+		return 0
+	})
+	slices.SortStableFunc(r.errs, func(a, b error) int {
+		var x, y *RowError
+		errors.As(a, &x)
+		errors.As(b, &y)
+		return x.Line - y.Line
+	})
+}
+
+// kind is a business message's type, category and template: from the
+// send log if it has the message, else inferred from Meta's label (a
+// template category means a template of that category; service, a
+// free-form message; in the conversation era the label is the
+// conversation's: a business-initiated one was opened by a template).
+func (r *webhookReader) kind(o *whOut) (typ, category, template string, inferred bool) {
+	if s, ok := r.o.Sends[o.id]; ok {
+		category = s.Category
+		if list := r.recats[s.Template]; s.Template != "" && len(list) > 0 {
+			for _, rc := range list { // the category in force when it was sent (CAT-01)
+				if rc.at <= o.at {
+					category = rc.category
+				}
+			}
+		}
+		return s.Type, category, s.Template, false
+	}
+	fields := strings.Fields(o.label)
+	cat := ""
+	if len(fields) > 0 {
+		cat = fields[len(fields)-1]
+	}
+	switch cat = strings.TrimPrefix(cat, "group_"); cat {
+	case "marketing", "marketing_lite":
+		return "template", "marketing", "", true
+	case "utility":
+		return "template", "utility", "", true
+	case "authentication", "authentication-international", "authentication_international":
+		return "template", "authentication", "", true
+	case "business_initiated":
+		return "template", "", "", true
+	}
+	return "text", "", "", true // service, user_initiated, referral_conversion, no label
+}
