@@ -118,11 +118,13 @@ func newSimulateCmd(s *streams) *cobra.Command {
 // shares: input, regimes, tariffs and the settings of uncertain rules.
 func addReplayFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.String("input-format", "auto", "input format: auto, csv, json, ndjson, twilio or meta-webhook")
+	f.String("input-format", "auto", "input format: auto, csv, json, ndjson, twilio, meta-webhook or whatsapp-chat")
 	f.StringArray("map", nil, "map a column onto a header name of the file: COLUMN=HEADER (repeatable)")
 	f.StringArray("value", nil, "read a column's value as another: COLUMN:VALUE=READ_AS, e.g. direction:true=out (repeatable; a values: section in the config)")
 	f.String("default-country", "", "read customer numbers written without + or 00 as this country writes them (ISO code, e.g. BR: (11) 98765-4321 is +55 11 98765-4321)")
 	f.String("time-format", "", "a timestamp layout, strftime-style (%d/%m/%Y %H:%M), tried before the forms wacost reads anyway")
+	f.StringArray("me", nil, "in a WhatsApp chat export: an author who is the business (repeatable); the others are customers")
+	f.String("date-order", "auto", "in a WhatsApp chat export: the dates' order, dmy, mdy or ymd, or auto (told from a day over 12)")
 	f.String("sends", "", "a send log joined to webhook logs by message id: a CSV of id and type, category, template (wacost's column names)")
 	f.String("identity-map", "", "a CSV of bsuid,number that joins business-scoped user ids of webhook logs to phone numbers")
 	f.String("delimiter", "auto", "CSV field separator: auto (the first of , ; tab | that splits the header into its columns), or one character, or tab")
@@ -149,7 +151,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.Int("sort-memory", 250000, "when a full sort is needed: rows held in memory (about 300 bytes each) before sorted runs spill to temporary files")
 	f.String("progress", "auto", "show the replay's progress on stderr: auto (on a terminal, unless -q), always (elsewhere, a line every 10s) or never")
 	f.String("kazakhstan-before-2026-10", "Russia", "market of Kazakh +7 6xx/7xx numbers before 2026-10-01: Russia or Other")
-	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson", "twilio", "meta-webhook"})
+	complete(c, "input-format", []string{"auto", "csv", "json", "ndjson", "twilio", "meta-webhook", "whatsapp-chat"})
 	complete(c, "progress", progressModes)
 	complete(c, "regime", append([]string{"auto"}, pricing.RegimeNames()...))
 	complete(c, "late-replies", []string{"template", "block"})
@@ -259,6 +261,8 @@ type replaySettings struct {
 	Map, BusinessTimezone, Values         []string
 	DefaultCountry, TimeFormat, Delimiter string
 	Sends, IdentityMap                    string
+	Me                                    []string
+	DateOrder                             string
 	LateReplies, LateReplyCategory        string
 	ServiceQuota, FreeTier, MexicoFree    int64
 	FEPWindow                             time.Duration
@@ -277,7 +281,7 @@ func replaySettingsFrom(v *config) replaySettings {
 		InputFormat: v.GetString("input-format"), Regime: v.GetString("regime"), Tariff: v.GetString("tariff"), Timezone: v.GetString("timezone"),
 		Map: v.GetStringSlice("map"), BusinessTimezone: v.GetStringSlice("business-timezone"), Values: v.GetStringSlice("value"),
 		DefaultCountry: v.GetString("default-country"), TimeFormat: v.GetString("time-format"), Delimiter: v.GetString("delimiter"),
-		Sends: v.GetString("sends"), IdentityMap: v.GetString("identity-map"),
+		Sends: v.GetString("sends"), IdentityMap: v.GetString("identity-map"), Me: v.GetStringSlice("me"), DateOrder: v.GetString("date-order"),
 		LateReplies: v.GetString("late-replies"), LateReplyCategory: v.GetString("late-reply-category"),
 		ServiceQuota: v.GetInt64("service-quota"), FreeTier: v.GetInt64("free-tier"), MexicoFree: v.GetInt64("mexico-free-sessions"),
 		FEPWindow: v.GetDuration("fep-window"), FX: v.GetString("fx"),
@@ -370,7 +374,7 @@ func (rs replaySettings) options(files []string) (*simulateOptions, error) {
 // inputOptions are the settings of how logs are read; the error names
 // every bad one.
 func (rs replaySettings) inputOptions() (msglog.Options, error) {
-	o := msglog.Options{MaxRecordBytes: int(rs.MaxRecordBytes), DefaultCountry: strings.ToUpper(rs.DefaultCountry), TimeFormat: rs.TimeFormat}
+	o := msglog.Options{MaxRecordBytes: int(rs.MaxRecordBytes), DefaultCountry: strings.ToUpper(rs.DefaultCountry), TimeFormat: rs.TimeFormat, Me: rs.Me, DateOrder: rs.DateOrder}
 	var errs []error
 	var err error
 	if o.Format, err = msglog.ParseFormat(rs.InputFormat); err != nil {
@@ -399,6 +403,9 @@ func (rs replaySettings) inputOptions() (msglog.Options, error) {
 		if _, err := msglog.ParseTimeFormat(o.TimeFormat); err != nil {
 			errs = append(errs, fmt.Errorf("--time-format: %w", err))
 		}
+	}
+	if d := rs.DateOrder; d != "" && d != "auto" && d != "dmy" && d != "mdy" && d != "ymd" {
+		errs = append(errs, fmt.Errorf("--date-order %q: want auto, dmy, mdy or ymd", d))
 	}
 	if rs.Sends != "" {
 		if o.Sends, err = readFile(rs.Sends, msglog.ReadSends); err != nil {

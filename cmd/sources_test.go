@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -62,5 +63,45 @@ func TestSourcesPriceAsTheirOwnCSV(t *testing.T) {
 	os.WriteFile(filepath.Join(bodies, "zz.json"), []byte(`{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"lost","timestamp":"1","recipient_id":"5511987654321"}]}}]}]}`), 0o644)
 	if r := wacost(t, "", "simulate", bodies, "-q"); r.code != 1 || !strings.Contains(r.stderr, filepath.Join(bodies, "zz.json")+`:1: status: "lost"`) {
 		t.Errorf("a bad row in a directory names its file and line: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// The chat export sample prices with --me and --default-country alone as
+// the same chat in wacost's CSV, and as the .zip the phone makes of it.
+func TestChatExportPricesAsItsOwnCSV(t *testing.T) {
+	dir := t.TempDir()
+	own := filepath.Join(dir, "ana.csv")
+	os.WriteFile(own, []byte(`timestamp,customer,business,direction,type,status
+2026-10-03T10:00:05Z,+55 11 99999-9999,Shop,in,text,
+2026-10-03T10:12:40Z,+55 11 99999-9999,Shop,out,text,delivered
+2026-10-03T10:13:02Z,+55 11 99999-9999,Shop,out,image,delivered
+2026-10-03T10:30:00Z,+55 11 99999-9999,Shop,in,image,
+2026-10-03T10:31:15Z,+55 11 99999-9999,Shop,in,text,
+2026-10-03T10:35:00Z,+55 11 99999-9999,Shop,out,text,delivered
+2026-10-05T15:45:09Z,+55 11 99999-9999,Shop,out,text,delivered
+2026-10-13T09:00:00Z,+55 11 99999-9999,Shop,out,text,delivered
+2026-10-13T09:05:00Z,+55 11 99999-9999,Shop,in,text,
+2026-10-13T09:06:30Z,+55 11 99999-9999,Shop,out,document,delivered
+`), 0o644)
+	want := summaryOf(t, "simulate", own)
+	chat := "../testdata/WhatsApp Chat with Ana.txt"
+	if got := summaryOf(t, "simulate", chat, "--me", "Shop", "--default-country", "BR"); got != want {
+		t.Errorf("the chat:\n got  %s\n want %s", got, want)
+	}
+	text, _ := os.ReadFile(chat)
+	zipped := filepath.Join(dir, "WhatsApp Chat - Ana.zip")
+	f, _ := os.Create(zipped)
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("_chat.txt")
+	w.Write(text)
+	w, _ = zw.Create("00000012-PHOTO-2026-10-03-10-13-02.jpg")
+	w.Write([]byte{0xff, 0xd8})
+	zw.Close()
+	f.Close()
+	if got := summaryOf(t, "simulate", zipped, "--me", "Shop", "--default-country", "BR"); got != want {
+		t.Errorf("the .zip:\n got  %s\n want %s", got, want)
+	}
+	if r := wacost(t, "", "simulate", chat, "-q"); r.code != 1 || !strings.Contains(r.stderr, "needs --me NAME") {
+		t.Errorf("without --me: exit %d %s", r.code, r.stderr)
 	}
 }

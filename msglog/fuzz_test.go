@@ -37,8 +37,8 @@ func accepted(t *testing.T, m *Message) {
 
 // readsAccepted reads in as format to its end or a fatal error: every
 // message it gives must be valid (accepted), after fix (if not nil).
-func readsAccepted(t *testing.T, in string, format Format, fix func(*Message)) {
-	r, err := NewReader(strings.NewReader(in), Options{Name: "f", Format: format})
+func readsAccepted(t *testing.T, in string, o Options, fix func(*Message)) {
+	r, err := NewReader(strings.NewReader(in), o)
 	if err != nil {
 		return
 	}

@@ -66,6 +66,10 @@ type Options struct {
 	// joins business-scoped user ids to numbers.
 	Sends      map[string]Send
 	Identities map[string]string
+	// Me names the business's authors in a chat export; DateOrder is its
+	// dates' order: dmy, mdy, ymd, or auto ("") to tell from the dates.
+	Me        []string
+	DateOrder string
 
 	// Set by NewReader from the above.
 	dialing    *dialing
@@ -141,6 +145,27 @@ var ErrPartFormat = errors.New("only a CSV log can be read in parts")
 // again to go on), io.EOF at the end; any other error is fatal.
 type Reader interface {
 	Read(m *Message) error
+}
+
+// buffered is a Reader of a log read whole (its statuses or dates settled
+// only at its end): its bad rows first, then its messages.
+type buffered struct {
+	msgs []Message
+	errs []error
+	i, e int
+}
+
+func (b *buffered) Read(m *Message) error {
+	if b.e < len(b.errs) {
+		b.e++
+		return b.errs[b.e-1]
+	}
+	if b.i == len(b.msgs) {
+		return io.EOF
+	}
+	*m = b.msgs[b.i]
+	b.i++
+	return nil
 }
 
 // Noter is a Reader that says what it had to assume of its input: notes

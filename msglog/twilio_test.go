@@ -99,5 +99,5 @@ func FuzzTwilio(f *testing.F) {
 	f.Add(string(csvIn))
 	f.Add(string(page))
 	f.Add(`{"sid":"SM1","account_sid":"AC1","direction":"inbound","from":"whatsapp:+5511987654321","to":"whatsapp:+15550100001","status":"received","date_sent":"Mon, 05 Oct 2026 13:00:00 +0000"}` + "\n[1,{}]\n")
-	f.Fuzz(func(t *testing.T, in string) { readsAccepted(t, in, FormatTwilio, nil) })
+	f.Fuzz(func(t *testing.T, in string) { readsAccepted(t, in, Options{Name: "f", Format: FormatTwilio}, nil) })
 }

@@ -229,10 +229,8 @@ type whOut struct {
 // business message is known only once all are read. It holds the log's
 // messages in memory (about 300 bytes each).
 type webhookReader struct {
+	buffered
 	o      Options
-	items  []Message
-	errs   []error
-	i, e   int
 	outs   map[string]*whOut
 	order  []string // outs' keys, in the order first seen
 	recats map[string][]recat
@@ -255,20 +253,6 @@ func newWebhookReader(br *bufio.Reader, o Options) (*webhookReader, error) {
 	}
 	r.finish()
 	return r, nil
-}
-
-// Read gives the bad rows first, then the messages in replay order.
-func (r *webhookReader) Read(m *Message) error {
-	if r.e < len(r.errs) {
-		r.e++
-		return r.errs[r.e-1]
-	}
-	if r.i == len(r.items) {
-		return io.EOF
-	}
-	*m = r.items[r.i]
-	r.i++
-	return nil
 }
 
 // readAll reads the input's bodies: one a line, or JSON arrays of them.
@@ -302,7 +286,7 @@ func (r *webhookReader) readAll(br *bufio.Reader) error {
 				file, base = *body.File, li.lineAt(dec.InputOffset())
 				continue
 			}
-			r.body(&body, Pos{File: file, Line: lines[i], Seq: int64(r.o.Index)<<40 | int64(len(r.items)+len(r.order))})
+			r.body(&body, Pos{File: file, Line: lines[i], Seq: int64(r.o.Index)<<40 | int64(len(r.msgs)+len(r.order))})
 		}
 	}
 }
@@ -398,7 +382,7 @@ func (r *webhookReader) inbound(wm *whMessage, business string, countries map[st
 		r.errs = append(r.errs, err)
 		return
 	}
-	r.items = append(r.items, m)
+	r.msgs = append(r.msgs, m)
 }
 
 // build is buildInto, for a customer known only by a BSUID (with a
@@ -494,8 +478,8 @@ func plus(number string) string {
 func (r *webhookReader) Notes() []string {
 	var notes []string
 	var pmp, cbp, none int
-	for i := range r.items {
-		m := &r.items[i]
+	for i := range r.msgs {
+		m := &r.msgs[i]
 		if !m.Inferred {
 			continue
 		}
@@ -563,10 +547,10 @@ func (r *webhookReader) finish() {
 			continue
 		}
 		m.Label, m.Inferred = o.label, inferred
-		r.items = append(r.items, m)
+		r.msgs = append(r.msgs, m)
 	}
 	r.outs, r.order = nil, nil
-	slices.SortStableFunc(r.items, func(a, b Message) int {
+	slices.SortStableFunc(r.msgs, func(a, b Message) int {
 		switch {
 		case Less(&a, &b):
 			return -1

@@ -163,7 +163,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(string(nd))
 	f.Add(`[{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"w","status":"read","timestamp":1,"recipient_id":"","recipient_user_id":"user.1"}],"contacts":[{"user_id":"user.1","profile":{"country_code":"ZZ"}}]}}]}]}]`)
 	f.Fuzz(func(t *testing.T, in string) {
-		readsAccepted(t, in, FormatMetaWebhook, func(m *Message) {
+		readsAccepted(t, in, Options{Name: "f", Format: FormatMetaWebhook}, func(m *Message) {
 			if strings.HasPrefix(m.Customer, "user.") {
 				if m.Country == "" {
 					t.Fatalf("a BSUID customer without a country: %+v", m)

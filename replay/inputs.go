@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"archive/zip"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -70,6 +71,14 @@ func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
 			ins = append(ins, in)
 			continue
 		}
+		if strings.EqualFold(filepath.Ext(f), ".zip") {
+			in, err := zipInput(f)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			ins = append(ins, in)
+			continue
+		}
 		for i, prev := range seenInfo {
 			if os.SameFile(prev, st) {
 				return nil, cleanup, &UsageError{fmt.Errorf("%s: given twice (as %s too): its rows would count twice", f, seen[i].name)}
@@ -114,6 +123,56 @@ func dirInput(dir string) (*input, error) {
 	}
 	sort.Strings(files)
 	return &input{name: dir, size: size, open: func() (io.ReadCloser, error) { return &dirReader{files: files}, nil }}, nil
+}
+
+// zipInput is the chat of a WhatsApp export's .zip: its one .txt file
+// (the rest are the chat's media).
+func zipInput(path string) (*input, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer zr.Close()
+	var txt []string
+	var size int64
+	for _, f := range zr.File {
+		if strings.EqualFold(filepath.Ext(f.Name), ".txt") {
+			txt, size = append(txt, f.Name), int64(f.UncompressedSize64)
+		}
+	}
+	if len(txt) != 1 {
+		return nil, fmt.Errorf("%s: %d .txt files (a chat export's .zip holds one, the chat)", path, len(txt))
+	}
+	name := path + ":" + txt[0]
+	return &input{name: name, size: size, open: func() (io.ReadCloser, error) {
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range zr.File {
+			if f.Name == txt[0] {
+				rc, err := f.Open()
+				if err != nil {
+					zr.Close()
+					return nil, err
+				}
+				return zipMember{rc, zr}, nil
+			}
+		}
+		zr.Close()
+		return nil, fmt.Errorf("%s: %s is gone", path, txt[0])
+	}}, nil
+}
+
+// zipMember is a file in a zip, closing the zip with it.
+type zipMember struct {
+	io.ReadCloser
+	zip *zip.ReadCloser
+}
+
+func (z zipMember) Close() error {
+	z.ReadCloser.Close()
+	return z.zip.Close()
 }
 
 // dirReader reads files one after another, each after its FileMark.
