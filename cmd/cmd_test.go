@@ -68,6 +68,10 @@ func TestGolden(t *testing.T) {
 		{"small.ledger.ndjson", []string{"simulate", small, "--ledger", "--format", "ndjson"}},
 		{"span-2018-2026.table.txt", []string{"simulate", "../testdata/span-2018-2026.csv"}},
 		{"small.block.sao-paulo.txt", []string{"simulate", small, "--ledger", "--late-replies", "block", "--timezone", "America/Sao_Paulo", "--format", "markdown"}},
+		{"webhooks.ledger.csv", []string{"simulate", "../testdata/webhooks.ndjson", "--ledger", "--format", "csv", "-q"}},
+		{"webhooks.table.txt", []string{"simulate", "../testdata/webhooks.ndjson", "--ledger", "-q"}},
+		{"twilio.ledger.csv", []string{"simulate", "../testdata/twilio-export.csv", "--ledger", "--format", "csv", "-q"}},
+		{"chat.ledger.csv", []string{"simulate", "../testdata/WhatsApp Chat with Ana.txt", "--me", "Shop", "--default-country", "BR", "--ledger", "--format", "csv", "-q"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -150,9 +150,10 @@ func (c *csvRenderer) Entry(e *simulate.Entry) error {
 		b = c.seen[5+i].append(append(b, ','), f)
 	}
 	b = strconv.AppendBool(append(b, ','), e.Late)
-	for _, f := range [...]string{e.Conversation, e.Tier, e.Source} {
+	for _, f := range [...]string{e.Conversation, e.Tier, e.Source, e.MetaLabel} {
 		b = appendCSVField(append(b, ','), f)
 	}
+	b = strconv.AppendBool(append(b, ','), e.Inferred)
 	b = append(b, '\n')
 	c.buf = b
 	_, err := c.w.Write(b)

@@ -49,10 +49,15 @@ type Entry struct {
 	// Fee is a provider's charge on top of Meta's (what-if scenarios only).
 	Fee    pricing.Money `json:"fee,omitempty"`
 	Source string        `json:"source"`
+	// MetaLabel is Meta's pricing label of the message, as a webhook log
+	// gave it (msglog.Message.Label); Inferred says its type and category
+	// were inferred from that label.
+	MetaLabel string `json:"meta_label"`
+	Inferred  bool   `json:"inferred"`
 }
 
 // LedgerColumns are the ledger's fields, in output order.
-var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "tier", "source"}
+var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "tier", "source", "meta_label", "inferred"}
 
 // Options configure a replay.
 type Options struct {
@@ -364,7 +369,7 @@ func (e *Engine) add(m *msglog.Message) error {
 		ent.Type = m.Type
 	}
 	if e.o.Ledger != nil {
-		ent.Source = e.source(m.Pos)
+		ent.Source, ent.MetaLabel, ent.Inferred = e.source(m.Pos), m.Label, m.Inferred
 	}
 	if m.Direction == msglog.Inbound {
 		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
