@@ -91,7 +91,9 @@ type Message struct {
 	// Sender is "bot", "human" or "" (unknown), on business messages.
 	Sender string
 	// Label is Meta's pricing label of a business message, as its status
-	// webhook gave it: "MODEL TYPE CATEGORY" (PMP regular marketing), or "".
+	// webhook gave it: "MODEL TYPE CATEGORY" (PMP regular marketing); for
+	// a failed message without one, "error CODE ..." (Meta's or the
+	// provider's codes); else "".
 	Label string // 256 bytes in all: a slice's messages keep to their lines
 }
 

@@ -159,7 +159,13 @@ func (r *twilioReader) build(line int, t twilioRow, m *Message) error {
 	set(colStatus, status)
 	set(colTimestamp, t.sent)
 	set(colID, t.sid)
-	return buildInto(&r.o, line, &vals, &has, m, nil)
+	if err := buildInto(&r.o, line, &vals, &has, m, nil); err != nil {
+		return err
+	}
+	if m.Failed && t.errorCode != "" {
+		m.Label = "error " + t.errorCode // Twilio's code of the failure
+	}
+	return nil
 }
 
 // twilioJSON is the Message resource's fields that wacost reads.

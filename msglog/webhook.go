@@ -218,7 +218,7 @@ type whOut struct {
 	id, business, customer, bsuid, country string
 	at                                     int64 // the earliest status's Unix time
 	atText                                 string
-	delivered, failed, sent                bool
+	delivered, failed                      bool
 	label                                  string // Meta's pricing label
 	pos                                    Pos
 	errors                                 []int
@@ -456,8 +456,6 @@ func (r *webhookReader) status(s *whStatus, business string, countries map[strin
 		for _, e := range s.Errors {
 			o.errors = append(o.errors, e.Code)
 		}
-	case "sent":
-		o.sent = true
 	}
 	if p := s.Pricing; p != nil && o.label == "" {
 		o.label = strings.Trim(p.Model+" "+p.Type+" "+strings.ToLower(p.Category), " ")
@@ -486,7 +484,7 @@ func (r *webhookReader) Notes() []string {
 		switch {
 		case strings.HasPrefix(m.Label, "CBP"):
 			cbp++
-		case m.Label == "":
+		case m.Label == "", strings.HasPrefix(m.Label, "error "):
 			none++
 		default:
 			pmp++
@@ -547,6 +545,13 @@ func (r *webhookReader) finish() {
 			continue
 		}
 		m.Label, m.Inferred = o.label, inferred
+		if m.Label == "" && o.failed && len(o.errors) > 0 { // no label: the failure's codes say why
+			codes := make([]string, len(o.errors))
+			for i, c := range o.errors {
+				codes[i] = strconv.Itoa(c)
+			}
+			m.Label = "error " + strings.Join(codes, " ")
+		}
 		r.msgs = append(r.msgs, m)
 	}
 	r.outs, r.order = nil, nil
