@@ -125,7 +125,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.String("time-format", "", "a timestamp layout, strftime-style (%d/%m/%Y %H:%M), tried before the forms wacost reads anyway")
 	f.StringArray("me", nil, "in a WhatsApp chat export: an author who is the business (repeatable); the others are customers")
 	f.String("date-order", "auto", "in a WhatsApp chat export: the dates' order, dmy, mdy or ymd, or auto (told from a day over 12)")
-	f.String("sends", "", "a send log joined to webhook logs by message id: a CSV of id and type, category, template (wacost's column names)")
+	f.String("sends", "", "a send log joined to webhook or Twilio logs by message id (or Sid): a CSV of id and type, category, template (wacost's column names)")
 	f.String("identity-map", "", "a CSV of bsuid,number that joins business-scoped user ids of webhook logs to phone numbers")
 	f.String("delimiter", "auto", "CSV field separator: auto (the first of , ; tab | that splits the header into its columns), or one character, or tab")
 	f.String("regime", "auto", "pricing regime: auto or one of "+strings.Join(pricing.RegimeNames(), ", "))

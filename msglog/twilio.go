@@ -159,6 +159,11 @@ func (r *twilioReader) build(line int, t twilioRow, m *Message) error {
 	set(colStatus, status)
 	set(colTimestamp, t.sent)
 	set(colID, t.sid)
+	if s, ok := r.o.Sends[t.sid]; ok && has[colDirection] && vals[colDirection] == "out" { // what the export does not say
+		set(colType, s.Type)
+		set(colCategory, s.Category)
+		set(colTemplate, s.Template)
+	}
 	if err := buildInto(&r.o, line, &vals, &has, m, nil); err != nil {
 		return err
 	}

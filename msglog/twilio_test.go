@@ -101,3 +101,21 @@ func FuzzTwilio(f *testing.F) {
 	f.Add(`{"sid":"SM1","account_sid":"AC1","direction":"inbound","from":"whatsapp:+5511987654321","to":"whatsapp:+15550100001","status":"received","date_sent":"Mon, 05 Oct 2026 13:00:00 +0000"}` + "\n[1,{}]\n")
 	f.Fuzz(func(t *testing.T, in string) { readsAccepted(t, in, Options{Name: "f", Format: FormatTwilio}, nil) })
 }
+
+// A send log joined by Sid says which Twilio messages were templates.
+func TestTwilioSends(t *testing.T) {
+	in, _ := os.ReadFile("../testdata/twilio-export.csv")
+	sends := map[string]Send{"SM00000000000000000000000000000003": {Type: "template", Category: "utility", Template: "order_delivered"}}
+	ms, errs := readAll(t, string(in), Options{Name: "t.csv", Sends: sends})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for _, m := range ms {
+		if m.ID == "SM00000000000000000000000000000003" && (!m.Template || m.Category != "utility" || m.TemplateName != "order_delivered") {
+			t.Errorf("joined: %+v", m)
+		}
+		if m.ID == "SM00000000000000000000000000000005" && m.Template {
+			t.Errorf("not in the send log: %+v", m)
+		}
+	}
+}
