@@ -46,13 +46,13 @@ func isChat(head []byte) bool {
 
 // chatLine is one message of an export, its lines joined.
 type chatLine struct {
-	line             int
-	d                [3]int // the date's parts as written
-	h, mi, s         int
-	ampm             string // "am", "pm" or ""
-	author, text     string
-	system           bool
-	dateText, rawHdr string
+	line         int
+	d            [3]int // the date's parts as written
+	h, mi, s     int
+	ampm         string // "am", "pm" or ""
+	author, text string
+	system       bool
+	dateText     string
 }
 
 // chatCalls and chatNotices are the lines iOS writes with an author that
@@ -68,14 +68,13 @@ var (
 // it, in the market of Options.DefaultCountry.
 type chatReader struct {
 	buffered
-	o       Options
-	system  int
-	order   string
-	authors map[string]bool
+	o      Options
+	system int
+	order  string
 }
 
 func newChatReader(br *bufio.Reader, o Options) (*chatReader, error) {
-	r := &chatReader{o: o, authors: map[string]bool{}}
+	r := &chatReader{o: o}
 	lines, err := r.split(br)
 	if err != nil {
 		return nil, err
@@ -316,7 +315,6 @@ func (r *chatReader) build(lines []chatLine) {
 			r.errs = append(r.errs, &RowError{File: r.o.Name, Line: c.line, Field: f, Msg: msg})
 			continue
 		}
-		r.authors[customer] = true
 		r.msgs = append(r.msgs, m)
 	}
 }

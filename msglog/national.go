@@ -92,7 +92,7 @@ var byPrefix = func() (t [1000]*dialing) {
 		n, _ := strconv.Atoi(d.code)
 		width := len(d.code)
 		for k := 0; k < 1000; k++ {
-			if k/pow3[width] == n && (t[k] == nil || len(t[k].code) < width) {
+			if k/prefixDiv[width] == n && (t[k] == nil || len(t[k].code) < width) {
 				t[k] = d
 			}
 		}
@@ -100,7 +100,8 @@ var byPrefix = func() (t [1000]*dialing) {
 	return t
 }()
 
-var pow3 = [4]int{1000, 100, 10, 1}
+// prefixDiv[w] divides a three-digit start down to its first w digits.
+var prefixDiv = [4]int{1000, 100, 10, 1}
 
 // fits reports whether nsn (digits, the number after d's calling code)
 // can be one of d's numbers.

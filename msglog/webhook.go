@@ -156,7 +156,6 @@ type (
 		// template_category_update
 		TemplateName    string  `json:"message_template_name"`
 		NewCategory     string  `json:"new_category"`
-		PreviousCat     string  `json:"previous_category"`
 		CategoryUpdated flexStr `json:"category_update_timestamp"`
 	}
 	whMessage struct {
