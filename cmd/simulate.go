@@ -57,10 +57,17 @@ const simulateLong = `Replay message logs through the customer-service window ru
 and report every business message as free, billed, blocked or undelivered, with
 why and at what cost, plus totals by market, category and regime.
 
-Input: CSV, a JSON array of objects, or NDJSON, from files or stdin ("-" or no
-file). Columns (header names case-insensitive, any order, extra columns ignored):
-timestamp, customer, direction (required); type, category, country, business,
-entry_point, status, id. Rows need not be sorted.
+Input: CSV (separator , ; tab or |), a JSON array of objects, or NDJSON, from
+files or stdin ("-" or no file), gzipped or not. Columns (header names
+case-insensitive, any order, extra columns ignored): timestamp, customer,
+direction (required); type, category, country, business, entry_point, status,
+id, agent, sender, template. Rows need not be sorted. --map renames columns,
+--value maps values, --time-format and --default-country read other forms.
+
+Sources, told from their content: Twilio exports (twilio), Meta Cloud API
+webhook bodies, a file or a directory of them (meta-webhook; --sends,
+--identity-map), and the WhatsApp app's chat export .txt or .zip
+(whatsapp-chat; --me NAME, --default-country).
 
 Regimes (--regime; "auto" picks each message's regime by its date in --timezone):
 %s
