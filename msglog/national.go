@@ -105,7 +105,10 @@ var prefixDiv = [4]int{1000, 100, 10, 1}
 
 // fits reports whether nsn (digits, the number after d's calling code)
 // can be one of d's numbers.
-func (d *dialing) fits(nsn string) bool {
+func (d *dialing) fits(nsn string) bool { return fits(d, nsn) }
+
+// fits is dialing.fits for digits as bytes too, with no copy.
+func fits[T string | []byte](d *dialing, nsn T) bool {
 	return len(nsn) >= d.min && len(nsn) <= d.max && (d.first == "" || strings.IndexByte(d.first, nsn[0]) >= 0)
 }
 
@@ -122,7 +125,7 @@ func international[T string | []byte](digits T) (ok bool, why string) {
 	}
 	k := int(digits[0]-'0')*100 + int(digits[1]-'0')*10 + int(digits[2]-'0')
 	d := byPrefix[k]
-	if d == nil || d.fits(string(digits[len(d.code):])) {
+	if d == nil || fits(d, digits[len(d.code):]) {
 		return true, ""
 	}
 	return false, "no +" + d.code + " number is written so"
