@@ -78,10 +78,7 @@ func newTwilioReader(br *bufio.Reader, o Options) (*twilioReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", o.Name, err)
 	}
-	r.cols = map[string]int{}
-	for i, h := range header {
-		r.cols[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
+	r.cols = headerIndex(header)
 	for _, need := range []string{"from", "to", "status", "sentdate", "direction"} {
 		if _, ok := r.cols[need]; !ok {
 			return nil, fmt.Errorf("%s:1: header: no %q column (a Twilio Console export has %s)", o.Name, need, strings.Join(twilioCSVHeader, ","))
@@ -94,24 +91,17 @@ func (r *twilioReader) Read(m *Message) error {
 	if r.isJSON {
 		return r.readJSON(m)
 	}
-	rec, err := r.cr.Read()
+	rec, line, err := nextRecord(r.cr)
 	if err == io.EOF {
 		return io.EOF
-	}
-	line, _ := r.cr.FieldPos(0)
-	if err != nil {
+	} else if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return &RowError{File: r.o.Name, Line: pe.StartLine, Msg: pe.Err.Error()}
+			return &RowError{File: r.o.Name, Line: line, Msg: pe.Err.Error()}
 		}
 		return fmt.Errorf("%s: %w", r.o.Name, err)
 	}
-	get := func(name string) string {
-		if i, ok := r.cols[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
+	get := func(name string) string { return cell(rec, r.cols, name) }
 	return r.build(line, twilioRow{from: get("from"), to: get("to"), status: get("status"), sent: get("sentdate"),
 		direction: get("direction"), sid: get("sid"), errorCode: get("errorcode")}, m)
 }

@@ -52,29 +52,19 @@ func ReadSends(r io.Reader, name string) (map[string]Send, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", name, err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
+	col := headerIndex(header)
 	if _, ok := col[ColID]; !ok {
 		return nil, fmt.Errorf("%s:1: header: no id column (a send log has id and any of type, category, template)", name)
 	}
 	sends := map[string]Send{}
 	for {
-		rec, err := cr.Read()
+		rec, line, err := nextRecord(cr)
 		if err == io.EOF {
 			return sends, nil
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		} else if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
-		get := func(c string) string {
-			if i, ok := col[c]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
+		get := func(c string) string { return cell(rec, col, c) }
 		id := get(ColID)
 		if id == "" {
 			return nil, fmt.Errorf("%s:%d: id: missing", name, line)
@@ -101,12 +91,10 @@ func ReadIdentities(r io.Reader, name string) (map[string]string, error) {
 	cr.FieldsPerRecord = -1
 	ids := map[string]string{}
 	for n := 0; ; n++ {
-		rec, err := cr.Read()
+		rec, line, err := nextRecord(cr)
 		if err == io.EOF {
 			return ids, nil
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		} else if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if n == 0 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "bsuid") {

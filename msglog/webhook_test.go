@@ -173,3 +173,14 @@ func FuzzWebhook(f *testing.F) {
 		})
 	})
 }
+
+// A send log or identity map that encoding/csv cannot read is an error
+// naming its line, not a crash (csv.Reader.FieldPos panics after one).
+func TestSideFilesWithBadQuotes(t *testing.T) {
+	if _, err := ReadSends(strings.NewReader("id,type\nw1,text\n\"w2\"x,text\n"), "s.csv"); err == nil || !strings.HasPrefix(err.Error(), "s.csv:3: ") {
+		t.Errorf("send log: %v", err)
+	}
+	if _, err := ReadIdentities(strings.NewReader("user.1,5511987654321\n\"user.2\"x,5511987654322\n"), "i.csv"); err == nil || !strings.HasPrefix(err.Error(), "i.csv:2: ") {
+		t.Errorf("identity map: %v", err)
+	}
+}
