@@ -105,3 +105,25 @@ func TestChatExportPricesAsItsOwnCSV(t *testing.T) {
 		t.Errorf("without --me: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// A directory or a .zip given twice is a usage error, as a file is.
+func TestDirectoryAndZipGivenTwice(t *testing.T) {
+	dir := t.TempDir()
+	bodies := filepath.Join(dir, "bodies")
+	os.Mkdir(bodies, 0o755)
+	nd, _ := os.ReadFile("../testdata/webhooks.ndjson")
+	os.WriteFile(filepath.Join(bodies, "a.ndjson"), nd, 0o644)
+	text, _ := os.ReadFile("../testdata/WhatsApp Chat with Ana.txt")
+	zipped := filepath.Join(dir, "chat.zip")
+	f, _ := os.Create(zipped)
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("_chat.txt")
+	w.Write(text)
+	zw.Close()
+	f.Close()
+	for _, p := range []string{bodies, zipped} {
+		if r := wacost(t, "", "simulate", p, p, "-q", "--me", "Shop", "--default-country", "BR"); r.code != 2 || !strings.Contains(r.stderr, "given twice") {
+			t.Errorf("%s twice: exit %d %s", p, r.code, r.stderr)
+		}
+	}
+}

@@ -63,34 +63,29 @@ func openInputs(stdin io.Reader, files []string) ([]*input, func(), error) {
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("%s: %w", f, errors.Unwrap(err))
 		}
-		if st.IsDir() {
-			in, err := dirInput(f)
-			if err != nil {
-				return nil, cleanup, err
-			}
-			ins = append(ins, in)
-			continue
-		}
-		if strings.EqualFold(filepath.Ext(f), ".zip") {
-			in, err := zipInput(f)
-			if err != nil {
-				return nil, cleanup, err
-			}
-			ins = append(ins, in)
-			continue
-		}
 		for i, prev := range seenInfo {
 			if os.SameFile(prev, st) {
 				return nil, cleanup, &UsageError{fmt.Errorf("%s: given twice (as %s too): its rows would count twice", f, seen[i].name)}
 			}
 		}
-		in := &input{name: f, size: st.Size(), open: func() (io.ReadCloser, error) {
-			fh, err := os.Open(f)
-			if err != nil {
-				return nil, err
-			}
-			return newReadAhead(fh), nil
-		}}
+		var in *input
+		switch {
+		case st.IsDir():
+			in, err = dirInput(f)
+		case strings.EqualFold(filepath.Ext(f), ".zip"):
+			in, err = zipInput(f)
+		default:
+			in = &input{name: f, size: st.Size(), open: func() (io.ReadCloser, error) {
+				fh, err := os.Open(f)
+				if err != nil {
+					return nil, err
+				}
+				return newReadAhead(fh), nil
+			}}
+		}
+		if err != nil {
+			return nil, cleanup, err
+		}
 		ins, seen, seenInfo = append(ins, in), append(seen, in), append(seenInfo, st)
 	}
 	return ins, cleanup, nil
