@@ -138,7 +138,7 @@ func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
 	if len(v) > 5 && v[3] == ',' { // RFC 1123, as mail and HTTP write times
 		for _, layout := range []string{time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST"} {
 			if t, err := time.Parse(layout, v); err == nil {
-				return t, ""
+				return t, zoneWord(v, t)
 			}
 		}
 	}
@@ -169,6 +169,17 @@ func ParseTimestamp(v string, loc *time.Location) (time.Time, string) {
 }
 
 const localLayout = "2006-01-02T15:04:05.999999999"
+
+// zoneWord is the error of a time parsed with a zone abbreviation (a MST
+// layout) that time.Parse could not place: it reads an unknown one (PST,
+// BRT) as UTC, which would move the time silently. "" for UTC, GMT, UT.
+func zoneWord(v string, t time.Time) string {
+	name, off := t.Zone()
+	if off != 0 || name == "UTC" || name == "GMT" || name == "UT" || name == "Z" {
+		return ""
+	}
+	return strconv.Quote(v) + ": the zone " + strconv.Quote(name) + " has no offset wacost can know; write the offset (+0000)"
+}
 
 // localTime is the instant at which loc's clocks show wall (read as UTC
 // from v). A time the clocks skip (a gap where they go forward) is an

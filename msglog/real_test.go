@@ -70,7 +70,7 @@ func TestTimestampForms(t *testing.T) {
 			t.Errorf("%q: %v %s", v, got, msg)
 		}
 	}
-	for _, bad := range []string{"03/10/2026 10:00", "2026-10-03", "10:00", "Sat, 03 Oct 2026"} {
+	for _, bad := range []string{"03/10/2026 10:00", "2026-10-03", "10:00", "Sat, 03 Oct 2026", "Sat, 03 Oct 2026 07:00:00 BRT"} {
 		if _, msg := ParseTimestamp(bad, time.UTC); msg == "" {
 			t.Errorf("%q read without a layout", bad)
 		}
@@ -87,6 +87,8 @@ func TestTimestampForms(t *testing.T) {
 		{"%d/%m/%Y %H:%M", "2026-10-03T10:00:00Z", want, ""}, // the usual forms still read
 		{"%d/%m/%Y %H:%M", "29/03/2026 02:30", time.Time{}, "does not exist in Europe/Berlin"},
 		{"%Y-%m-%d %H:%M:%S %z", "2026-10-03 07:00:00 -0300", want, ""},
+		{"%Y-%m-%d %H:%M %Z", "2026-10-03 10:00 GMT", want, ""},
+		{"%Y-%m-%d %H:%M %Z", "2026-10-03 07:00 BRT", time.Time{}, `the zone "BRT" has no offset`},
 	} {
 		o := Options{TimeFormat: c.format, Location: berlin}
 		if err := o.prepare(); err != nil {

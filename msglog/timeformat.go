@@ -77,7 +77,7 @@ func (o *Options) parseTime(v string) (time.Time, string) {
 		s := strings.TrimSpace(v)
 		if hasZone(o.timeLayout) {
 			if t, err := time.Parse(o.timeLayout, s); err == nil {
-				return t, ""
+				return t, zoneWord(v, t)
 			}
 		} else if wall, err := time.Parse(o.timeLayout, s); err == nil {
 			return localTime(v, wall, o.Location)
