@@ -135,6 +135,17 @@ func (cfg *config) set(f *pflag.Flag, file map[string]any, path string) error {
 		val any
 		err error
 	)
+	// listFromFile is the file's list for the flag (none if !inFile).
+	listFromFile := func(raw any, inFile bool) ([]string, error) {
+		if !inFile {
+			return nil, nil
+		}
+		l, err := fromFile(raw)
+		if err != nil {
+			return nil, err
+		}
+		return l.([]string), nil
+	}
 	// addUp is the value of a list whose places add up, the file's items
 	// (fileItems) first, then the environment's, then the flags', later
 	// ones overriding a column's.
@@ -153,27 +164,20 @@ func (cfg *config) set(f *pflag.Flag, file map[string]any, path string) error {
 		return append(items, flagValue(f).([]string)...), nil
 	}
 	switch raw, inFile := file[f.Name]; {
-	case f.Name == "value": // the file's are a values: section
+	case f.Name == "value": // the file's: a value: list and a values: section
 		val, err = addUp(func() ([]string, error) {
-			if section, ok := file["values"]; ok {
-				return valuesSection(section, path)
+			items, err := listFromFile(raw, inFile)
+			if section, ok := file["values"]; ok && err == nil {
+				more, err := valuesSection(section, path)
+				return append(items, more...), err
 			}
-			return nil, nil
+			return items, err
 		})
 	case f.Name == "map":
 		if err := onceEach(flagValue(f).([]string), "--map"); err != nil {
 			return err
 		}
-		val, err = addUp(func() ([]string, error) {
-			if !inFile {
-				return nil, nil
-			}
-			l, err := fromFile(raw)
-			if err != nil {
-				return nil, err
-			}
-			return l.([]string), nil
-		})
+		val, err = addUp(func() ([]string, error) { return listFromFile(raw, inFile) })
 	case f.Changed:
 		val = flagValue(f)
 	case os.Getenv(env) != "":

@@ -162,6 +162,8 @@ func TestReadingAnExportAsIs(t *testing.T) {
 			t.Errorf("%v: exit %d %q, want %s", c.args, r.code, r.stderr, c.want)
 		}
 	}
+	os.WriteFile(cfg, []byte("value: ['direction:true=out', 'direction:false=in']\n"), 0o644) // the flag's own key, a list
+	want(wacost(t, "", append(flags, "--config", cfg)...))
 	os.WriteFile(cfg, []byte("values:\n  direction: [out]\n"), 0o644)
 	if r := wacost(t, "", append(flags, "--config", cfg)...); r.code != 2 || !strings.Contains(r.stderr, "values.direction: want a mapping") {
 		t.Errorf("a values: section of the wrong shape: exit %d %s", r.code, r.stderr)
