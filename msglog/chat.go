@@ -28,6 +28,9 @@ var (
 	chatAnd  = regexp.MustCompile(`^` + chatDate + `,?\s+` + chatTime + `\s+[-–]\s(.*)$`)
 )
 
+// ampmMarks drops the dots and spaces of a.m., p. m. and the like.
+var ampmMarks = strings.NewReplacer(".", "", " ", "")
+
 // chatClean drops the invisible marks exports put in lines and turns
 // their special spaces into spaces.
 var chatClean = strings.NewReplacer("\u200e", "", "\u200f", "", "\u2068", "", "\u2069", "", "\ufeff", "", "\u202f", " ", "\u00a0", " ", "\r", "")
@@ -133,7 +136,7 @@ func (r *chatReader) split(br *bufio.Reader) ([]chatLine, error) {
 		c.h, _ = strconv.Atoi(m[4])
 		c.mi, _ = strconv.Atoi(m[5])
 		c.s, _ = strconv.Atoi(m[6])
-		c.ampm = strings.ToLower(strings.NewReplacer(".", "", " ", "").Replace(m[7]))
+		c.ampm = strings.ToLower(ampmMarks.Replace(m[7]))
 		rest := m[8]
 		if author, text, ok := strings.Cut(rest, ": "); ok {
 			c.author, c.text = strings.TrimSpace(author), text
