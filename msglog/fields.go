@@ -32,6 +32,23 @@ var setters = map[string]fieldSetter{
 	ColAgent:      func(m *Message, v string, _ *Options) string { return setText(&m.Agent, v) },
 	ColSender:     setSender,
 	ColTemplate:   func(m *Message, v string, _ *Options) string { return setText(&m.TemplateName, v) },
+	ColTokens:     setTokens,
+}
+
+// setTokens reads a Meta Business Agent message's tokens: a whole number
+// (0 or empty: not such a message).
+func setTokens(m *Message, v string, _ *Options) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		m.Tokens = 0
+		return ""
+	}
+	n, err := strconv.ParseUint(v, 10, 32)
+	if err != nil {
+		return strconv.Quote(v) + " is not a whole number of tokens (0 to 4294967295)"
+	}
+	m.Tokens = uint32(n)
+	return ""
 }
 
 // setText sets a free-text field (an id, an agent, a template's name) to
@@ -542,10 +559,16 @@ func check(m *Message) (field, msg string) {
 		m.Type = "text"
 	}
 	if m.Direction == Inbound {
+		if m.Tokens != 0 {
+			return ColTokens, "a customer's message has no Business Agent tokens"
+		}
 		m.Category, m.Status, m.Failed, m.Sender, m.Agent = "", "", false, "", ""
 		return "", ""
 	}
 	m.EntryPoint = window.EntryNone
+	if m.Template && m.Tokens != 0 {
+		return ColTokens, "a template is not a Business Agent message (tokens belong to free-form replies)"
+	}
 	if !m.Template {
 		m.Category = ""
 		return "", ""

@@ -60,15 +60,27 @@ type Message struct {
 	// factsKnown, factsCountry, and the category's index in Categories
 	// shifted by factsCatShift. Facts reads it; Unvouch clears it.
 	facts uint8
+	// Inferred marks a business message whose type and category were
+	// inferred from Meta's pricing label (Label), not read from a log.
+	Inferred bool
+	// Echo marks a business message sent from the WhatsApp Business app
+	// (a webhook's smb_message_echoes): not sent through the API, so not
+	// priced, but an answer to the customer all the same.
+	Echo bool
+	// Priced says ProviderPrice holds the provider's figure (Twilio's
+	// Price); a message without one has none, not a zero.
+	Priced bool
 	// Customer is the customer's number, digits only, country code first.
 	Customer string
 	// CustomerKey is NumberKey(Customer), when the reader has worked it
 	// out (0 otherwise); whoever changes Customer sets it to 0 or its key.
 	CustomerKey uint64
-	// Inferred marks a business message whose type and category were
-	// inferred from Meta's pricing label (Label), not read from a log.
-	Inferred bool
-	_        [7]byte
+	// ProviderPrice is what the provider charged for the message (its
+	// Price, as a positive charge), in millionths of its currency unit.
+	ProviderPrice int32
+	// Tokens is the tokens of a Meta Business Agent message (PE-10), 0 for
+	// any other message.
+	Tokens uint32
 	// cache line 1
 	// Business is the business number or id (DefaultBusiness if absent).
 	Business string
@@ -112,10 +124,11 @@ const (
 	ColAgent      = "agent"
 	ColSender     = "sender"
 	ColTemplate   = "template"
+	ColTokens     = "tokens"
 )
 
 // Columns lists the canonical columns; the first three are required.
-var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender, ColTemplate}
+var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender, ColTemplate, ColTokens}
 
 var required = []string{ColTimestamp, ColCustomer, ColDirection}
 

@@ -85,6 +85,7 @@ const (
 	colAgent
 	colSender
 	colTemplate
+	colTokens
 )
 
 // str is the value of canonical column k. A view's bytes must stay put

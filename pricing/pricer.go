@@ -202,3 +202,6 @@ func (p *Pricer) say(k NoteKey, msg func() string) {
 		p.Say(k, msg)
 	}
 }
+
+// Note says msg once per key, as the pricer's own notes are said.
+func (p *Pricer) Note(k NoteKey, msg func() string) { p.say(k, msg) }

@@ -241,10 +241,11 @@ const (
 	ReasonFreeService                    // free_service: opened a service conversation, free from 2024-11
 	ReasonPolicy                         // policy: withheld by Meta (US marketing pause), not delivered
 	ReasonUnmessageable                  // unmessageable: a country WhatsApp Business cannot message
+	ReasonAgentTokens                    // agent_tokens: a Meta Business Agent message, billed per token (2026-08)
 )
 
 var reasonNames = []string{"", "customer_service_window", "free_entry_point", "free_quota", "template", "service", "late_reply",
-	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service", "policy", "unmessageable"}
+	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service", "policy", "unmessageable", "agent_tokens"}
 
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {

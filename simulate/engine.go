@@ -565,6 +565,11 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	if err != nil {
 		return err
 	}
+	if m.Tokens != 0 && d.Delivered() && !d.Late {
+		if done, err := e.agent(m, &d, ent, card, day); done || err != nil {
+			return err
+		}
+	}
 	if err := e.countFree(&d, m, ent, card, reg, month); err != nil {
 		return err
 	}
@@ -578,6 +583,30 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 	}
 	ent.Category, ent.Decision, ent.Reason, ent.Late = d.Category, d.Outcome, d.Reason, d.Late
 	return nil
+}
+
+// agent bills a delivered Meta Business Agent message (m.Tokens) per
+// token from 2026-08-01 (PE-10): its own category, never free, whatever
+// window it falls in. done is false before per-token pricing began: the
+// message is then priced as the free-form message it is, and a note says
+// so once.
+func (e *Engine) agent(m *msglog.Message, d *pricing.Decision, ent *Entry, card *pricing.Card, day pricing.Day) (done bool, err error) {
+	cost, ok, err := e.pricer.BillTokens(card, day, m.Tokens)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", m.Pos, err)
+	}
+	if !ok {
+		e.pricer.Note(pricing.NoteKey{Kind: "agent-early"}, func() string {
+			return "Business Agent messages (a tokens column) sent before 2026-08-01 are priced as the free-form messages they are: Meta bills their tokens from 2026-08-01 (PE-10)"
+		})
+		return false, nil
+	}
+	r, _ := pricing.AgentRateAt(day)
+	e.pricer.Note(pricing.NoteKey{Kind: "agent", Card: r.From.String()}, func() string {
+		return fmt.Sprintf("Meta Business Agent messages (a tokens column) are billed per token from %s: %s %s per 1M tokens, in every window (PE-10)", r.From, r.PerMillion, r.Currency)
+	})
+	ent.Category, ent.Decision, ent.Reason, ent.Late, ent.Cost = "business_agent", pricing.Billed, pricing.ReasonAgentTokens, false, cost
+	return true, nil
 }
 
 // counters is what the rules need to know of m, with what is left of
