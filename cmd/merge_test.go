@@ -133,3 +133,21 @@ func TestMergeRefusesATamperedPartial(t *testing.T) {
 		t.Errorf("another log: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// The provider's figures (Twilio's Price) merge as the whole run has them.
+func TestShardsKeepTheProvidersFigures(t *testing.T) {
+	log := "../testdata/twilio-export.csv"
+	whole := wacost(t, "", "simulate", log, "--format", "json", "-q")
+	dir := t.TempDir()
+	var files []string
+	for i := 1; i <= 3; i++ {
+		r := wacost(t, "", "simulate", log, "--shard", string(rune('0'+i))+"/3", "--format", "partial", "-q")
+		f := filepath.Join(dir, "p"+string(rune('0'+i))+".json")
+		os.WriteFile(f, []byte(r.stdout), 0o644)
+		files = append(files, f)
+	}
+	merged := wacost(t, "", append([]string{"merge", "--format", "json"}, files...)...)
+	if merged.code != 0 || merged.stdout != whole.stdout || !strings.Contains(whole.stdout, `"provider_cost": "0.0481"`) {
+		t.Fatalf("merged (exit %d, %s) differs from the whole run, or has no provider's figures:\n%s", merged.code, merged.stderr, merged.stdout)
+	}
+}

@@ -67,9 +67,10 @@ type Message struct {
 	// (a webhook's smb_message_echoes): not sent through the API, so not
 	// priced, but an answer to the customer all the same.
 	Echo bool
-	// Priced says ProviderPrice holds the provider's figure (Twilio's
-	// Price); a message without one has none, not a zero.
-	Priced bool
+	// ProviderCurrency is the currency of ProviderPrice as its index in
+	// ProviderCurrencies; 0 says the message has no provider's figure
+	// (none, not a zero price).
+	ProviderCurrency uint8
 	// Customer is the customer's number, digits only, country code first.
 	Customer string
 	// CustomerKey is NumberKey(Customer), when the reader has worked it
@@ -107,6 +108,23 @@ type Message struct {
 	// a failed message without one, "error CODE ..." (Meta's or the
 	// provider's codes); else "".
 	Label string // 256 bytes in all: a slice's messages keep to their lines
+}
+
+// ProviderCurrencies are the currencies a provider's price (Twilio's
+// PriceUnit) may be in: ISO 4217 codes, by index (0: no price).
+var ProviderCurrencies = [...]string{"", "USD", "EUR", "GBP", "BRL", "INR", "MXN", "ARS", "CLP", "COP", "PEN", "CAD", "AUD", "NZD",
+	"JPY", "SGD", "HKD", "MYR", "IDR", "PHP", "THB", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "TRY", "ILS",
+	"AED", "SAR", "ZAR", "NGN", "KES", "EGP"}
+
+// ProviderCurrencyIndex is code's index in ProviderCurrencies (any case),
+// or 0 if it is not one.
+func ProviderCurrencyIndex(code string) uint8 {
+	for i, c := range ProviderCurrencies[1:] {
+		if strings.EqualFold(c, code) {
+			return uint8(i + 1)
+		}
+	}
+	return 0
 }
 
 // Canonical column names.

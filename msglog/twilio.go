@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -103,12 +104,13 @@ func (r *twilioReader) Read(m *Message) error {
 	}
 	get := func(name string) string { return cell(rec, r.cols, name) }
 	return r.build(line, twilioRow{from: get("from"), to: get("to"), status: get("status"), sent: get("sentdate"),
-		direction: get("direction"), sid: get("sid"), errorCode: get("errorcode")}, m)
+		direction: get("direction"), sid: get("sid"), errorCode: get("errorcode"), price: get("price"), unit: get("priceunit")}, m)
 }
 
 // twilioRow is one message of either shape.
 type twilioRow struct {
 	from, to, status, sent, direction, sid, errorCode string
+	price, unit                                       string // Twilio's charge (negative) and its currency
 }
 
 // twilioStatuses maps Twilio's statuses to wacost's: a message Twilio
@@ -160,7 +162,56 @@ func (r *twilioReader) build(line int, t twilioRow, m *Message) error {
 	if m.Failed && t.errorCode != "" {
 		m.Label = "error " + t.errorCode // Twilio's code of the failure
 	}
+	return r.setPrice(line, t.price, t.unit, m)
+}
+
+// setPrice keeps Twilio's Price (what it charged, written as a negative
+// amount) as the provider's figure of m, in its PriceUnit.
+func (r *twilioReader) setPrice(line int, price, unit string, m *Message) error {
+	price, unit = strings.TrimSpace(price), strings.TrimSpace(unit)
+	if price == "" {
+		return nil // not priced yet (queued), or free
+	}
+	c := ProviderCurrencyIndex(unit)
+	if c == 0 {
+		if unit == "" {
+			return &RowError{File: r.o.Name, Line: line, Field: "PriceUnit", Msg: "missing, with a Price of " + strconv.Quote(price)}
+		}
+		return &RowError{File: r.o.Name, Line: line, Field: "PriceUnit", Msg: strconv.Quote(unit) + " is not a currency wacost knows (" + strings.Join(ProviderCurrencies[1:], ", ") + ")"}
+	}
+	micros, ok := parseMicros(price)
+	if !ok {
+		return &RowError{File: r.o.Name, Line: line, Field: "Price", Msg: strconv.Quote(price) + " is not an amount (at most 6 decimals, below 2,147 a message)"}
+	}
+	m.ProviderPrice, m.ProviderCurrency = int32(-micros), c
 	return nil
+}
+
+// parseMicros reads a plain decimal ("-0.00500", "0.0085", "1") as
+// millionths, within what an int32 holds.
+func parseMicros(s string) (int64, bool) {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" || len(frac) > 6 || len(whole) > 4 {
+		return 0, false
+	}
+	var v int64
+	for _, part := range []string{whole, frac + strings.Repeat("0", 6-len(frac))} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return 0, false
+			}
+			v = v*10 + int64(part[i]-'0')
+		}
+	}
+	if v > math.MaxInt32 {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // twilioJSON is the Message resource's fields that wacost reads.
@@ -173,6 +224,8 @@ type twilioJSON struct {
 	To          string      `json:"to"`
 	Status      string      `json:"status"`
 	ErrorCode   json.Number `json:"error_code"`
+	Price       json.Number `json:"price"`
+	PriceUnit   string      `json:"price_unit"`
 }
 
 func (r *twilioReader) readJSON(m *Message) error {
@@ -216,7 +269,8 @@ func (r *twilioReader) buildJSON(raw json.RawMessage, line int, m *Message) erro
 	case t.DateCreated != nil: // not sent yet (queued, failed): when it was made
 		sent = *t.DateCreated
 	}
-	return r.build(line, twilioRow{from: t.From, to: t.To, status: t.Status, sent: sent, direction: t.Direction, sid: t.Sid, errorCode: t.ErrorCode.String()}, m)
+	return r.build(line, twilioRow{from: t.From, to: t.To, status: t.Status, sent: sent, direction: t.Direction, sid: t.Sid, errorCode: t.ErrorCode.String(),
+		price: t.Price.String(), unit: t.PriceUnit}, m)
 }
 
 // arrayElements are the elements of an array in raw (raw itself if key is

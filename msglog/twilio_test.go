@@ -119,3 +119,36 @@ func TestTwilioSends(t *testing.T) {
 		}
 	}
 }
+
+// Twilio's Price (a negative amount: a charge) is kept as the provider's
+// figure in its PriceUnit; a missing Price is none, a bad one a bad row.
+func TestTwilioPrice(t *testing.T) {
+	h := "From,To,Body,Status,SentDate,ApiVersion,NumSegments,ErrorCode,AccountSid,Sid,Direction,Price,PriceUnit\n"
+	row := func(sent, price, unit string) string {
+		return "whatsapp:+15550100001,whatsapp:+5511987654321,hi,delivered," + sent + ",2010-04-01,1,,AC1,SM1,outbound-api," + price + "," + unit + "\n"
+	}
+	in := h + row("2026-10-05T13:00:00Z", "-0.00500", "USD") + row("2026-10-05T13:01:00Z", "", "USD") +
+		row("2026-10-05T13:02:00Z", "0.0012", "eur") + row("2026-10-05T13:03:00Z", "-0.005", "") +
+		row("2026-10-05T13:04:00Z", "-0.005", "XXX") + row("2026-10-05T13:05:00Z", `"-0,005"`, "USD") +
+		row("2026-10-05T13:06:00Z", "-12345.0", "USD") + row("2026-10-05T13:07:00Z", "-0.0000001", "USD")
+	ms, errs := readAll(t, in, Options{Name: "p.csv"})
+	if len(ms) != 3 || ms[0].ProviderPrice != 5000 || ProviderCurrencies[ms[0].ProviderCurrency] != "USD" ||
+		ms[1].ProviderCurrency != 0 || ms[2].ProviderPrice != -1200 || ProviderCurrencies[ms[2].ProviderCurrency] != "EUR" {
+		t.Fatalf("messages %+v", ms)
+	}
+	wantErrs := []string{
+		`p.csv:5: PriceUnit: missing, with a Price of "-0.005"`,
+		`p.csv:6: PriceUnit: "XXX" is not a currency wacost knows`,
+		`p.csv:7: Price: "-0,005" is not an amount`,
+		`p.csv:8: Price: "-12345.0" is not an amount`,
+		`p.csv:9: Price: "-0.0000001" is not an amount`,
+	}
+	if len(errs) != len(wantErrs) {
+		t.Fatalf("errors %v", errs)
+	}
+	for i, w := range wantErrs {
+		if !strings.HasPrefix(errs[i], w) {
+			t.Errorf("error %d: %s, want %s", i, errs[i], w)
+		}
+	}
+}

@@ -154,6 +154,12 @@ func (c *csvRenderer) Entry(e *simulate.Entry) error {
 		b = appendCSVField(append(b, ','), f)
 	}
 	b = strconv.AppendBool(append(b, ','), e.Inferred)
+	b = strconv.AppendUint(append(b, ','), uint64(e.Tokens), 10)
+	b = append(b, ',')
+	if e.ProviderCurrency != "" {
+		b = e.ProviderPrice.Append(b)
+	}
+	b = appendCSVField(append(b, ','), e.ProviderCurrency)
 	b = append(b, '\n')
 	c.buf = b
 	_, err := c.w.Write(b)

@@ -201,6 +201,10 @@ func (t *textRenderer) Finish(r *simulate.Result) error {
 		{"late replies", num(s.LateReplies)},
 		{"cost", m[0] + " " + cur},
 	}
+	if s.ProviderCurrency != "" {
+		// The provider's own figures (Twilio's Price), beside Meta's fees.
+		rows = append(rows, []string{"provider's price", s.Provider.String() + " " + s.ProviderCurrency + " (" + num(s.ProviderPriced) + " messages)"})
+	}
 	t.table([]string{"", "total"}, map[int]bool{1: true}, rows)
 	t.w.WriteString("\n")
 	t.table([]string{"setting", "value"}, nil, [][]string{

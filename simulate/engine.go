@@ -54,10 +54,17 @@ type Entry struct {
 	// were inferred from that label.
 	MetaLabel string `json:"meta_label"`
 	Inferred  bool   `json:"inferred"`
+	// Tokens are a Meta Business Agent message's tokens (0 for others).
+	Tokens uint32 `json:"tokens"`
+	// ProviderPrice is what the provider (Twilio) charged for the message,
+	// in ProviderCurrency; ProviderCurrency is "" when the log has no such
+	// figure for it.
+	ProviderPrice    pricing.Money `json:"provider_price"`
+	ProviderCurrency string        `json:"provider_currency"`
 }
 
 // LedgerColumns are the ledger's fields, in output order.
-var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "tier", "source", "meta_label", "inferred"}
+var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "tier", "source", "meta_label", "inferred", "tokens", "provider_price", "provider_currency"}
 
 // Options configure a replay.
 type Options struct {
@@ -356,7 +363,7 @@ func (e *Engine) add(m *msglog.Message) error {
 		}
 	}
 	st := &ps.State
-	if m.Direction == msglog.Inbound && e.plainInbound {
+	if m.Direction == msglog.Inbound && e.plainInbound && m.ProviderCurrency == 0 {
 		// Nothing looks at a customer message's record: count it only.
 		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
 		e.countInbound(ps.mu.counts, m.Time)
@@ -369,7 +376,12 @@ func (e *Engine) add(m *msglog.Message) error {
 		ent.Type = m.Type
 	}
 	if e.o.Ledger != nil {
-		ent.Source, ent.MetaLabel, ent.Inferred = e.source(m.Pos), m.Label, m.Inferred
+		ent.Source, ent.MetaLabel, ent.Inferred, ent.Tokens = e.source(m.Pos), m.Label, m.Inferred, m.Tokens
+	}
+	if m.ProviderCurrency != 0 {
+		if err := e.providerPrice(m, ent); err != nil {
+			return err
+		}
 	}
 	if m.Direction == msglog.Inbound {
 		st.Inbound(e.o.Window, m.Time, m.EntryPoint)
@@ -381,6 +393,20 @@ func (e *Engine) add(m *msglog.Message) error {
 		return err
 	}
 	e.done(m, tn, ckey)
+	return nil
+}
+
+// providerPrice puts the provider's figure of m (Twilio's Price) in its
+// record: one currency a run, as for Meta's prices.
+func (e *Engine) providerPrice(m *msglog.Message, ent *Entry) error {
+	cur := msglog.ProviderCurrencies[m.ProviderCurrency]
+	if e.sum.ProviderCurrency == "" {
+		e.sum.ProviderCurrency = cur
+	} else if cur != e.sum.ProviderCurrency {
+		return &msglog.RowError{File: m.Pos.File, Line: m.Pos.Line, Field: "PriceUnit",
+			Msg: fmt.Sprintf("the provider's price is in %s but earlier messages' are in %s; one run keeps one provider currency", cur, e.sum.ProviderCurrency)}
+	}
+	ent.ProviderPrice, ent.ProviderCurrency = pricing.Money(m.ProviderPrice), cur
 	return nil
 }
 

@@ -228,6 +228,8 @@ func (c *Counts) plus(o Counts) {
 	c.Undelivered += o.Undelivered
 	c.Cost += o.Cost
 	c.Fees += o.Fees
+	c.Provider += o.Provider
+	c.ProviderPriced += o.ProviderPriced
 }
 
 func (c *Counts) bill(price pricing.Money) {
@@ -272,6 +274,13 @@ func merge(parts []Partial, files bool) (Result, error) {
 		}
 		if s.Currency != "" && s.Currency != m.sum.Currency {
 			return Result{}, fmt.Errorf("shard %s is in %s, others in %s", p.Shard, s.Currency, m.sum.Currency)
+		}
+		if pc := s.ProviderCurrency; pc != "" {
+			if m.sum.ProviderCurrency == "" {
+				m.sum.ProviderCurrency = pc
+			} else if pc != m.sum.ProviderCurrency {
+				return Result{}, fmt.Errorf("shard %s has provider prices in %s, others in %s", p.Shard, pc, m.sum.ProviderCurrency)
+			}
 		}
 		m.addResult(&p.Result)
 		if i > 0 {

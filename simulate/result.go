@@ -23,9 +23,17 @@ type Counts struct {
 	Cost        pricing.Money `json:"cost"`
 	// Fees are a provider's charges on top of Meta's (what-if scenarios only).
 	Fees pricing.Money `json:"fees,omitempty"`
+	// Provider is what the provider's own figures (Twilio's Price) add
+	// up to, over the ProviderPriced messages that carry one.
+	Provider       pricing.Money `json:"provider_cost,omitempty"`
+	ProviderPriced int64         `json:"provider_priced,omitempty"`
 }
 
 func (c *Counts) add(e *Entry, inbound bool) {
+	if e.ProviderCurrency != "" {
+		c.Provider += e.ProviderPrice
+		c.ProviderPriced++
+	}
 	if inbound {
 		c.addInbound(e.Fee)
 		return
@@ -59,9 +67,12 @@ type Summary struct {
 	// Rejected rows could not be read (only with --skip-invalid; otherwise the run fails).
 	Rejected int64 `json:"rejected"`
 	// LateReplies are free-form business messages sent with no window open.
-	LateReplies int64    `json:"late_replies"`
-	Currency    string   `json:"currency"`
-	Regimes     []string `json:"regimes"`
+	LateReplies int64  `json:"late_replies"`
+	Currency    string `json:"currency"`
+	// ProviderCurrency is the currency of Counts.Provider ("" when no
+	// message carries a provider's figure).
+	ProviderCurrency string   `json:"provider_currency,omitempty"`
+	Regimes          []string `json:"regimes"`
 	// First and Last are the earliest and latest message times.
 	First *time.Time `json:"first,omitempty"`
 	Last  *time.Time `json:"last,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"sort"
 	"time"
 
@@ -116,8 +117,16 @@ func encode(b []byte, m *msglog.Message) []byte {
 	if m.Failed {
 		flags |= 2
 	}
-	body = append(body, byte(m.Direction), byte(m.EntryPoint), flags)
-	for _, s := range []string{m.Customer, m.Business, m.Type, m.Category, m.Country, m.Status, m.ID, m.TemplateName, m.Agent, m.Sender, m.Pos.File} {
+	if m.Inferred {
+		flags |= 4
+	}
+	if m.Echo {
+		flags |= 8
+	}
+	body = append(body, byte(m.Direction), byte(m.EntryPoint), flags, m.ProviderCurrency)
+	body = binary.AppendUvarint(body, uint64(m.Tokens))
+	body = binary.AppendVarint(body, int64(m.ProviderPrice))
+	for _, s := range []string{m.Customer, m.Business, m.Type, m.Category, m.Country, m.Status, m.ID, m.TemplateName, m.Agent, m.Sender, m.Label, m.Pos.File} {
 		body = putString(body, s)
 	}
 	body = binary.AppendVarint(body, int64(m.Pos.Line))
@@ -159,15 +168,27 @@ func (rr *runReader) next() (msglog.Message, error) {
 	}
 	var m msglog.Message
 	ns, k := binary.Varint(b)
-	if k <= 0 || len(b) < k+3 {
+	if k <= 0 || len(b) < k+4 {
 		return msglog.Message{}, errCorrupt
 	}
 	m.Time = time.Unix(0, ns).UTC()
 	b = b[k:]
 	m.Direction, m.EntryPoint = msglog.Direction(b[0]), window.EntryPoint(b[1])
-	m.Template, m.Failed = b[2]&1 != 0, b[2]&2 != 0
-	b = b[3:]
-	for _, dst := range []*string{&m.Customer, &m.Business, &m.Type, &m.Category, &m.Country, &m.Status, &m.ID, &m.TemplateName, &m.Agent, &m.Sender, &m.Pos.File} {
+	m.Template, m.Failed, m.Inferred, m.Echo = b[2]&1 != 0, b[2]&2 != 0, b[2]&4 != 0, b[2]&8 != 0
+	m.ProviderCurrency = b[3]
+	b = b[4:]
+	tokens, k := binary.Uvarint(b)
+	if k <= 0 || tokens > math.MaxUint32 {
+		return msglog.Message{}, errCorrupt
+	}
+	b = b[k:]
+	price, k := binary.Varint(b)
+	if k <= 0 || price < math.MinInt32 || price > math.MaxInt32 {
+		return msglog.Message{}, errCorrupt
+	}
+	b = b[k:]
+	m.Tokens, m.ProviderPrice = uint32(tokens), int32(price)
+	for _, dst := range []*string{&m.Customer, &m.Business, &m.Type, &m.Category, &m.Country, &m.Status, &m.ID, &m.TemplateName, &m.Agent, &m.Sender, &m.Label, &m.Pos.File} {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < l {
 			return msglog.Message{}, errCorrupt
