@@ -9,6 +9,17 @@ import (
 	"testing"
 )
 
+// withApp is a summary JSON with one app message (a webhook echo) more.
+func withApp(t *testing.T, sum string) string {
+	t.Helper()
+	i := strings.Index(sum, `"currency"`)
+	if i < 0 {
+		t.Fatalf("no currency in %s", sum)
+	}
+	j := strings.LastIndex(sum[:i], "\n")
+	return sum[:i] + `"app_messages": 1,` + sum[j:i] + sum[i:]
+}
+
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -66,7 +77,8 @@ func TestSourcesPriceAsTheirOwnCSV(t *testing.T) {
 2026-10-08T16:10:00Z,5215512345678,106540352242922,out,text,,delivered,,wamid.out4
 2026-10-09T11:00:00Z,5511987654321,106540352242922,out,template,authentication,delivered,,wamid.out5
 `), 0o644)
-	want = summaryOf(t, "simulate", webhookOwn)
+	// The sample's one echo (sent from the Business app) is in no count.
+	want = withApp(t, summaryOf(t, "simulate", webhookOwn))
 	if got := summaryOf(t, "simulate", "../testdata/webhooks.ndjson"); got != want {
 		t.Errorf("webhooks.ndjson:\n got  %s\n want %s", got, want)
 	}
@@ -144,5 +156,43 @@ func TestDirectoryAndZipGivenTwice(t *testing.T) {
 		if r := wacost(t, "", "simulate", p, p, "-q", "--me", "Shop", "--default-country", "BR"); r.code != 2 || !strings.Contains(r.stderr, "given twice") {
 			t.Errorf("%s twice: exit %d %s", p, r.code, r.stderr)
 		}
+	}
+}
+
+// A message sent from the WhatsApp Business app (a webhook echo) answers
+// the customer for sla, but prices nothing and stays out of simulate's
+// counts: the customer's question at 10:00 is answered at 10:10 by the
+// echo, and the API reply at 11:00 is free inside the window.
+func TestEchoAnswersButPricesNothing(t *testing.T) {
+	body := func(field, value string) string {
+		return `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"` + field + `","value":{"metadata":{"display_phone_number":"15550100001","phone_number_id":"106540352242922"},` + value + `}}]}]}` + "\n"
+	}
+	// 2026-10-05 10:00:00 UTC is 1791194400.
+	log := body("messages", `"contacts":[{"wa_id":"5511987654321"}],"messages":[{"from":"5511987654321","id":"wamid.q","timestamp":"1791194400","type":"text"}]`) +
+		body("smb_message_echoes", `"message_echoes":[{"from":"15550100001","to":"5511987654321","id":"wamid.e","timestamp":"1791195000","type":"text"}]`) +
+		body("messages", `"statuses":[{"id":"wamid.a","status":"delivered","timestamp":"1791198000","recipient_id":"5511987654321","pricing":{"billable":false,"pricing_model":"PMP","type":"free_customer_service","category":"service"}}]`)
+	f := filepath.Join(t.TempDir(), "echo.ndjson")
+	os.WriteFile(f, []byte(log), 0o644)
+	r := wacost(t, "", "sla", f, "-f", "json", "-q")
+	var doc struct {
+		Summary struct {
+			First struct {
+				Count int     `json:"count"`
+				P50   float64 `json:"p50_s"`
+			} `json:"first_reply"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Summary.First.Count != 1 || doc.Summary.First.P50 != 600 {
+		t.Fatalf("sla: exit %d, first replies %+v (want 1 after 600 s), %v %s", r.code, doc.Summary.First, err, r.stderr)
+	}
+	sum := summaryOf(t, "simulate", f)
+	var s map[string]any
+	json.Unmarshal([]byte(sum), &s)
+	if s["messages"] != 2.0 || s["outbound"] != 1.0 || s["app_messages"] != 1.0 || s["cost"] != "0.00" {
+		t.Fatalf("simulate summary %s: want 2 messages (1 out), 1 app message, cost 0.00", sum)
+	}
+	led := wacost(t, "", "simulate", f, "--ledger", "-f", "csv", "-q")
+	if strings.Contains(led.stdout, "wamid.e") || !strings.Contains(led.stdout, "wamid.a") {
+		t.Fatalf("the ledger lists API messages only:\n%s", led.stdout)
 	}
 }

@@ -138,9 +138,7 @@ type (
 		} `json:"contacts"`
 		Messages []whMessage `json:"messages"`
 		Statuses []whStatus  `json:"statuses"`
-		Echoes   []struct {
-			ID string `json:"id"`
-		} `json:"message_echoes"`
+		Echoes   []whEcho    `json:"message_echoes"`
 		// template_category_update
 		TemplateName    string  `json:"message_template_name"`
 		NewCategory     string  `json:"new_category"`
@@ -155,6 +153,16 @@ type (
 		Referral   *struct {
 			SourceType string `json:"source_type"`
 		} `json:"referral"`
+	}
+	// whEcho is a message the business sent from the WhatsApp Business
+	// app (smb_message_echoes, coexistence).
+	whEcho struct {
+		From     string  `json:"from"`
+		To       string  `json:"to"`
+		ToUserID string  `json:"to_user_id"`
+		ID       string  `json:"id"`
+		Time     flexStr `json:"timestamp"`
+		Type     string  `json:"type"`
 	}
 	whStatus struct {
 		ID              string  `json:"id"`
@@ -221,7 +229,6 @@ type webhookReader struct {
 	outs   map[string]*whOut
 	order  []string // outs' keys, in the order first seen
 	recats map[string][]recat
-	echoes int
 	// countries are the country codes of the contacts seen, by wa_id
 	// and BSUID (a status may come without its contact).
 	countries map[string]string
@@ -302,8 +309,9 @@ func (r *webhookReader) body(b *whBody, pos Pos) {
 			switch c.Field {
 			case "template_category_update":
 				r.recategorize(v, pos)
-			case "smb_message_echoes":
-				r.echoes += len(v.Echoes)
+			}
+			for i := range v.Echoes {
+				r.echo(&v.Echoes[i], business, countries, pos)
 			}
 			for i := range v.Messages {
 				r.inbound(&v.Messages[i], business, countries, pos)
@@ -369,6 +377,36 @@ func (r *webhookReader) inbound(wm *whMessage, business string, countries map[st
 		r.errs = append(r.errs, err)
 		return
 	}
+	r.msgs = append(r.msgs, m)
+}
+
+// echo takes a message sent from the Business app: a business message
+// that answers the customer but is not priced through the API (Echo).
+func (r *webhookReader) echo(we *whEcho, business string, countries map[string]string, pos Pos) {
+	var vals [numColumns]string
+	var has [numColumns]bool
+	set := func(k int, v string) { vals[k], has[k] = v, true }
+	customer, bsuid, country := r.who(we.To, we.ToUserID, countries)
+	set(colTimestamp, string(we.Time))
+	set(colCustomer, plus(customer))
+	set(colDirection, "out")
+	set(colBusiness, business)
+	set(colID, we.ID)
+	set(colStatus, "delivered")
+	typ := we.Type
+	if !messageTypes[typ] || typ == "template" || typ == "hsm" {
+		typ = "text" // not priced: its kind matters to nothing
+	}
+	set(colType, typ)
+	if country != "" {
+		set(colCountry, country)
+	}
+	var m Message
+	if err := r.build(pos, &vals, &has, bsuid, &m); err != nil {
+		r.errs = append(r.errs, err)
+		return
+	}
+	m.Echo = true
 	r.msgs = append(r.msgs, m)
 }
 
@@ -485,9 +523,6 @@ func (r *webhookReader) Notes() []string {
 	}
 	if none > 0 {
 		notes = append(notes, fmt.Sprintf("%s: %d business message(s) have no pricing label (failed, or not billed) and no send log entry: taken for free-form messages", r.o.Name, none))
-	}
-	if r.echoes > 0 {
-		notes = append(notes, fmt.Sprintf("%s: %d message(s) sent from the WhatsApp Business app (smb_message_echoes) are not priced through the API and not counted", r.o.Name, r.echoes))
 	}
 	return notes
 }

@@ -10,12 +10,14 @@ import (
 )
 
 // webhookOwn is the traffic of testdata/webhooks.ndjson in wacost's CSV:
-// what the webhook reader must make of it.
+// what the webhook reader must make of it (echo1, sent from the Business
+// app, is marked Echo by webhookWant).
 const webhookOwn = `timestamp,customer,country,business,direction,type,category,status,entry_point,id
 2026-10-05T08:00:00Z,919876543210,,106540352242922,in,image,,,,wamid.in2
 2026-10-05T13:00:00Z,5511987654321,,106540352242922,in,text,,,ad,wamid.in1
 2026-10-05T13:20:00Z,5511987654321,,106540352242922,out,text,,delivered,,wamid.out1
 2026-10-06T09:30:00Z,919876543210,,106540352242922,out,template,utility,delivered,,wamid.out2
+2026-10-06T12:00:00Z,919876543210,,106540352242922,out,text,,delivered,,wamid.echo1
 2026-10-07T10:00:02Z,447700900123,,106540352242922,out,text,,failed,,wamid.out3
 2026-10-08T16:00:00Z,BSUID,MX,106540352242922,in,text,,,,wamid.in3
 2026-10-08T16:10:00Z,BSUID,MX,106540352242922,out,text,,delivered,,wamid.out4
@@ -31,7 +33,7 @@ func sameMessages(t *testing.T, name string, got, want []Message) {
 	for i := range want {
 		g, w := got[i], want[i]
 		if !g.Time.Equal(w.Time) || g.Customer != w.Customer || g.Country != w.Country || g.Business != w.Business || g.Direction != w.Direction ||
-			g.Type != w.Type || g.Template != w.Template || g.Category != w.Category || g.Status != w.Status || g.Failed != w.Failed || g.EntryPoint != w.EntryPoint || g.ID != w.ID {
+			g.Type != w.Type || g.Template != w.Template || g.Category != w.Category || g.Status != w.Status || g.Failed != w.Failed || g.EntryPoint != w.EntryPoint || g.ID != w.ID || g.Echo != w.Echo {
 			t.Errorf("%s message %d:\n got  %+v\n want %+v", name, i+1, g, w)
 		}
 	}
@@ -47,6 +49,7 @@ func webhookWant(t *testing.T) []Message {
 		if want[i].Customer == "5215512345678" {
 			want[i].Customer = "user.93737AbcDef0123"
 		}
+		want[i].Echo = want[i].ID == "wamid.echo1"
 	}
 	return want
 }

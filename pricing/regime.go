@@ -242,10 +242,11 @@ const (
 	ReasonPolicy                         // policy: withheld by Meta (US marketing pause), not delivered
 	ReasonUnmessageable                  // unmessageable: a country WhatsApp Business cannot message
 	ReasonAgentTokens                    // agent_tokens: a Meta Business Agent message, billed per token (2026-08)
+	ReasonBusinessApp                    // business_app: sent from the WhatsApp Business app, not through the API
 )
 
 var reasonNames = []string{"", "customer_service_window", "free_entry_point", "free_quota", "template", "service", "late_reply",
-	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service", "policy", "unmessageable", "agent_tokens"}
+	"outside_window", "failed", "conversation", "conversation_open", "free_tier", "free_service", "policy", "unmessageable", "agent_tokens", "business_app"}
 
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {

@@ -61,6 +61,7 @@ func (a *aggregate) addResult(r *Result) {
 	s := r.Summary
 	a.sum.Counts.plus(s.Counts)
 	a.sum.LateReplies += s.LateReplies
+	a.sum.AppMessages += s.AppMessages
 	a.span(s.First, s.Last)
 	for _, g := range r.ByMarket {
 		counts(a.market, g.Market).plus(g.Counts)

@@ -352,6 +352,9 @@ func (e *Engine) add(m *msglog.Message) error {
 		return fmt.Errorf("%s: %w (%s message at %s comes after %s message at %s)", m.Pos, ErrOutOfOrder,
 			m.Direction, m.Time.Format(time.RFC3339Nano), e.last.dir, time.Unix(0, e.last.t).In(m.Time.Location()).Format(time.RFC3339Nano))
 	}
+	if m.Echo {
+		return e.echo(m, tn, ckey)
+	}
 	day := e.dayAt(m.Time, tn, e.locationOf(m.Business))
 	ps := e.stateOf(m, key, packed, day)
 	mk := ps.mu.Market
@@ -391,6 +394,23 @@ func (e *Engine) add(m *msglog.Message) error {
 	}
 	if err := e.take(m, ent, ps.mu.counts); err != nil {
 		return err
+	}
+	e.done(m, tn, ckey)
+	return nil
+}
+
+// echo takes a message sent from the WhatsApp Business app: not through
+// the API, so it prices nothing, opens nothing and stays out of the
+// totals, but the visit hook sees it as the delivered answer it is.
+func (e *Engine) echo(m *msglog.Message, tn int64, ckey uint64) error {
+	e.sum.AppMessages++
+	if e.o.Visit != nil && m.Direction == msglog.Outbound {
+		ent := &e.entry
+		*ent = Entry{ID: m.ID, Time: m.Time, Business: m.Business, Customer: m.Customer, Type: m.Type, Category: "business_app",
+			Decision: pricing.Free, Reason: pricing.ReasonBusinessApp}
+		if err := e.o.Visit(m, ent); err != nil {
+			return err
+		}
 	}
 	e.done(m, tn, ckey)
 	return nil

@@ -67,7 +67,10 @@ type Summary struct {
 	// Rejected rows could not be read (only with --skip-invalid; otherwise the run fails).
 	Rejected int64 `json:"rejected"`
 	// LateReplies are free-form business messages sent with no window open.
-	LateReplies int64  `json:"late_replies"`
+	LateReplies int64 `json:"late_replies"`
+	// AppMessages were sent from the WhatsApp Business app (webhook
+	// echoes): not through the API, so neither priced nor in the counts.
+	AppMessages int64  `json:"app_messages,omitempty"`
 	Currency    string `json:"currency"`
 	// ProviderCurrency is the currency of Counts.Provider ("" when no
 	// message carries a provider's figure).

@@ -20,6 +20,7 @@ type Tally struct {
 	FX            *FXNote  `json:"fx,omitempty"`
 	LateTemplate  bool     `json:"late_template"`
 	LateCategory  string   `json:"late_category"`
+	App           int64    `json:"app_messages,omitempty"`
 }
 
 // FXNote says how amounts were converted.
@@ -32,7 +33,7 @@ type FXNote struct {
 func (e *Engine) tally() Tally {
 	t := Tally{Said: append([]string(nil), e.notes...), Policy: e.withheld[pricing.ReasonPolicy],
 		Unmessageable: e.withheld[pricing.ReasonUnmessageable], Tiered: e.tiered, TiersGiven: e.o.Tiers != nil,
-		LateTemplate: e.o.Policy.Late == pricing.LateTemplate, LateCategory: e.o.Policy.LateCategory.String()}
+		LateTemplate: e.o.Policy.Late == pricing.LateTemplate, LateCategory: e.o.Policy.LateCategory.String(), App: e.sum.AppMessages}
 	if e.o.FX != nil && e.sum.Currency != "" {
 		t.FX = &FXNote{From: e.sum.Currency, To: e.o.FX.To, Rate: e.o.FX.Rate}
 	}
@@ -56,6 +57,7 @@ func (t *Tally) add(o Tally) {
 	t.Policy += o.Policy
 	t.Unmessageable += o.Unmessageable
 	t.Tiered += o.Tiered
+	t.App += o.App
 	if t.FX == nil {
 		t.FX = o.FX
 	}
@@ -78,6 +80,9 @@ func (t Tally) Notes(lateReplies int64) []string {
 	}
 	if lateReplies > 0 && t.LateTemplate {
 		notes = append(notes, fmt.Sprintf("%d free-form business message(s) sent with no customer-service window open could not have been delivered; each is priced as the %s template it would have had to be (reason late_reply; --late-replies block reports them as blocked)", lateReplies, t.LateCategory))
+	}
+	if t.App > 0 {
+		notes = append(notes, fmt.Sprintf("%d message(s) sent from the WhatsApp Business app (webhook echoes) are not sent through the API: not priced and not counted above, but they answer customers (sla counts them as replies)", t.App))
 	}
 	return notes
 }
