@@ -93,6 +93,7 @@ func planOf(s *streams, o *simulateOptions, env *pricingEnv) replay.Plan {
 	p.Input.Location = o.location
 	if env != nil {
 		p.Engine = env.options(s.ctx, o)
+		p.Input.CountryOf = func(digits string) string { return env.mk.Lookup(digits, 0).ISO2 }
 	}
 	return p
 }

@@ -196,3 +196,112 @@ func TestEchoAnswersButPricesNothing(t *testing.T) {
 		t.Fatalf("the ledger lists API messages only:\n%s", led.stdout)
 	}
 }
+
+// webhookBody is one webhook POST body of the business 106540352242922
+// whose change has field and value (without the metadata).
+func webhookBody(field, value string) string {
+	return `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"` + field + `","value":{"metadata":{"display_phone_number":"15550100001","phone_number_id":"106540352242922"},` + value + `}}]}]}` + "\n"
+}
+
+func ledgerRows(t *testing.T, args ...string) map[string][]string {
+	t.Helper()
+	r := wacost(t, "", append([]string{"simulate", "--ledger", "-f", "csv", "-q"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+	}
+	rows := map[string][]string{}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		rows[f[0]+"/"+f[3]] = f // id/customer
+	}
+	return rows
+}
+
+// ID-02: a customer who changes number keeps their window, and each
+// message keeps the market of the number it went to. On 2026-09-01 (card
+// 2026-07): +55 11 98765-4321 writes at 10:00 and becomes +55 11 91234-5678
+// at 11:00; the reply at 12:00 to the new number is free (without the
+// move it would be a late reply at Brazil's utility rate, 0.0068). The UK
+// customer +44 7700 900123 writes at 10:00, gets a marketing template at
+// 10:30 (the UK's rate, 0.0635) and becomes a Brazilian number at 11:00;
+// the reply at 13:00 is free in the window their 10:00 message opened.
+func TestIdentityChangeMovesTheWindow(t *testing.T) {
+	st := func(id, ts, to, label string) string {
+		cat := label[strings.LastIndex(label, " ")+1:]
+		typ := strings.Fields(label)[1]
+		return webhookBody("messages", `"statuses":[{"id":"`+id+`","status":"delivered","timestamp":"`+ts+`","recipient_id":"`+to+`","pricing":{"billable":`+
+			map[bool]string{true: "true", false: "false"}[typ == "regular"]+`,"pricing_model":"PMP","type":"`+typ+`","category":"`+cat+`"}}]`)
+	}
+	log := webhookBody("messages", `"contacts":[{"wa_id":"5511987654321"}],"messages":[{"from":"5511987654321","id":"wamid.q1","timestamp":"1788256800","type":"text"}]`) +
+		webhookBody("messages", `"contacts":[{"wa_id":"447700900123"}],"messages":[{"from":"447700900123","id":"wamid.q2","timestamp":"1788256800","type":"text"}]`) +
+		st("wamid.t2", "1788258600", "447700900123", "PMP regular marketing") +
+		webhookBody("messages", `"messages":[{"from":"5511987654321","id":"wamid.s1","timestamp":"1788260400","type":"system","system":{"body":"User A changed from +55 11 98765-4321 to +55 11 91234-5678","new_wa_id":"5511912345678","type":"user_changed_number"}}]`) +
+		webhookBody("messages", `"messages":[{"from":"447700900123","id":"wamid.s2","timestamp":"1788260400","type":"system","system":{"body":"changed","wa_id":"5511955554444","type":"customer_changed_number"}}]`) +
+		st("wamid.a1", "1788264000", "5511912345678", "PMP free_customer_service service") +
+		st("wamid.a2", "1788267600", "5511955554444", "PMP free_customer_service service")
+	f := filepath.Join(t.TempDir(), "moves.ndjson")
+	os.WriteFile(f, []byte(log), 0o644)
+	rows := ledgerRows(t, f)
+	for key, want := range map[string]string{
+		"wamid.a1/5511912345678": "Brazil free customer_service_window 0.00",
+		"wamid.t2/5511955554444": "United Kingdom billed template 0.0635",
+		"wamid.a2/5511955554444": "Brazil free customer_service_window 0.00",
+	} {
+		r := rows[key]
+		if r == nil {
+			t.Errorf("no ledger row %s in %v", key, rows)
+			continue
+		}
+		if got := strings.Join([]string{r[4], r[7], r[8], r[9]}, " "); got != want {
+			t.Errorf("%s: %s, want %s", key, got, want)
+		}
+	}
+	r := wacost(t, "", "simulate", f)
+	if !strings.Contains(r.stdout+r.stderr, "3 message(s) of 2 customer(s) who changed number") {
+		t.Errorf("no note of the moves:\n%s%s", r.stdout, r.stderr)
+	}
+	// A change that names no new identity is a bad row, naming its line.
+	bad := webhookBody("messages", `"messages":[{"from":"5511987654321","id":"wamid.s3","timestamp":"1788260400","type":"system","system":{"type":"user_changed_number"}}]`)
+	os.WriteFile(f, []byte(bad), 0o644)
+	if r := wacost(t, "", "simulate", f, "-q"); r.code != 1 || !strings.Contains(r.stderr, f+":1: system: user_changed_number without") {
+		t.Errorf("a change without its new number: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// G-10: a group's members share one window, and each delivered member is
+// billed at their own market's rate. A Brazilian member writes in the
+// group at 10:00; the business's reply at 10:30 reaches the Brazilian and
+// the Indian member, free for both (the Indian member wrote nothing); a
+// marketing template at 12:00 is billed per member: 0.0625 (Brazil) and
+// 0.0118 (India), 0.0743 in all; the one that failed for a third member
+// costs nothing.
+func TestGroupSharesOneWindow(t *testing.T) {
+	gst := func(id, ts, member, status, pricing string) string {
+		return webhookBody("messages", `"statuses":[{"id":"`+id+`","status":"`+status+`","timestamp":"`+ts+`","recipient_id":"G1","recipient_type":"group","recipient_participant_id":"`+member+`"`+pricing+`}]`)
+	}
+	svc := `,"pricing":{"billable":false,"pricing_model":"PMP","type":"free_customer_service","category":"group_service"}`
+	mkt := `,"pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"group_marketing"}`
+	log := webhookBody("messages", `"contacts":[{"wa_id":"5511987654321"}],"messages":[{"from":"5511987654321","group_id":"G1","id":"wamid.g1","timestamp":"1788256800","type":"text"}]`) +
+		gst("wamid.r", "1788258600", "5511987654321", "delivered", svc) + gst("wamid.r", "1788258600", "919876543210", "read", svc) +
+		gst("wamid.m", "1788264000", "5511987654321", "delivered", mkt) + gst("wamid.m", "1788264000", "919876543210", "delivered", mkt) +
+		gst("wamid.m", "1788264000", "447700900123", "failed", "")
+	f := filepath.Join(t.TempDir(), "group.ndjson")
+	os.WriteFile(f, []byte(log), 0o644)
+	led := wacost(t, "", "simulate", f, "--ledger", "-f", "csv", "-q")
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(led.stdout), "\n")[1:] {
+		c := strings.Split(l, ",")
+		got = append(got, strings.Join([]string{c[0], c[3], c[4], c[7], c[9]}, " "))
+	}
+	want := []string{
+		"wamid.r group:G1 Brazil free 0.00", "wamid.r group:G1 India free 0.00",
+		"wamid.m group:G1 Brazil billed 0.0625", "wamid.m group:G1 India billed 0.0118", "wamid.m group:G1 United Kingdom undelivered 0.00",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("group ledger:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if sum := summaryOf(t, "simulate", f); !strings.Contains(sum, `"cost": "0.0743"`) {
+		t.Fatalf("summary %s, want cost 0.0743", sum)
+	}
+}

@@ -66,6 +66,12 @@ type Options struct {
 	// joins business-scoped user ids to numbers.
 	Sends      map[string]Send
 	Identities map[string]string
+	// CountryOf, if set, is the ISO 3166 alpha-2 country of a number
+	// (digits, calling code first; "" if unknown). The webhook reader
+	// keeps each message's own market with it when a customer's messages
+	// move to another identity (ID-02) and when a group's members share
+	// one window (G-10).
+	CountryOf func(digits string) string
 	// Me names the business's authors in a chat export; DateOrder is its
 	// dates' order: dmy, mdy, ymd, or auto ("") to tell from the dates.
 	Me        []string

@@ -145,12 +145,20 @@ type (
 		CategoryUpdated flexStr `json:"category_update_timestamp"`
 	}
 	whMessage struct {
-		From       string  `json:"from"`
-		FromUserID string  `json:"from_user_id"`
-		ID         string  `json:"id"`
-		Timestamp  flexStr `json:"timestamp"`
-		Type       string  `json:"type"`
-		Referral   *struct {
+		From       string `json:"from"`
+		FromUserID string `json:"from_user_id"`
+		GroupID    string `json:"group_id"`
+		System     *struct {
+			Type      string `json:"type"`
+			NewWaID   string `json:"new_wa_id"`
+			WaID      string `json:"wa_id"` // older payloads: the new number
+			NewUserID string `json:"new_user_id"`
+			UserID    string `json:"user_id"`
+		} `json:"system"`
+		ID        string  `json:"id"`
+		Timestamp flexStr `json:"timestamp"`
+		Type      string  `json:"type"`
+		Referral  *struct {
 			SourceType string `json:"source_type"`
 		} `json:"referral"`
 	}
@@ -229,9 +237,22 @@ type webhookReader struct {
 	outs   map[string]*whOut
 	order  []string // outs' keys, in the order first seen
 	recats map[string][]recat
+	// moves are the identity changes (ID-02) by the identity left;
+	// system counts the system messages that moved no one.
+	moves  map[string][]move
+	system int
+	// moved is how many messages of how many customers moved (ID-02).
+	moved, movedCustomers int
 	// countries are the country codes of the contacts seen, by wa_id
 	// and BSUID (a status may come without its contact).
 	countries map[string]string
+}
+
+// move is a customer's change of identity (ID-02): from a time on, the
+// customer is to.
+type move struct {
+	at int64
+	to string
 }
 
 // recat is a template's category from a time on (CAT-01).
@@ -241,7 +262,7 @@ type recat struct {
 }
 
 func newWebhookReader(br *bufio.Reader, o Options) (*webhookReader, error) {
-	r := &webhookReader{o: o, outs: map[string]*whOut{}, recats: map[string][]recat{}, countries: map[string]string{}}
+	r := &webhookReader{o: o, outs: map[string]*whOut{}, recats: map[string][]recat{}, moves: map[string][]move{}, countries: map[string]string{}}
 	if err := r.readAll(br); err != nil {
 		return nil, err
 	}
@@ -345,12 +366,16 @@ func (r *webhookReader) who(number, bsuid string, countries map[string]string) (
 
 func (r *webhookReader) inbound(wm *whMessage, business string, countries map[string]string, pos Pos) {
 	if wm.Type == "system" {
-		return // a change of number or of BSUID (ID-02): not a message of the customer's
+		r.systemMessage(wm, countries, pos) // not a message of the customer's
+		return
 	}
 	var vals [numColumns]string
 	var has [numColumns]bool
 	set := func(k int, v string) { vals[k], has[k] = v, true }
 	customer, bsuid, country := r.who(wm.From, wm.FromUserID, countries)
+	if wm.GroupID != "" {
+		customer, bsuid, country = r.inGroup(wm.GroupID, customer, bsuid, country)
+	}
 	set(colTimestamp, string(wm.Timestamp))
 	set(colCustomer, plus(customer))
 	set(colDirection, "in")
@@ -410,6 +435,138 @@ func (r *webhookReader) echo(we *whEcho, business string, countries map[string]s
 	r.msgs = append(r.msgs, m)
 }
 
+// systemMessage takes a system message: a change of number or of BSUID
+// moves the customer to a new identity (ID-02), with the windows; others
+// (a security notice) move no one.
+func (r *webhookReader) systemMessage(wm *whMessage, countries map[string]string, pos Pos) {
+	sys := wm.System
+	if sys == nil {
+		r.system++
+		return
+	}
+	var from, to string
+	switch sys.Type {
+	case "user_changed_number", "customer_changed_number":
+		from, to = wm.From, firstOf(sys.NewWaID, sys.WaID)
+		if from != "" && to != "" {
+			var msg string
+			if from, msg = NormalizeNumber(plus(from)); msg != "" {
+				r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "from", Msg: msg})
+				return
+			}
+			if to, msg = NormalizeNumber(plus(to)); msg != "" {
+				r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "system.new_wa_id", Msg: msg})
+				return
+			}
+		}
+	case "user_changed_user_id":
+		from, to = wm.FromUserID, firstOf(sys.NewUserID, sys.UserID)
+		if n, ok := r.o.Identities[from]; ok {
+			from = n
+		}
+		if msg := textProblem(to); msg != "" {
+			r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "system.new_user_id", Msg: msg})
+			return
+		}
+		if n, ok := r.o.Identities[to]; ok {
+			to = n
+		} else if c := countries[from]; c != "" && countries[to] == "" {
+			countries[to] = c // the same person, in the same country
+		}
+	default:
+		r.system++
+		return
+	}
+	if from == "" || to == "" {
+		r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "system", Msg: sys.Type + " without the identity left and the new one"})
+		return
+	}
+	t, err := strconv.ParseInt(string(wm.Timestamp), 10, 64)
+	if err != nil {
+		r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "timestamp", Msg: strconv.Quote(string(wm.Timestamp)) + " is not a Unix time"})
+		return
+	}
+	if from != to {
+		r.moves[from] = append(r.moves[from], move{at: t, to: to})
+	}
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// inGroup is a group member's message as the group's (G-10): one window
+// for the whole group, the member's market kept as its country. Without
+// a way to tell a number's country (Options.CountryOf), members keep
+// windows of their own.
+func (r *webhookReader) inGroup(group, customer, bsuid, country string) (string, string, string) {
+	if customer != "" {
+		if r.o.CountryOf == nil {
+			return customer, bsuid, country
+		}
+		country = r.o.CountryOf(strings.TrimPrefix(customer, "+"))
+	}
+	if country == "" {
+		return customer, bsuid, country
+	}
+	return "", "group:" + group, country
+}
+
+// moveIdentities replays every message of a customer who changed number
+// or BSUID (ID-02) under the identity they changed to, so that their
+// windows go with them: a message of X sent before X became Y is Y's (and
+// of whatever Y became after). Each keeps the market of the identity it
+// was sent to.
+func (r *webhookReader) moveIdentities() (msgs, customers int) {
+	if len(r.moves) == 0 {
+		return 0, 0
+	}
+	for _, list := range r.moves {
+		slices.SortStableFunc(list, func(a, b move) int { return int(a.at - b.at) })
+	}
+	moved := map[string]bool{}
+	for i := range r.msgs {
+		m := &r.msgs[i]
+		id, bound := m.Customer, m.Time.Unix()
+		for hop := 0; hop < 64; hop++ {
+			k := slices.IndexFunc(r.moves[id], func(mv move) bool { return mv.at > bound })
+			if k < 0 {
+				break
+			}
+			mv := r.moves[id][k]
+			id, bound = mv.to, mv.at
+		}
+		if id == m.Customer {
+			continue
+		}
+		moved[m.Customer] = true
+		msgs++
+		country := m.Country
+		if country == "" && r.o.CountryOf != nil {
+			if c := r.o.CountryOf(m.Customer); c != "" && (!isDigits(id) || r.o.CountryOf(id) != c) {
+				country = c // the market of the number it was sent to
+			}
+		}
+		if country == "" && !isDigits(id) {
+			country = r.countries[id]
+		}
+		m.Customer, m.CustomerKey = id, 0
+		if k, ok := NumberKey(id); ok {
+			m.CustomerKey = k
+		}
+		m.SetCountry(country)
+	}
+	return msgs, len(moved)
+}
+
+func isDigits(s string) bool {
+	_, ok := NumberKey(s)
+	return ok
+}
+
 // build is buildInto, for a customer known only by a BSUID (with a
 // country for its market) too.
 func (r *webhookReader) build(pos Pos, vals *[numColumns]string, has *[numColumns]bool, bsuid string, m *Message) error {
@@ -442,8 +599,9 @@ func (r *webhookReader) build(pos Pos, vals *[numColumns]string, has *[numColumn
 func (r *webhookReader) status(s *whStatus, business string, countries map[string]string, pos Pos) {
 	key := s.ID
 	number, bsuid := s.RecipientID, s.RecipientUserID
+	group := ""
 	if s.RecipientType == "group" {
-		key, number, bsuid = s.ID+"/"+s.Participant, s.Participant, ""
+		key, number, bsuid, group = s.ID+"/"+s.Participant, s.Participant, "", s.RecipientID
 	}
 	if s.ID == "" {
 		r.errs = append(r.errs, &RowError{File: pos.File, Line: pos.Line, Field: "id", Msg: "a status without a message id"})
@@ -463,6 +621,9 @@ func (r *webhookReader) status(s *whStatus, business string, countries map[strin
 	o, ok := r.outs[key]
 	if !ok {
 		customer, bs, country := r.who(number, bsuid, countries)
+		if group != "" {
+			customer, bs, country = r.inGroup(group, customer, bs, country)
+		}
 		o = &whOut{id: s.ID, business: business, customer: customer, bsuid: bs, country: country, at: t, atText: string(s.Timestamp), pos: pos}
 		r.outs[key] = o
 		r.order = append(r.order, key)
@@ -524,6 +685,12 @@ func (r *webhookReader) Notes() []string {
 	if none > 0 {
 		notes = append(notes, fmt.Sprintf("%s: %d business message(s) have no pricing label (failed, or not billed) and no send log entry: taken for free-form messages", r.o.Name, none))
 	}
+	if r.moved > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d message(s) of %d customer(s) who changed number or BSUID (system user_changed_number, user_changed_user_id) are replayed under the identity they changed to, so their windows go with them (ID-02); each keeps the market of the number it was sent to", r.o.Name, r.moved, r.movedCustomers))
+	}
+	if r.system > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d system message(s) (identity notices) are not messages of the customer's: read past", r.o.Name, r.system))
+	}
 	return notes
 }
 
@@ -577,6 +744,7 @@ func (r *webhookReader) finish() {
 		r.msgs = append(r.msgs, m)
 	}
 	r.outs, r.order = nil, nil
+	r.moved, r.movedCustomers = r.moveIdentities()
 	slices.SortStableFunc(r.msgs, func(a, b Message) int {
 		switch {
 		case Less(&a, &b):

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -165,11 +166,18 @@ func FuzzWebhook(f *testing.F) {
 	nd, _ := os.ReadFile("../testdata/webhooks.ndjson")
 	f.Add(string(nd))
 	f.Add(`[{"entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"w","status":"read","timestamp":1,"recipient_id":"","recipient_user_id":"user.1"}],"contacts":[{"user_id":"user.1","profile":{"country_code":"ZZ"}}]}}]}]}]`)
+	f.Add(`{"entry":[{"changes":[{"value":{"messages":[{"from":"5511987654321","group_id":"G","id":"g","timestamp":"1788256800","type":"text"},{"from":"5511987654321","id":"s","timestamp":"1788256900","type":"system","system":{"type":"user_changed_number","new_wa_id":"5511912345678"}}],"statuses":[{"id":"m","status":"delivered","timestamp":"1788256850","recipient_id":"G","recipient_type":"group","recipient_participant_id":"919876543210"}]}}]}]}`)
+	countryOf := func(d string) string {
+		if strings.HasPrefix(d, "55") {
+			return "BR"
+		}
+		return ""
+	}
 	f.Fuzz(func(t *testing.T, in string) {
-		readsAccepted(t, in, Options{Name: "f", Format: FormatMetaWebhook}, func(m *Message) {
-			if strings.HasPrefix(m.Customer, "user.") {
+		readsAccepted(t, in, Options{Name: "f", Format: FormatMetaWebhook, CountryOf: countryOf}, func(m *Message) {
+			if strings.HasPrefix(m.Customer, "user.") || strings.HasPrefix(m.Customer, "group:") {
 				if m.Country == "" {
-					t.Fatalf("a BSUID customer without a country: %+v", m)
+					t.Fatalf("a BSUID or group customer without a country: %+v", m)
 				}
 				m.Customer = "5511987654321" // the rest of the message is checked as any
 			}
@@ -185,5 +193,38 @@ func TestSideFilesWithBadQuotes(t *testing.T) {
 	}
 	if _, err := ReadIdentities(strings.NewReader("user.1,5511987654321\n\"user.2\"x,5511987654322\n"), "i.csv"); err == nil || !strings.HasPrefix(err.Error(), "i.csv:2: ") {
 		t.Errorf("identity map: %v", err)
+	}
+}
+
+// Identity changes chain (A became B, B became C: A's and B's messages are
+// C's), a number given to someone else after its owner left it stays that
+// someone's, and a BSUID change carries the country its contact gave.
+func TestWebhookMovesChain(t *testing.T) {
+	body := func(value string) string {
+		return `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"9"},` + value + `}}]}]}` + "\n"
+	}
+	in := func(from, id, ts string) string {
+		return body(`"messages":[{"from":"` + from + `","id":"` + id + `","timestamp":"` + ts + `","type":"text"}]`)
+	}
+	change := func(from, to, ts string) string {
+		return body(`"messages":[{"from":"` + from + `","id":"s","timestamp":"` + ts + `","type":"system","system":{"type":"user_changed_number","new_wa_id":"` + to + `"}}]`)
+	}
+	log := in("5511900000001", "a1", "1788256100") + change("5511900000001", "5511900000002", "1788256200") +
+		in("5511900000002", "b1", "1788256300") + change("5511900000002", "5511900000003", "1788256400") +
+		in("5511900000001", "x1", "1788256500") + // the old number, someone else's now
+		body(`"contacts":[{"user_id":"user.A","profile":{"country_code":"IN"}}],"messages":[{"from":"","from_user_id":"user.A","id":"u1","timestamp":"1788256600","type":"text"}]`) +
+		body(`"messages":[{"from":"","from_user_id":"user.A","id":"s","timestamp":"1788256700","type":"system","system":{"type":"user_changed_user_id","new_user_id":"user.B"}}]`) +
+		body(`"messages":[{"from":"","from_user_id":"user.A","id":"s","timestamp":"1788256701","type":"system","system":{"type":"user_identity_changed"}}]`)
+	ms, errs := readAll(t, log, Options{Name: "m.ndjson", CountryOf: func(d string) string { return map[string]string{"55": "BR"}[d[:2]] }})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := map[string]string{}
+	for _, m := range ms {
+		got[m.ID] = m.Customer + " " + m.Country
+	}
+	want := map[string]string{"a1": "5511900000003 ", "b1": "5511900000003 ", "x1": "5511900000001 ", "u1": "user.B IN"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("customers %v, want %v", got, want)
 	}
 }
