@@ -61,7 +61,7 @@ Input: CSV (separator , ; tab or |), a JSON array of objects, or NDJSON, from
 files or stdin ("-" or no file), gzipped or not. Columns (header names
 case-insensitive, any order, extra columns ignored): timestamp, customer,
 direction (required); type, category, country, business, entry_point, status,
-id, agent, sender, template. Rows need not be sorted. --map renames columns,
+id, agent, sender, template, tokens. Rows need not be sorted. --map renames columns,
 --value maps values, --time-format and --default-country read other forms.
 
 Sources, told from their content: Twilio exports (twilio), Meta Cloud API
