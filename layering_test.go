@@ -11,7 +11,7 @@ import (
 
 // The engine packages take plain values and return plain values: no CLI,
 // config, terminal or operating-system dependencies (DEVELOPERS.md).
-var engine = []string{"window", "pricing", "simulate", "msglog", "stream", "synth", "gate", "sla", "scenario", "internal/swar"}
+var engine = []string{"window", "pricing", "simulate", "msglog", "stream", "synth", "gate", "sla", "scenario", "reconcile", "internal/swar"}
 
 var forbidden = []string{"os", "os/exec", "github.com/spf13/cobra", "github.com/spf13/viper", "github.com/olekukonko/tablewriter"}
 

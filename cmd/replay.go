@@ -145,7 +145,7 @@ func (env *pricingEnv) card(name string) (*pricing.Card, error) {
 // options are the engine options of a run.
 func (env *pricingEnv) options(ctx context.Context, o *simulateOptions) simulate.Options {
 	wcfg := window.DefaultConfig()
-	wcfg.FEP = o.fepWindow
+	wcfg.FEP, wcfg.FEPExtend = o.fepWindow, o.fepExtend
 	return simulate.Options{Context: ctx, Regime: o.regime, Location: o.location, Window: wcfg, Policy: o.policy, Markets: env.mk, Catalog: env.cat,
 		Tariff: env.tariff, FX: o.fx, AuthIntl: o.authIntl, Tiers: env.tiers, BusinessLocations: o.bizLoc, KazakhstanPre: o.kzLegacy, NANPCaribbean: o.nanp}
 }

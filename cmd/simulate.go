@@ -31,6 +31,7 @@ type simulateOptions struct {
 	location    *time.Location
 	policy      pricing.Policy
 	fepWindow   time.Duration
+	fepExtend   bool
 	format      string
 	ledger      bool
 	groupBy     []string
@@ -144,6 +145,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.Int64("free-tier", 1000, "free conversations per account per month: any under 2022-02, service under 2023-06")
 	f.Int64("mexico-free-sessions", 1000, "monthly free sessions of the 2021 Mexico test (sources say 1,000 or 1,500)")
 	f.Duration("fep-window", window.FEP, "length of a free-entry-point window")
+	f.String("fep-reentry", "after-close", "a customer back through an ad while a free-entry-point window is open (PMP-08b): after-close (a reply then changes nothing; the first after it closes opens a new one) or extend (every reply within 24 h of an ad opens or extends one)")
 	f.String("fx", "", "convert every cost into another currency: CUR=RATE (units of CUR per unit of the card's currency)")
 	f.Bool("auth-intl-eligible", false, "the business is subject to authentication-international rates (AI-02)")
 	f.String("business-country", "", "ISO code of the business's primary location; auth-international applies to other countries (empty: unverified, all)")
@@ -273,6 +275,7 @@ type replaySettings struct {
 	LateReplies, LateReplyCategory        string
 	ServiceQuota, FreeTier, MexicoFree    int64
 	FEPWindow                             time.Duration
+	FEPReentry                            string
 	FX                                    string
 	AuthIntlEligible                      bool
 	BusinessCountry, AuthIntlStart, Tiers string
@@ -291,7 +294,7 @@ func replaySettingsFrom(v *config) replaySettings {
 		Sends: v.GetString("sends"), IdentityMap: v.GetString("identity-map"), Me: v.GetStringSlice("me"), DateOrder: v.GetString("date-order"),
 		LateReplies: v.GetString("late-replies"), LateReplyCategory: v.GetString("late-reply-category"),
 		ServiceQuota: v.GetInt64("service-quota"), FreeTier: v.GetInt64("free-tier"), MexicoFree: v.GetInt64("mexico-free-sessions"),
-		FEPWindow: v.GetDuration("fep-window"), FX: v.GetString("fx"),
+		FEPWindow: v.GetDuration("fep-window"), FEPReentry: v.GetString("fep-reentry"), FX: v.GetString("fx"),
 		AuthIntlEligible: v.GetBool("auth-intl-eligible"), BusinessCountry: v.GetString("business-country"), AuthIntlStart: v.GetString("auth-intl-start"),
 		Tiers: v.GetString("tiers"), SkipInvalid: v.GetBool("skip-invalid"),
 		MaxErrors: v.GetInt64("max-errors"), ReorderBuffer: v.GetInt64("reorder-buffer"), SortMemory: v.GetInt64("sort-memory"),
@@ -329,6 +332,13 @@ func (rs replaySettings) options(files []string) (*simulateOptions, error) {
 	}
 	if o.policy, err = rs.policy(); err != nil {
 		errs = append(errs, err)
+	}
+	switch rs.FEPReentry {
+	case "", "after-close":
+	case "extend":
+		o.fepExtend = true
+	default:
+		bad("--fep-reentry %q: want after-close or extend", rs.FEPReentry)
 	}
 	if o.fepWindow <= 0 {
 		bad("--fep-window must be positive")

@@ -644,7 +644,11 @@ func (r *webhookReader) status(s *whStatus, business string, countries map[strin
 		}
 	}
 	if p := s.Pricing; p != nil && o.label == "" {
-		o.label = strings.Trim(p.Model+" "+p.Type+" "+strings.ToLower(p.Category), " ")
+		typ := p.Type
+		if typ == "" && p.Billable != nil { // older webhooks: billable alone says it
+			typ = map[bool]string{true: "billable", false: "not_billable"}[*p.Billable]
+		}
+		o.label = strings.Join(strings.Fields(p.Model+" "+typ+" "+strings.ToLower(p.Category)), " ")
 	}
 }
 

@@ -213,6 +213,7 @@ func (t *textRenderer) Finish(r *simulate.Result) error {
 		{"regime", r.Settings.Regime + " (used: " + strings.Join(nonEmpty(s.Regimes), ", ") + ")"},
 		{"tariff", r.Settings.Tariff},
 		{"late replies", r.Settings.LateReplies + " (as " + r.Settings.LateCategory + ")"},
+		{"entry re-entry", dash(r.Settings.FEPReentry) + " (PMP-08b)"},
 	})
 
 	if len(r.Regimes) > 0 {

@@ -894,7 +894,7 @@ func (e *Engine) Result() Result {
 		tariff = e.o.Tariff.Name
 	}
 	r.Settings = Settings{AuthIntl: authIntlSetting(e.o.AuthIntl), BusinessTimezones: businessZones(e.o.BusinessLocations), Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
-		ServiceQuota: e.o.Policy.ServiceQuota, FreeTier: e.o.Policy.FreeTier, MexicoFree: e.o.Policy.MexicoFreeSessions, FEPWindow: e.o.Window.FEP.String(), Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
+		ServiceQuota: e.o.Policy.ServiceQuota, FreeTier: e.o.Policy.FreeTier, MexicoFree: e.o.Policy.MexicoFreeSessions, FEPWindow: e.o.Window.FEP.String(), FEPReentry: map[bool]string{false: "after-close", true: "extend"}[e.o.Window.FEPExtend], Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
 	return r
 }
 

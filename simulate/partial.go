@@ -22,7 +22,7 @@ import (
 var ErrMergePrice = errors.New("needed to merge shards")
 
 // PartialFormat names the partial result's format and version.
-const PartialFormat = "wacost-partial/1"
+const PartialFormat = "wacost-partial/2"
 
 // Candidate is a message whose price depends on its rank among the whole
 // log's messages of a monthly pool, which a shard (seeing only its own

@@ -104,14 +104,16 @@ type RegimeUse struct {
 
 // Settings echo what the run assumed, so a result explains itself.
 type Settings struct {
-	Regime        string `json:"regime"`
-	Timezone      string `json:"timezone"`
-	LateReplies   string `json:"late_replies"`
-	LateCategory  string `json:"late_reply_category"`
-	ServiceQuota  int64  `json:"service_quota"`
-	FreeTier      int64  `json:"free_tier"`
-	MexicoFree    int64  `json:"mexico_free_sessions"`
-	FEPWindow     string `json:"fep_window"`
+	Regime       string `json:"regime"`
+	Timezone     string `json:"timezone"`
+	LateReplies  string `json:"late_replies"`
+	LateCategory string `json:"late_reply_category"`
+	ServiceQuota int64  `json:"service_quota"`
+	FreeTier     int64  `json:"free_tier"`
+	MexicoFree   int64  `json:"mexico_free_sessions"`
+	FEPWindow    string `json:"fep_window"`
+	// FEPReentry is the PMP-08b reading: "after-close" or "extend".
+	FEPReentry    string `json:"fep_reentry"`
 	Tariff        string `json:"tariff"`
 	KazakhstanPre string `json:"kazakhstan_before_2026_10"`
 	NANPCaribbean string `json:"nanp_caribbean"`

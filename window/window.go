@@ -21,6 +21,14 @@ type Config struct {
 	CSW            time.Duration
 	FEPReplyWithin time.Duration
 	FEP            time.Duration
+	// FEPExtend settles PMP-08b, a customer coming in again through an
+	// entry point while a free-entry-point window is open: false (the
+	// default), the reply while it is open changes nothing and the first
+	// reply after it closes, within FEPReplyWithin of the new entry, opens
+	// a fresh one; true, every reply within FEPReplyWithin of an entry
+	// opens or extends a window of FEP from that reply (PMP-08 read
+	// literally).
+	FEPExtend bool
 }
 
 // DefaultConfig returns the documented durations.
@@ -109,6 +117,8 @@ type Status struct {
 	FEPOpened bool
 	// FEPEnd is the end of the covering FEP window (when InFEP).
 	FEPEnd time.Time
+	// extend: the windows were read with Config.FEPExtend.
+	extend bool
 }
 
 // Inbound records a customer message at t. It restarts the CSW and, for an
@@ -139,12 +149,14 @@ func (s *State) CSWOpen(cfg Config, t time.Time) bool {
 // Peek reports the windows at t for a business message without changing
 // the state (a message that will not be delivered).
 func (s *State) Peek(cfg Config, t time.Time) Status {
-	st := Status{InCSW: s.CSWOpen(cfg, t)}
+	st := Status{InCSW: s.CSWOpen(cfg, t), extend: cfg.FEPExtend}
 	n := t.UnixNano()
 	if s.lastInbound != 0 {
 		st.CSWEnd = time.Unix(0, s.lastInbound+int64(cfg.CSW)).UTC()
 	}
 	switch {
+	case cfg.FEPExtend && n < s.fepEligibleUntil:
+		st.InFEP, st.FEPOpened, st.FEPEnd = true, true, t.Add(cfg.FEP)
 	case s.fepStart != 0 && n >= s.fepStart && n < s.fepStart+int64(cfg.FEP):
 		st.InFEP, st.FEPEnd = true, time.Unix(0, s.fepStart+int64(cfg.FEP)).UTC()
 	case n < s.fepEligibleUntil:
@@ -169,7 +181,9 @@ func (s *State) Deliver(cfg Config, t time.Time) Status {
 func (s *State) Delivered(t time.Time, st Status) {
 	if st.FEPOpened {
 		s.fepStart = t.UnixNano()
-		s.fepEligibleUntil = 0
+		if !st.extend { // PMP-08b: a later reply in the reply period extends nothing
+			s.fepEligibleUntil = 0
+		}
 	}
 }
 

@@ -155,3 +155,38 @@ func TestIdle(t *testing.T) {
 		t.Fatal("idle once every window has closed")
 	}
 }
+
+// PMP-08b: a customer comes back through an ad while a free-entry-point
+// window is open. Ads at 0 h and 70 h, replies at 1 h, 72 h and 80 h.
+// after-close (default): the 72 h reply is inside the first window
+// (0 h+1 h .. 73 h) and changes nothing; the 80 h reply, after it closed
+// and within 24 h of the second ad, opens a fresh one to 152 h. extend:
+// the 72 h reply extends the window to 144 h, and the 80 h reply (still
+// within 24 h of the second ad, which ends at 94 h) extends it to 152 h.
+func TestFEPReentry(t *testing.T) {
+	h := func(x float64) time.Time {
+		return time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(x * float64(time.Hour)))
+	}
+	for _, c := range []struct {
+		extend bool
+		opened [3]bool
+		end    [3]float64
+	}{
+		{false, [3]bool{true, false, true}, [3]float64{73, 73, 152}},
+		{true, [3]bool{true, true, true}, [3]float64{73, 144, 152}},
+	} {
+		cfg := DefaultConfig()
+		cfg.FEPExtend = c.extend
+		var s State
+		s.Inbound(cfg, h(0), EntryAd)
+		for i, at := range []float64{1, 72, 80} {
+			if at == 72 {
+				s.Inbound(cfg, h(70), EntryAd)
+			}
+			st := s.Deliver(cfg, h(at))
+			if !st.InFEP || st.FEPOpened != c.opened[i] || !st.FEPEnd.Equal(h(c.end[i])) {
+				t.Errorf("extend=%v reply at %vh: in %v opened %v end %s, want opened %v end %vh", c.extend, at, st.InFEP, st.FEPOpened, st.FEPEnd, c.opened[i], c.end[i])
+			}
+		}
+	}
+}
