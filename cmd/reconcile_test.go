@@ -1,0 +1,193 @@
+package cmd
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const (
+	recLog      = "../testdata/reconcile/meta-webhooks.ndjson"
+	recAltered  = "../testdata/reconcile/meta-webhooks-altered.ndjson"
+	recSends    = "../testdata/reconcile/meta-sends.csv"
+	recPoints   = "../testdata/reconcile/pricing-analytics.json"
+	recPointsX  = "../testdata/reconcile/pricing-analytics-altered.json"
+	recGoodArgs = "--analytics=" + recPoints
+)
+
+type recDoc struct {
+	Compared, Agree, Disagree int64
+	NoLabel                   int64 `json:"no_label"`
+	Agreement                 float64
+	Cost                      struct{ Wacost, Meta, Delta string }
+	Reclassified              struct {
+		Count int64
+		Delta string
+	}
+	Causes []struct {
+		Cause string
+		Count int64
+		Delta string
+	}
+	Disagreements []struct {
+		ID, Cause, Customer, Delta string
+		Wacost, Meta               struct{ Decision, Category, Kind string }
+	}
+	Analytics *struct {
+		Rows, Agree, Differ int64
+		Differing           []struct {
+			Country, Category string
+			MetaVolume        int64 `json:"meta_volume"`
+			WacostVolume      int64 `json:"wacost_volume"`
+		}
+	}
+	Provider *struct {
+		Messages               int64
+		Provider, Meta, Margin string
+	}
+	Settings []struct{ Name, Value string }
+}
+
+func reconcileJSON(t *testing.T, args ...string) (recDoc, run) {
+	t.Helper()
+	r := wacost(t, "", append(append([]string{"reconcile"}, args...), "-f", "json", "-q")...)
+	var d recDoc
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatalf("%v: exit %d, %v\n%s%s", args, r.code, err, r.stdout, r.stderr)
+	}
+	return d, r
+}
+
+// Every label of the hand-written log follows the rules: 9 delivered
+// business messages compared, all agree; the cost is Brazil's marketing
+// (0.0625) and utility (0.0068) and the UK's authentication (0.0220) on
+// card 2025-07: 0.0913 on both sides; the 9 analytics points agree.
+func TestReconcileAgrees(t *testing.T) {
+	d, r := reconcileJSON(t, recLog, recGoodArgs, "--threshold", "agreement>=99.5%", "--threshold", "analytics.differ==0")
+	if r.code != 0 || d.Compared != 9 || d.Agree != 9 || d.Disagree != 0 || d.Agreement != 1 || d.Cost.Wacost != "0.0913" || d.Cost.Meta != "0.0913" || d.Cost.Delta != "0.00" {
+		t.Fatalf("exit %d: %+v", r.code, d)
+	}
+	if a := d.Analytics; a == nil || a.Rows != 9 || a.Agree != 9 || a.Differ != 0 {
+		t.Fatalf("analytics %+v", d.Analytics)
+	}
+	// With the send log the same: the labels agree with the types and
+	// categories the business logged.
+	if d2, _ := reconcileJSON(t, recLog, "--sends", recSends); d2.Agree != 9 || d2.Disagree != 0 {
+		t.Fatalf("with the send log: %+v", d2)
+	}
+}
+
+// The altered copy changes four labels; reconciling finds exactly those,
+// each with its cause and what it costs (card 2025-07):
+//
+//	a1  free service in the window, labelled billed service: unknown, 0
+//	    (the card has no service price before 2026-10)
+//	a4  the utility template of the send log, labelled billed marketing:
+//	    category (a reclassified template), 0.0625 - 0.0068 = 0.0557
+//	b3  authentication inside India's free entry point window, labelled
+//	    billed: entry_point, 0.0014
+//	c1  utility 30 s before the UK customer's window closes, labelled
+//	    billed: window_edge, 0.0220
+//
+// Meta's total is 0.0913 + 0.0791 = 0.1704. Of the altered analytics,
+// Brazil's marketing volume (2 against 1) and the UK's authentication
+// cost (0.03 against 0.022, 36% off) differ; Brazil's 0.06252 against
+// 0.0625 (0.03% off) is within the tolerance.
+func TestReconcileFindsTheChangedLabels(t *testing.T) {
+	d, r := reconcileJSON(t, recAltered, "--sends", recSends, "--analytics", recPointsX, "--threshold", "agreement>=99.5%", "--warn", "cost.delta<=0")
+	if r.code != 3 || !strings.Contains(r.stderr, "threshold crossed: agreement>=99.5%: measured 55.5556%") {
+		t.Errorf("a crossed agreement threshold exits 3 and says so: exit %d %s", r.code, r.stderr)
+	}
+	if d.Compared != 9 || d.Agree != 5 || d.Disagree != 4 || d.Cost.Meta != "0.1704" || d.Cost.Delta != "0.0791" {
+		t.Fatalf("%+v", d)
+	}
+	var got []string
+	for _, x := range d.Disagreements {
+		got = append(got, x.ID+" "+x.Cause+" "+x.Delta+" "+x.Wacost.Decision+"/"+x.Meta.Decision+" "+x.Wacost.Category+"/"+x.Meta.Category)
+	}
+	sort.Strings(got)
+	want := []string{"wamid.a1 unknown 0.00 free/billed service/service", "wamid.a4 category 0.0557 billed/billed utility/marketing",
+		"wamid.b3 entry_point 0.0014 free/billed authentication/authentication", "wamid.c1 window_edge 0.022 free/billed utility/utility"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("disagreements:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var causes []string
+	for _, c := range d.Causes {
+		causes = append(causes, c.Cause+"="+c.Delta)
+	}
+	if strings.Join(causes, " ") != "category=0.0557 entry_point=0.0014 window_edge=0.022 unknown=0.00" || d.Reclassified.Count != 1 || d.Reclassified.Delta != "0.0557" {
+		t.Fatalf("causes %v, reclassified %+v", causes, d.Reclassified)
+	}
+	a := d.Analytics
+	if a == nil || a.Rows != 9 || a.Agree != 7 || a.Differ != 2 || a.Differing[0].Country != "BR" || a.Differing[0].MetaVolume != 2 ||
+		a.Differing[0].WacostVolume != 1 || a.Differing[1].Country != "GB" || a.Differing[1].Category != "AUTHENTICATION" {
+		t.Fatalf("analytics %+v", a)
+	}
+	// Without the send log the types come from the labels themselves: the
+	// reclassified template is taken for the marketing one Meta says.
+	if d2, _ := reconcileJSON(t, recAltered); d2.Disagree != 3 {
+		t.Fatalf("without the send log: %+v", d2)
+	}
+	// A tighter edge puts c1 down to no known cause; masked customers.
+	d3, _ := reconcileJSON(t, recAltered, "--sends", recSends, "--edge", "10s", "--mask-customers")
+	for _, x := range d3.Disagreements {
+		if x.ID == "wamid.c1" && x.Cause != "unknown" {
+			t.Errorf("--edge 10s: c1's cause %s", x.Cause)
+		}
+		if strings.Contains(x.Customer, "5511") || strings.Contains(x.Customer, "4477") {
+			t.Errorf("--mask-customers shows %s", x.Customer)
+		}
+	}
+}
+
+// Every report says which readings it used.
+func TestReconcileSaysItsReadings(t *testing.T) {
+	d, _ := reconcileJSON(t, recLog, "--fep-reentry", "extend", "--service-quota", "0")
+	got := map[string]string{}
+	for _, s := range d.Settings {
+		got[s.Name] = s.Value
+	}
+	if !strings.HasPrefix(got["entry point re-entry (PMP-08b)"], "extend") || !strings.HasPrefix(got["service quota"], "none") {
+		t.Fatalf("settings %v", got)
+	}
+	d, _ = reconcileJSON(t, recLog)
+	for _, s := range d.Settings {
+		got[s.Name] = s.Value
+	}
+	if !strings.HasPrefix(got["entry point re-entry (PMP-08b)"], "after-close") || !strings.Contains(got["service quota"], "UNCONFIRMED") {
+		t.Fatalf("default settings %v", got)
+	}
+	for _, bad := range [][]string{{recLog, "--tolerance", "150%"}, {recLog, "--analytics", recSends}, {recLog, "--fep-reentry", "sometimes"}, {}} {
+		if r := wacost(t, "", append([]string{"reconcile"}, bad...)...); r.code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage) %s", bad, r.code, r.stderr)
+		}
+	}
+}
+
+// A Twilio log carries the provider's price and no Meta labels: nothing is
+// compared (4 delivered business messages have no label), and the
+// provider's figures stand beside wacost's Meta fees for
+// the same messages: Twilio charged 0.0481 over 7 messages for what Meta's
+// rules price at 0.0302.
+func TestReconcileProviderFigures(t *testing.T) {
+	d, r := reconcileJSON(t, "../testdata/twilio-export.csv")
+	if r.code != 0 || d.Compared != 0 || d.NoLabel != 4 || d.Provider == nil || d.Provider.Messages != 7 || d.Provider.Provider != "0.0481" ||
+		d.Provider.Meta != "0.0302" || d.Provider.Margin != "0.0179" {
+		t.Fatalf("exit %d %+v provider %+v", r.code, d, d.Provider)
+	}
+}
+
+func TestReconcileOutputs(t *testing.T) {
+	r := wacost(t, "", "reconcile", recAltered, "--sends", recSends, "--analytics", recPointsX, "-q")
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	golden(t, "reconcile.table.txt", r.stdout)
+	for _, f := range []string{"csv", "markdown", "html", "junit"} {
+		r := wacost(t, "", "reconcile", recAltered, "--sends", recSends, "-q", "-f", f, "--mask-customers")
+		if r.code != 0 || strings.Contains(r.stdout, "5511987654321") || !strings.Contains(r.stdout+f, "wamid.a4") && f != "junit" {
+			t.Errorf("%s: exit %d, masked? %s", f, r.code, r.stdout)
+		}
+	}
+}
