@@ -225,6 +225,7 @@ func (c *reconcileSink) settings(res *simulate.Result) []render.Setting {
 		{Name: "entry point re-entry (PMP-08b)", Value: fepReentryText(s.FEPReentry)},
 		{Name: "service quota", Value: quota},
 		{Name: "service messages in an entry point window", Value: "free, and not counted toward the service quota"},
+		{Name: "Meta's label of a quota-free message", Value: "not documented (PE-12): free_customer_service is taken to agree"},
 		{Name: "window edge", Value: c.o.edge.String()},
 		{Name: "analytics tolerance", Value: strconv.FormatFloat(100*c.o.tolerance, 'f', -1, 64) + "%"},
 		{Name: "Meta's charge of a disagreement", Value: "the card's list price of Meta's category (volume tiers not applied)"},

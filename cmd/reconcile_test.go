@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -189,5 +190,42 @@ func TestReconcileOutputs(t *testing.T) {
 		if r.code != 0 || strings.Contains(r.stdout, "5511987654321") || !strings.Contains(r.stdout+f, "wamid.a4") && f != "junit" {
 			t.Errorf("%s: exit %d, masked? %s", f, r.code, r.stdout)
 		}
+	}
+}
+
+// generate --format meta-webhook writes the synthetic log as webhooks
+// labelled by wacost's own pricing: the same bytes every run; read back,
+// it prices as the CSV it came from (late free-form replies, priced as
+// utility templates, come back as the utility templates they were priced
+// as); and it reconciles to 100%.
+func TestGenerateWebhooks(t *testing.T) {
+	args := []string{"generate", "--rows", "3000", "--seed", "5", "--days", "10"}
+	a := wacost(t, "", append(args, "--format", "meta-webhook")...)
+	b := wacost(t, "", append(args, "--format", "meta-webhook")...)
+	if a.code != 0 || a.stdout != b.stdout || !strings.HasPrefix(a.stdout, `{"object":"whatsapp_business_account"`) {
+		t.Fatalf("exit %d, same bytes %v: %.200s %s", a.code, a.stdout == b.stdout, a.stdout, a.stderr)
+	}
+	dir := t.TempDir()
+	wh, csv := dir+"/w.ndjson", dir+"/w.csv"
+	writeFile(t, wh, a.stdout)
+	writeFile(t, csv, wacost(t, "", append(args, "--format", "csv")...).stdout)
+	var x, y map[string]any
+	json.Unmarshal([]byte(summaryOf(t, "simulate", wh)), &x)
+	json.Unmarshal([]byte(summaryOf(t, "simulate", csv)), &y)
+	for _, k := range []string{"outbound", "free", "billed", "undelivered", "cost"} {
+		if x[k] != y[k] || x[k] == nil {
+			t.Errorf("%s: %v from the webhooks, %v from the CSV", k, x[k], y[k])
+		}
+	}
+	d, r := reconcileJSON(t, wh)
+	if r.code != 0 || d.Compared < 1000 || d.Disagree != 0 {
+		t.Fatalf("exit %d %+v", r.code, d)
+	}
+}
+
+func writeFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -80,10 +80,10 @@ func (rep *ReconcileReport) tables() []htmlTable {
 	ts := []htmlTable{{Title: "Reconciliation with Meta's pricing labels",
 		Header: []string{"compared", "agree", "disagree", "no label", "not delivered", "agreement"},
 		Rows:   [][]string{{num(r.Compared), num(r.Agree), num(r.Disagree), num(r.NoLabel), num(r.NotDelivered), percent(r.Agreement)}}}}
-	conf := htmlTable{Title: "wacost against Meta (delivered business messages with a label)", Header: []string{"wacost", "Meta", "messages"}}
+	conf := htmlTable{Title: "wacost against Meta (delivered business messages with a label; * they disagree)", Header: []string{"wacost", "Meta", "messages"}}
 	for _, c := range r.Confusion {
 		mark := ""
-		if c.Wacost != c.Meta {
+		if !c.Agree {
 			mark = " *"
 		}
 		conf.Rows = append(conf.Rows, []string{c.Wacost, c.Meta + mark, num(c.Count)})
