@@ -229,3 +229,17 @@ func writeFile(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// The HTML report is one self-contained page with every table.
+func TestReconcileHTML(t *testing.T) {
+	r := wacost(t, "", "reconcile", recAltered, "--sends", recSends, "--analytics", recPointsX, "-q", "-f", "html")
+	page := r.stdout
+	if r.code != 0 || strings.Contains(page, "<script") || strings.Contains(page, "http") || strings.Contains(page, "<link") {
+		t.Fatalf("exit %d: not a self-contained page", r.code)
+	}
+	for _, s := range []string{"Disagreements by likely cause", "wamid.a4", "window_edge", "Meta&#39;s analytics: 9 data points, 7 agree, 2 differ", "Readings used", "Notes"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the page lacks %q", s)
+		}
+	}
+}
