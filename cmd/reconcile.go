@@ -224,7 +224,7 @@ func (c *reconcileSink) settings(res *simulate.Result) []render.Setting {
 		{Name: "timezone", Value: s.Timezone},
 		{Name: "entry point re-entry (PMP-08b)", Value: fepReentryText(s.FEPReentry)},
 		{Name: "service quota", Value: quota},
-		{Name: "service messages in an entry point window", Value: "free, and not counted toward the service quota"},
+		{Name: "service messages in an entry point window", Value: fepQuotaText(s.QuotaCountsFEP)},
 		{Name: "Meta's label of a quota-free message", Value: "not documented (PE-12): free_customer_service is taken to agree"},
 		{Name: "window edge", Value: c.o.edge.String()},
 		{Name: "analytics tolerance", Value: strconv.FormatFloat(100*c.o.tolerance, 'f', -1, 64) + "%"},
@@ -237,4 +237,11 @@ func fepReentryText(r string) string {
 		return "extend: every reply within 24 h of an ad or Page message opens or extends a window (--fep-reentry)"
 	}
 	return "after-close: a reply while a window is open changes nothing; the first after it closes opens a fresh one (--fep-reentry)"
+}
+
+func fepQuotaText(counts bool) string {
+	if counts {
+		return "free, and counted toward the service quota (--quota-counts-fep)"
+	}
+	return "free, and not counted toward the service quota (--quota-counts-fep to count them)"
 }

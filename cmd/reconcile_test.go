@@ -144,12 +144,13 @@ func TestReconcileFindsTheChangedLabels(t *testing.T) {
 
 // Every report says which readings it used.
 func TestReconcileSaysItsReadings(t *testing.T) {
-	d, _ := reconcileJSON(t, recLog, "--fep-reentry", "extend", "--service-quota", "0")
+	d, _ := reconcileJSON(t, recLog, "--fep-reentry", "extend", "--service-quota", "0", "--quota-counts-fep")
 	got := map[string]string{}
 	for _, s := range d.Settings {
 		got[s.Name] = s.Value
 	}
-	if !strings.HasPrefix(got["entry point re-entry (PMP-08b)"], "extend") || !strings.HasPrefix(got["service quota"], "none") {
+	if !strings.HasPrefix(got["entry point re-entry (PMP-08b)"], "extend") || !strings.HasPrefix(got["service quota"], "none") ||
+		!strings.HasPrefix(got["service messages in an entry point window"], "free, and counted") {
 		t.Fatalf("settings %v", got)
 	}
 	d, _ = reconcileJSON(t, recLog)

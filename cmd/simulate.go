@@ -142,6 +142,7 @@ func addReplayFlags(c *cobra.Command) {
 	f.String("late-replies", "template", "free-form messages sent with no window open: template (price as a template) or block")
 	f.String("late-reply-category", "utility", "template category a late reply is priced as: marketing, utility or authentication")
 	f.Int64("service-quota", 1000, "free service messages per business number per month (regime 2026-10)")
+	f.Bool("quota-counts-fep", false, "service messages free in a free-entry-point window use up the service quota too (regime 2026-10; Meta says nothing of it)")
 	f.Int64("free-tier", 1000, "free conversations per account per month: any under 2022-02, service under 2023-06")
 	f.Int64("mexico-free-sessions", 1000, "monthly free sessions of the 2021 Mexico test (sources say 1,000 or 1,500)")
 	f.Duration("fep-window", window.FEP, "length of a free-entry-point window")
@@ -276,6 +277,7 @@ type replaySettings struct {
 	ServiceQuota, FreeTier, MexicoFree    int64
 	FEPWindow                             time.Duration
 	FEPReentry                            string
+	QuotaCountsFEP                        bool
 	FX                                    string
 	AuthIntlEligible                      bool
 	BusinessCountry, AuthIntlStart, Tiers string
@@ -294,7 +296,7 @@ func replaySettingsFrom(v *config) replaySettings {
 		Sends: v.GetString("sends"), IdentityMap: v.GetString("identity-map"), Me: v.GetStringSlice("me"), DateOrder: v.GetString("date-order"),
 		LateReplies: v.GetString("late-replies"), LateReplyCategory: v.GetString("late-reply-category"),
 		ServiceQuota: v.GetInt64("service-quota"), FreeTier: v.GetInt64("free-tier"), MexicoFree: v.GetInt64("mexico-free-sessions"),
-		FEPWindow: v.GetDuration("fep-window"), FEPReentry: v.GetString("fep-reentry"), FX: v.GetString("fx"),
+		FEPWindow: v.GetDuration("fep-window"), FEPReentry: v.GetString("fep-reentry"), QuotaCountsFEP: v.GetBool("quota-counts-fep"), FX: v.GetString("fx"),
 		AuthIntlEligible: v.GetBool("auth-intl-eligible"), BusinessCountry: v.GetString("business-country"), AuthIntlStart: v.GetString("auth-intl-start"),
 		Tiers: v.GetString("tiers"), SkipInvalid: v.GetBool("skip-invalid"),
 		MaxErrors: v.GetInt64("max-errors"), ReorderBuffer: v.GetInt64("reorder-buffer"), SortMemory: v.GetInt64("sort-memory"),
@@ -472,6 +474,7 @@ func (rs replaySettings) policy() (pricing.Policy, error) {
 		return p, fmt.Errorf("--late-reply-category %q: want marketing, utility or authentication", rs.LateReplyCategory)
 	}
 	p.LateCategory = cat
+	p.QuotaCountsFEP = rs.QuotaCountsFEP
 	if p.ServiceQuota = rs.ServiceQuota; p.ServiceQuota < 0 {
 		return p, errors.New("--service-quota must not be negative")
 	}

@@ -280,6 +280,10 @@ type Policy struct {
 	Late LateMode
 	// LateCategory is the template category a late reply is priced as.
 	LateCategory Category
+	// QuotaCountsFEP: a service message free in a free entry point window
+	// uses up a place in the month's service quota too (false: it does
+	// not; Meta's pages say nothing of it).
+	QuotaCountsFEP bool
 	// ServiceQuota is the number of free service messages per business
 	// phone number per month under 2026-10 (PE-04; default 1,000).
 	ServiceQuota int64

@@ -75,3 +75,26 @@ func TestAgentTokensLate(t *testing.T) {
 		t.Fatalf("late agent reply: %s/%s category %s late=%v, want late_reply as utility", g.Decision, g.Reason, g.Category, g.Late)
 	}
 }
+
+// QuotaCountsFEP (2026-10, quota 2): two service replies free in an entry
+// point window use up the quota, so a third customer's reply in a
+// service window is billed at Brazil's service rate (0.0068); without
+// the setting it is free by the quota.
+func TestQuotaCountsFEP(t *testing.T) {
+	env := newEnv(t)
+	start := time.Date(2026, 10, 5, 9, 0, 0, 0, time.UTC)
+	ms := messages(start, brazil, []step{{0, "UA", false}, {0.1, "BF", false}, {0.2, "BF", false}})
+	ms = append(ms, messages(start.Add(time.Hour), "5511912345678", []step{{0, "U", false}, {0.1, "BF", false}})...)
+	for i := range ms {
+		ms[i].Pos.Seq = int64(i)
+	}
+	for _, c := range []struct {
+		counts bool
+		last   want
+	}{{false, want{"free", "free_quota", "0.00", false}}, {true, want{"billed", "service", "0.0068", false}}} {
+		o := env.opts()
+		o.Policy.ServiceQuota, o.Policy.QuotaCountsFEP = 2, c.counts
+		ledger, _ := replay(t, o, ms)
+		checkLedger(t, ledger, []want{{"free", "free_entry_point", "0.00", false}, {"free", "free_entry_point", "0.00", false}, c.last})
+	}
+}

@@ -709,6 +709,17 @@ func (e *Engine) countFree(d *pricing.Decision, m *msglog.Message, ent *Entry, c
 			}
 		}
 	}
+	if d.Reason == pricing.ReasonFEP && !m.Template && reg.Rules.ServiceQuota && e.o.Policy.QuotaCountsFEP {
+		// A service message free in an entry point window still uses up
+		// a place in the month's free service messages (the setting).
+		e.quota[quotaKey{m.Business, month}]++
+		if e.o.Candidates {
+			ent.Category = d.Category
+			if err := e.recordUse(PoolKey{Kind: PoolQuota, Scope: m.Business, Month: month}, m, ent, month); err != nil {
+				return err
+			}
+		}
+	}
 	if d.FreeTier {
 		e.tier[quotaKey{string(reg.Family), month}]++
 		if e.o.Candidates {
@@ -894,7 +905,7 @@ func (e *Engine) Result() Result {
 		tariff = e.o.Tariff.Name
 	}
 	r.Settings = Settings{AuthIntl: authIntlSetting(e.o.AuthIntl), BusinessTimezones: businessZones(e.o.BusinessLocations), Regime: regime, Timezone: e.o.Location.String(), LateReplies: late, LateCategory: e.o.Policy.LateCategory.String(),
-		ServiceQuota: e.o.Policy.ServiceQuota, FreeTier: e.o.Policy.FreeTier, MexicoFree: e.o.Policy.MexicoFreeSessions, FEPWindow: e.o.Window.FEP.String(), FEPReentry: map[bool]string{false: "after-close", true: "extend"}[e.o.Window.FEPExtend], Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
+		ServiceQuota: e.o.Policy.ServiceQuota, FreeTier: e.o.Policy.FreeTier, MexicoFree: e.o.Policy.MexicoFreeSessions, FEPWindow: e.o.Window.FEP.String(), FEPReentry: map[bool]string{false: "after-close", true: "extend"}[e.o.Window.FEPExtend], QuotaCountsFEP: e.o.Policy.QuotaCountsFEP, Tariff: tariff, KazakhstanPre: e.o.KazakhstanPre, NANPCaribbean: e.o.NANPCaribbean}
 	return r
 }
 

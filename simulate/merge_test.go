@@ -308,3 +308,20 @@ func TestMergeNamesTheOddSetting(t *testing.T) {
 		t.Errorf("alike: %v", err)
 	}
 }
+
+func TestShardsMergeToTheWholeRunQuotaCountsFEP(t *testing.T) {
+	// Service messages in entry point windows use up the quota too: they
+	// take places in the pool across shards but are never billed by it.
+	env := newEnv(t)
+	o := env.opts()
+	o.Policy.ServiceQuota = 300
+	o.Policy.QuotaCountsFEP = true
+	o.GroupBy = []string{"month", "market", "category", "business"}
+	ms := synthFrom(t, 20000, 23, time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC), 40)
+	whole, _ := shardsEqualWhole(t, o, ms, 4)
+	o.Policy.QuotaCountsFEP = false
+	_, plain := replay(t, o, ms)
+	if whole.Summary.Cost <= plain.Summary.Cost {
+		t.Fatalf("counting entry point service messages toward the quota changed nothing: %s against %s", whole.Summary.Cost, plain.Summary.Cost)
+	}
+}

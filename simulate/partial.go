@@ -57,6 +57,9 @@ type Candidate struct {
 	// Notes are what billing it would say (Result.Notes) that its shard
 	// has not said.
 	Notes []string `json:"notes,omitempty"`
+	// UsesOnly: the message takes a place in the pool but is free
+	// whatever its rank (a service message in an entry point window).
+	UsesOnly bool `json:"uses_only,omitempty"`
 }
 
 // less is replay order (msglog.Less) for business messages.
@@ -154,6 +157,15 @@ func (e *Engine) record(pool PoolKey, m *msglog.Message, ent *Entry, card *prici
 	}
 	c := e.candidate(pool, m, ent, k, month)
 	c.Price, c.List, c.Charged, c.Notes = price, list, price, notes
+	return e.keep(c)
+}
+
+// recordUse keeps a message that uses up a place in a pool but is never
+// billed by it (a service message in a free entry point window, with
+// Policy.QuotaCountsFEP).
+func (e *Engine) recordUse(pool PoolKey, m *msglog.Message, ent *Entry, month string) error {
+	c := e.candidate(pool, m, ent, pricing.KeyService, month)
+	c.UsesOnly = true
 	return e.keep(c)
 }
 
@@ -515,6 +527,9 @@ func (m *merger) billPools(pools, volumes map[PoolKey][]*Candidate, s Settings) 
 		}
 		sort.Slice(cs, func(i, j int) bool { return cs[i].less(cs[j]) })
 		for _, c := range cs[size:] {
+			if c.UsesOnly {
+				continue // free in its entry point window, whatever its rank
+			}
 			m.adjust(c, func(n *Counts) { n.bill(c.Price) })
 			if len(c.Notes) > 0 {
 				m.tally.add(Tally{Said: c.Notes})

@@ -113,10 +113,13 @@ type Settings struct {
 	MexicoFree   int64  `json:"mexico_free_sessions"`
 	FEPWindow    string `json:"fep_window"`
 	// FEPReentry is the PMP-08b reading: "after-close" or "extend".
-	FEPReentry    string `json:"fep_reentry"`
-	Tariff        string `json:"tariff"`
-	KazakhstanPre string `json:"kazakhstan_before_2026_10"`
-	NANPCaribbean string `json:"nanp_caribbean"`
+	FEPReentry string `json:"fep_reentry"`
+	// QuotaCountsFEP: service messages in entry point windows use up the
+	// 2026-10 service quota.
+	QuotaCountsFEP bool   `json:"quota_counts_fep"`
+	Tariff         string `json:"tariff"`
+	KazakhstanPre  string `json:"kazakhstan_before_2026_10"`
+	NANPCaribbean  string `json:"nanp_caribbean"`
 	// AuthIntl is the authentication-international setting: "not
 	// eligible", or "eligible" with the business's country and start.
 	AuthIntl string `json:"auth_intl"`
