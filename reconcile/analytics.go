@@ -153,7 +153,7 @@ func readPoint(b []byte, kind string) (Point, error) {
 	if vol == nil {
 		return Point{}, fmt.Errorf("no %s", map[string]string{KindPricing: "volume", KindConversation: "conversation", KindMessaging: "sent"}[kind])
 	}
-	if *vol < 0 {
+	if *vol < 0 || p.Delivered < 0 {
 		return Point{}, fmt.Errorf("a negative count")
 	}
 	p.Volume = *vol

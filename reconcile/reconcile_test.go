@@ -149,3 +149,27 @@ func TestMessagingAnalytics(t *testing.T) {
 		t.Fatalf("%+v", r.Analytics)
 	}
 }
+
+// FuzzAnalytics: any bytes are an analytics response or an error naming
+// the file; every point read has an interval and a count that is not
+// negative, and a cost only when the response gave one.
+func FuzzAnalytics(f *testing.F) {
+	f.Add(`{"pricing_analytics":{"data":[{"data_points":[{"start":1,"end":2,"country":"BR","pricing_type":"REGULAR","pricing_category":"MARKETING","volume":1,"cost":0.0625}]}]}}`)
+	f.Add(`{"conversation_analytics":{"data":[{"data_points":[{"start":1,"end":2,"conversation":3,"conversation_type":"FREE_ENTRY","cost":1e-3}]}]},"analytics":{"data_points":[{"start":1,"end":2,"sent":2,"delivered":1}]}}`)
+	f.Add(`{"data":[{"data_points":[{"start":"1","end":2,"volume":-1}]}]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		pts, err := ReadAnalytics(strings.NewReader(in), "f.json")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.json: ") {
+				t.Fatalf("an error not naming the file: %v", err)
+			}
+			return
+		}
+		for _, p := range pts {
+			if p.End <= p.Start || p.Volume < 0 || p.Delivered < 0 || p.File != "f.json" || (!p.HasCost && p.Cost != 0) {
+				t.Fatalf("point %+v", p)
+			}
+		}
+		compareAnalytics(pts, map[string][]fact{}, 0.005) // never panics
+	})
+}
