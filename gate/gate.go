@@ -42,6 +42,13 @@ type Value struct {
 	Kind Kind
 }
 
+// CountOf is a count's value.
+func CountOf(n int64) Value { return Value{V: big.NewRat(n, 1), Kind: Count} }
+
+// MoneyOf is an amount's value, from millionths of the currency unit (as
+// wacost's money is kept).
+func MoneyOf(micros int64) Value { return Value{V: big.NewRat(micros, 1_000_000), Kind: Money} }
+
 // Format writes the value for people: 3h12m, 2.5%, 12.34.
 func (v Value) Format() string {
 	switch v.Kind {

@@ -12,11 +12,9 @@ import (
 var MetricNames = []string{"compared", "agree", "disagree", "no_label", "agreement", "cost.delta", "cost.meta", "cost.wacost",
 	"disagree.<cause>", "analytics.rows", "analytics.differ"}
 
-func count(n int64) gate.Value { return gate.Value{V: big.NewRat(n, 1), Kind: gate.Count} }
+func count(n int64) gate.Value { return gate.CountOf(n) }
 
-func money(m pricing.Money) gate.Value {
-	return gate.Value{V: big.NewRat(int64(m), pricing.MicrosPerUnit), Kind: gate.Money}
-}
+func money(m pricing.Money) gate.Value { return gate.MoneyOf(int64(m)) }
 
 // SetMetrics adds the report's metrics to m (scope ""): the counts, the
 // agreement as a ratio (exact: agree/compared), the money and, per

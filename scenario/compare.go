@@ -125,9 +125,9 @@ var MetricNames = []string{"cost", "fees", "total", "billed", "free", "cost.delt
 func (c *Comparison) Metrics() gate.Metrics {
 	m := gate.Metrics{}
 	money := func(v pricing.Money) gate.Value {
-		return gate.Value{V: big.NewRat(int64(v), pricing.MicrosPerUnit), Kind: gate.Money}
+		return gate.MoneyOf(int64(v))
 	}
-	count := func(n int64) gate.Value { return gate.Value{V: big.NewRat(n, 1), Kind: gate.Count} }
+	count := gate.CountOf
 	worst := map[string]gate.Value{}
 	keep := func(name string, v gate.Value) {
 		if w, ok := worst[name]; !ok || v.V.Cmp(w.V) > 0 {

@@ -1,8 +1,6 @@
 package simulate
 
 import (
-	"math/big"
-
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/pricing"
 )
@@ -13,11 +11,9 @@ import (
 var MetricNames = []string{"messages", "inbound", "outbound", "free", "billed", "blocked", "undelivered", "rejected",
 	"late_replies", "cost", "cost.<category>", "billed.<category>", "free.<category>"}
 
-func count(n int64) gate.Value { return gate.Value{V: big.NewRat(n, 1), Kind: gate.Count} }
+func count(n int64) gate.Value { return gate.CountOf(n) }
 
-func money(m pricing.Money) gate.Value {
-	return gate.Value{V: big.NewRat(int64(m), pricing.MicrosPerUnit), Kind: gate.Money}
-}
+func money(m pricing.Money) gate.Value { return gate.MoneyOf(int64(m)) }
 
 func setCounts(m gate.Metrics, scope string, c Counts) {
 	m.Set(scope, "messages", count(c.Messages))

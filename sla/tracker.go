@@ -403,8 +403,8 @@ var MetricNames = []string{"KIND.count", "KIND.mean", "KIND.p50", "KIND.p90", "K
 	"and every simulate metric (cost, cost.<category>, billed, ...)"}
 
 func setStats(m gate.Metrics, scope, name string, s Stats) {
-	m.Set(scope, name+".count", gate.Value{V: big.NewRat(s.Count, 1), Kind: gate.Count})
-	m.Set(scope, name+".breaches", gate.Value{V: big.NewRat(s.Breaches, 1), Kind: gate.Count})
+	m.Set(scope, name+".count", gate.CountOf(s.Count))
+	m.Set(scope, name+".breaches", gate.CountOf(s.Breaches))
 	m.Set(scope, name+".breach_rate", gate.Value{V: s.BreachRate, Kind: gate.Ratio})
 	if s.Count == 0 {
 		return // no replies: the time metrics have no value in this scope
@@ -421,11 +421,11 @@ func setBlock(m gate.Metrics, scope string, b Block) {
 	setStats(m, scope, "first_reply", b.First)
 	setStats(m, scope, "next_reply", b.Next)
 	setStats(m, scope, "reply", b.All)
-	m.Set(scope, "breaches", gate.Value{V: big.NewRat(b.All.Breaches, 1), Kind: gate.Count})
+	m.Set(scope, "breaches", gate.CountOf(b.All.Breaches))
 	m.Set(scope, "breach_rate", gate.Value{V: b.All.BreachRate, Kind: gate.Ratio})
-	m.Set(scope, "late_replies", gate.Value{V: big.NewRat(b.Late, 1), Kind: gate.Count})
-	m.Set(scope, "late_reply_cost", gate.Value{V: big.NewRat(int64(b.LateCost), pricing.MicrosPerUnit), Kind: gate.Money})
-	m.Set(scope, "waiting", gate.Value{V: big.NewRat(b.Waiting, 1), Kind: gate.Count})
+	m.Set(scope, "late_replies", gate.CountOf(b.Late))
+	m.Set(scope, "late_reply_cost", gate.MoneyOf(int64(b.LateCost)))
+	m.Set(scope, "waiting", gate.CountOf(b.Waiting))
 	m.Set(scope, "waiting.max", secs(b.WaitMax))
 }
 
