@@ -128,7 +128,7 @@ type reconcileSink struct {
 func (c *reconcileSink) Configure(so *simulate.Options) {
 	c.so = *so
 	ro := reconcile.Options{Edge: c.o.edge, Window: so.Window.CSW, FEP: so.Window.FEP, Mask: c.o.maskFunc(),
-		Price: c.price, Analytics: c.o.analytics, Tolerance: c.o.tolerance,
+		Price: c.price, Analytics: c.o.analytics, Tolerance: c.o.tolerance, Tiers: so.Tiers != nil,
 		CountryOf: func(d string) string { return so.Markets.Lookup(d, 0).ISO2 }}
 	c.checker = reconcile.New(ro)
 	so.Visit = func(m *msglog.Message, e *simulate.Entry) error {
@@ -195,6 +195,9 @@ func (c *reconcileSink) Finish(f replay.Finished) ([]gate.Check, error) {
 	if r.Analytics != nil && r.Analytics.VolumesOnly {
 		rep.Notes = append(rep.Notes, "the analytics responses carry no cost (a WABA billed through a partner's credit line, or COST not asked for): volumes were compared alone")
 	}
+	if r.Analytics != nil && c.so.Tiers == nil && hasTier(c.o.analytics) {
+		rep.Notes = append(rep.Notes, "the analytics break down by volume tier, but no tier table was given (--tiers FILE): tiers were left aside, and volumes and costs compared across them")
+	}
 	if r.NoLabel > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d delivered business message(s) carry no Meta pricing label (a log of another source, or statuses without pricing): not compared", r.NoLabel))
 	}
@@ -244,4 +247,14 @@ func fepQuotaText(counts bool) string {
 		return "free, and counted toward the service quota (--quota-counts-fep)"
 	}
 	return "free, and not counted toward the service quota (--quota-counts-fep to count them)"
+}
+
+// hasTier: a data point names a volume tier.
+func hasTier(pts []reconcile.Point) bool {
+	for _, p := range pts {
+		if p.Tier != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -244,3 +244,20 @@ func TestReconcileHTML(t *testing.T) {
 		}
 	}
 }
+
+// Analytics by volume tier, with no tier table: tiers are left aside and
+// the report says so; the points still agree.
+func TestReconcileTiersLeftAside(t *testing.T) {
+	b, err := os.ReadFile(recPoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := t.TempDir() + "/tiered.json"
+	writeFile(t, f, strings.Replace(string(b), `"pricing_category": "AUTHENTICATION"`, `"pricing_category": "AUTHENTICATION", "tier": "0:750000"`, -1))
+	r := wacost(t, "", "reconcile", recLog, "--analytics", f, "-f", "json", "-q")
+	var d recDoc
+	json.Unmarshal([]byte(r.stdout), &d)
+	if r.code != 0 || d.Analytics == nil || d.Analytics.Differ != 0 || !strings.Contains(r.stdout, "tiers were left aside") || !strings.Contains(string(b), `"pricing_category": "AUTHENTICATION"`) {
+		t.Fatalf("exit %d %s", r.code, r.stdout)
+	}
+}

@@ -27,8 +27,9 @@ type Point struct {
 	Kind  string
 	Start int64
 	End   int64
-	// Dimensions.
-	Country, Phone, Type, Category, Direction string
+	// Dimensions (Tier "LOWER:UPPER", "" for none and for marketing's
+	// 0:MAX).
+	Country, Phone, Type, Category, Direction, Tier string
 	// Measures: Volume (messages, conversations or sent), Delivered (for
 	// the messaging analytics), Cost (HasCost false: no COST metric).
 	Volume, Delivered int64
@@ -42,6 +43,7 @@ type rawPoint struct {
 	End          json.Number `json:"end"`
 	Country      string      `json:"country"`
 	Phone        string      `json:"phone_number"`
+	Tier         string      `json:"tier"`
 	PricingType  string      `json:"pricing_type"`
 	PricingCat   string      `json:"pricing_category"`
 	ConvType     string      `json:"conversation_type"`
@@ -127,7 +129,10 @@ func readPoint(b []byte, kind string) (Point, error) {
 	if err := d.Decode(&rp); err != nil {
 		return Point{}, err
 	}
-	p := Point{Kind: kind, Country: strings.ToUpper(rp.Country), Phone: digits(rp.Phone)}
+	p := Point{Kind: kind, Country: strings.ToUpper(rp.Country), Phone: digits(rp.Phone), Tier: strings.ToUpper(rp.Tier)}
+	if p.Tier == "0:MAX" {
+		p.Tier = "" // marketing: no tiers
+	}
 	var err error
 	if p.Start, err = rp.Start.Int64(); err != nil {
 		return Point{}, fmt.Errorf("start: %q is not a Unix time", rp.Start)
@@ -224,6 +229,7 @@ type PointRow struct {
 	Type      string        `json:"type,omitempty"`
 	Category  string        `json:"category,omitempty"`
 	Direction string        `json:"direction,omitempty"`
+	Tier      string        `json:"tier,omitempty"`
 	Meta      int64         `json:"meta_volume"`
 	Wacost    int64         `json:"wacost_volume"`
 	MetaCost  *string       `json:"meta_cost"`
@@ -235,10 +241,10 @@ type PointRow struct {
 
 // fact is one business message (or conversation) as the analytics count it.
 type fact struct {
-	t                                        int64
-	country, phone, typ, category, direction string
-	cost                                     pricing.Money
-	delivered                                bool
+	t                                              int64
+	country, phone, typ, category, direction, tier string
+	cost                                           pricing.Money
+	delivered                                      bool
 }
 
 // compareAnalytics checks each data point against the facts of its kind
@@ -271,12 +277,12 @@ func compareAnalytics(points []Point, facts map[string][]fact, tol float64) *Ana
 		byMask := map[uint8]map[string]*agg{}
 		for _, i := range bySpan[sp] {
 			p := &points[i]
-			mask, key := dimKey(p.Country, p.Phone, p.Type, p.Category, p.Direction, 0xff)
+			mask, key := dimKey(p.Country, p.Phone, p.Type, p.Category, p.Direction, p.Tier, 0xff)
 			m := byMask[mask]
 			if m == nil {
 				m = map[string]*agg{}
 				for _, f := range fs[lo:hi] {
-					_, fk := dimKey(f.country, f.phone, f.typ, f.category, f.direction, mask)
+					_, fk := dimKey(f.country, f.phone, f.typ, f.category, f.direction, f.tier, mask)
 					g := m[fk]
 					if g == nil {
 						g = &agg{}
@@ -319,7 +325,7 @@ func compareAnalytics(points []Point, facts map[string][]fact, tol float64) *Ana
 		}
 		a.Differ++
 		row := PointRow{File: p.File, Kind: p.Kind, Start: time.Unix(p.Start, 0).UTC(), End: time.Unix(p.End, 0).UTC(), Country: p.Country, Phone: p.Phone,
-			Type: p.Type, Category: p.Category, Direction: p.Direction, Meta: p.Volume, Wacost: vol, WacCost: cost,
+			Type: p.Type, Category: p.Category, Direction: p.Direction, Tier: p.Tier, Meta: p.Volume, Wacost: vol, WacCost: cost,
 			MetaDelivered: p.Delivered, WacostDelivered: delivered}
 		if p.HasCost {
 			s := p.Cost.String()
@@ -333,10 +339,10 @@ func compareAnalytics(points []Point, facts map[string][]fact, tol float64) *Ana
 }
 
 // dimKey is the key of the dimensions in mask (bit i: the i-th of
-// country, phone, type, category, direction); with mask 0xff, the mask of
-// the dimensions that are set, and their key.
-func dimKey(country, phone, typ, category, direction string, mask uint8) (uint8, string) {
-	vals := [...]string{country, phone, typ, category, direction}
+// country, phone, type, category, direction, tier); with mask 0xff, the
+// mask of the dimensions that are set, and their key.
+func dimKey(country, phone, typ, category, direction, tier string, mask uint8) (uint8, string) {
+	vals := [...]string{country, phone, typ, category, direction, tier}
 	var b strings.Builder
 	var got uint8
 	for i, v := range vals {

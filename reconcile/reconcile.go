@@ -145,6 +145,9 @@ type Options struct {
 	// CountryOf is the ISO country of a customer's number, for the
 	// analytics' COUNTRY dimension.
 	CountryOf func(digits string) string
+	// Tiers: the run priced with a volume-tier table, so the analytics'
+	// TIER dimension is compared (else it is left aside).
+	Tiers bool
 }
 
 // Disagreement is one message the two sides judge differently.
@@ -253,6 +256,12 @@ func New(o Options) *Checker {
 	if o.FEP == 0 {
 		o.FEP = 72 * time.Hour
 	}
+	if !o.Tiers {
+		o.Analytics = append([]Point(nil), o.Analytics...)
+		for i := range o.Analytics {
+			o.Analytics[i].Tier = "" // wacost has no band to set beside Meta's
+		}
+	}
 	c := &Checker{o: o, last: map[pairKey]*seenIn{}, convs: map[string]Verdict{}, conf: map[[2]string]int64{}, agreed: map[[2]string]bool{}, cause: map[string]*CauseTotal{}}
 	if len(o.Analytics) > 0 {
 		c.facts = map[string][]fact{}
@@ -298,6 +307,9 @@ func (c *Checker) count(m *msglog.Message, e *simulate.Entry, w Verdict, opened 
 	}
 	pf := f
 	pf.typ, pf.category, pf.cost = analyticsType(w), strings.ToUpper(w.Category), e.Cost
+	if c.o.Tiers {
+		pf.tier = e.Tier
+	}
 	c.facts[KindPricing] = append(c.facts[KindPricing], pf)
 	if opened {
 		cf := pf
@@ -499,6 +511,11 @@ func (c *Checker) Report(currency string) Report {
 	if r.Disagrees == nil {
 		r.Disagrees = []Disagreement{}
 	}
+	rank := map[string]int{}
+	for i, name := range Causes {
+		rank[name] = i
+	}
+	sort.SliceStable(r.Disagrees, func(i, j int) bool { return rank[r.Disagrees[i].Cause] < rank[r.Disagrees[j].Cause] }) // by cause, in replay order
 	if c.facts != nil {
 		r.Analytics = compareAnalytics(c.o.Analytics, c.facts, c.o.Tolerance)
 	}

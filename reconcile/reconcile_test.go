@@ -173,3 +173,30 @@ func FuzzAnalytics(f *testing.F) {
 		compareAnalytics(pts, map[string][]fact{}, 0.005) // never panics
 	})
 }
+
+// A data point's tier is compared only when the run priced with tiers:
+// without, the points of two bands are both checked against every
+// message of their other dimensions.
+func TestAnalyticsTier(t *testing.T) {
+	t0 := time.Date(2025, 9, 15, 10, 0, 0, 0, time.UTC)
+	msgs := []msglog.Message{{Time: t0, Direction: msglog.Outbound, Customer: "919876543210", Business: "b", Label: "PMP regular utility"}}
+	day := t0.Truncate(24 * time.Hour).Unix()
+	pt := func(tier string) Point {
+		return Point{Kind: KindPricing, Start: day, End: day + 86400, Type: "REGULAR", Category: "UTILITY", Tier: tier, Volume: 1, Cost: 1400, HasCost: true}
+	}
+	pts := []Point{pt("1:250000"), pt("250001:MAX")}
+	for _, c := range []struct {
+		tiers         bool
+		tier          string
+		agree, differ int64
+	}{{false, "", 2, 0}, {true, "1:250000", 1, 1}} {
+		ents := []simulate.Entry{{Decision: pricing.Billed, Category: "utility", Reason: pricing.ReasonTemplate, Cost: 1400, Tier: c.tier}}
+		r := check(t, Options{Analytics: pts, Tiers: c.tiers}, msgs, ents)
+		if r.Analytics.Agree != c.agree || r.Analytics.Differ != c.differ {
+			t.Errorf("tiers %v: %+v", c.tiers, r.Analytics)
+		}
+	}
+	if pts[0].Tier != "1:250000" {
+		t.Error("the checker changed its caller's points")
+	}
+}

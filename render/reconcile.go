@@ -104,7 +104,7 @@ func (rep *ReconcileReport) tables() []htmlTable {
 		ts = append(ts, t)
 	}
 	if len(r.Disagrees) > 0 {
-		t := htmlTable{Title: "Disagreements", Header: []string{"id", "timestamp", "customer", "market", "wacost", "Meta", "cause", "Meta − wacost", "why"}}
+		t := htmlTable{Title: "Disagreements, by likely cause", Header: []string{"id", "timestamp", "customer", "market", "wacost", "Meta", "cause", "Meta − wacost", "why"}}
 		var ms []pricing.Money
 		for _, d := range r.Disagrees {
 			ms = append(ms, d.Delta)
