@@ -261,3 +261,23 @@ func TestReconcileTiersLeftAside(t *testing.T) {
 		t.Fatalf("exit %d %s", r.code, r.stdout)
 	}
 }
+
+// A webhook log names its business by phone-number id; the analytics'
+// phone_number is the display number, which the log's metadata gives
+// (the ledger's business_number): points by phone match by it.
+func TestReconcileAnalyticsByPhone(t *testing.T) {
+	b, _ := os.ReadFile(recPoints)
+	dir := t.TempDir()
+	for phone, differ := range map[string]int64{"15550100001": 0, "+1 555 010 0002": 9} {
+		f := dir + "/by-phone.json"
+		writeFile(t, f, strings.ReplaceAll(string(b), `"country":`, `"phone_number": "`+phone+`", "country":`))
+		d, r := reconcileJSON(t, recLog, "--analytics", f)
+		if r.code != 0 || d.Analytics == nil || d.Analytics.Rows != 9 || d.Analytics.Differ != differ {
+			t.Errorf("phone %s: exit %d %+v", phone, r.code, d.Analytics)
+		}
+	}
+	led := wacost(t, "", "simulate", recLog, "--ledger", "-f", "csv", "-q")
+	if !strings.HasSuffix(strings.Split(led.stdout, "\n")[1], ",15550100001") {
+		t.Errorf("the ledger's business_number: %s", strings.Split(led.stdout, "\n")[1])
+	}
+}

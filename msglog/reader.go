@@ -178,6 +178,11 @@ func (b *buffered) Read(m *Message) error {
 // for the run's result.
 type Noter interface{ Notes() []string }
 
+// BusinessNumberer is a Reader whose businesses are ids (a webhook log's
+// phone-number ids): BusinessNumbers gives each id's phone number, digits
+// only, as the log showed it.
+type BusinessNumberer interface{ BusinessNumbers() map[string]string }
+
 // NewReader opens a log. The format comes from o.Format, else from the
 // file extension, else from the first non-blank byte: '[' a JSON array,
 // '{' NDJSON, anything else CSV.

@@ -243,6 +243,8 @@ type webhookReader struct {
 	system int
 	// moved is how many messages of how many customers moved (ID-02).
 	moved, movedCustomers int
+	// numbers are the businesses' display phone numbers, by phone-number id.
+	numbers map[string]string
 	// countries are the country codes of the contacts seen, by wa_id
 	// and BSUID (a status may come without its contact).
 	countries map[string]string
@@ -262,7 +264,7 @@ type recat struct {
 }
 
 func newWebhookReader(br *bufio.Reader, o Options) (*webhookReader, error) {
-	r := &webhookReader{o: o, outs: map[string]*whOut{}, recats: map[string][]recat{}, moves: map[string][]move{}, countries: map[string]string{}}
+	r := &webhookReader{o: o, outs: map[string]*whOut{}, recats: map[string][]recat{}, moves: map[string][]move{}, countries: map[string]string{}, numbers: map[string]string{}}
 	if err := r.readAll(br); err != nil {
 		return nil, err
 	}
@@ -318,6 +320,8 @@ func (r *webhookReader) body(b *whBody, pos Pos) {
 			business := v.Metadata.PhoneID
 			if business == "" {
 				business = e.ID
+			} else if d := digitsOnly(v.Metadata.Display); d != "" && d != business {
+				r.numbers[business] = d
 			}
 			countries := r.countries
 			for _, ct := range v.Contacts {
@@ -659,6 +663,20 @@ func plus(number string) string {
 		return number
 	}
 	return "+" + number
+}
+
+// BusinessNumbers are the display phone numbers of the log's businesses,
+// by the phone-number id that names them.
+func (r *webhookReader) BusinessNumbers() map[string]string { return r.numbers }
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
 
 // Notes says what the log could not tell: which business messages' type

@@ -295,7 +295,11 @@ func (c *Checker) count(m *msglog.Message, e *simulate.Entry, w Verdict, opened 
 		country = c.o.CountryOf(m.Customer)
 	}
 	country = strings.ToUpper(country)
-	f := fact{t: m.Time.Unix(), country: country, phone: digits(m.Business)}
+	phone := e.BusinessNumber // a webhook log names its businesses by phone-number id
+	if phone == "" {
+		phone = m.Business
+	}
+	f := fact{t: m.Time.Unix(), country: country, phone: digits(phone)}
 	delivered := e.Decision == pricing.Free || e.Decision == pricing.Billed
 	if e.Decision != pricing.Blocked {
 		mf := f

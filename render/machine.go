@@ -160,6 +160,7 @@ func (c *csvRenderer) Entry(e *simulate.Entry) error {
 		b = e.ProviderPrice.Append(b)
 	}
 	b = appendCSVField(append(b, ','), e.ProviderCurrency)
+	b = appendCSVField(append(b, ','), e.BusinessNumber)
 	b = append(b, '\n')
 	c.buf = b
 	_, err := c.w.Write(b)

@@ -174,6 +174,9 @@ type run struct {
 	checks  []gate.Check
 	// said are the notes of the inputs' readers (msglog.Noter).
 	said []string
+	// numbers are the businesses' phone numbers the readers know
+	// (msglog.BusinessNumberer), by the ids that name them.
+	numbers map[string]string
 }
 
 // attempt streams the inputs through one engine, in order (sorted: after
@@ -237,6 +240,8 @@ func (r *run) finish(sink Sink, errs *rowErrors, f Finished) (*rowErrors, error)
 // reordered, merged, sharded, prefetched on a second goroutine, and
 // sorted in full if asked.
 func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, error) {
+	numbers := map[string]string{} // filled as the readers open, before the replay
+	so.BusinessNumbers = numbers
 	eng, err := simulate.New(so)
 	if err != nil {
 		return Finished{}, &UsageError{err}
@@ -254,6 +259,9 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	}
 	for _, n := range r.said {
 		eng.Say(n)
+	}
+	for id, num := range r.numbers {
+		numbers[id] = num
 	}
 	r.said = nil
 	src := stream.Merge(readers...)
@@ -326,6 +334,14 @@ func (r *run) openReaders(ro msglog.Options, reorder int) (readers []msglog.Read
 		}
 		if n, ok := rd.(msglog.Noter); ok {
 			r.said = append(r.said, n.Notes()...)
+		}
+		if bn, ok := rd.(msglog.BusinessNumberer); ok {
+			for id, num := range bn.BusinessNumbers() {
+				if r.numbers == nil {
+					r.numbers = map[string]string{}
+				}
+				r.numbers[id] = num
+			}
 		}
 		readers = append(readers, stream.Reorder(rd, reorder))
 	}

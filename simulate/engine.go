@@ -54,6 +54,9 @@ type Entry struct {
 	// were inferred from that label.
 	MetaLabel string `json:"meta_label"`
 	Inferred  bool   `json:"inferred"`
+	// BusinessNumber is the business's phone number when the log names it
+	// by an id (a webhook log's phone-number id), else "".
+	BusinessNumber string `json:"business_number"`
 	// Tokens are a Meta Business Agent message's tokens (0 for others).
 	Tokens uint32 `json:"tokens"`
 	// ProviderPrice is what the provider (Twilio) charged for the message,
@@ -64,7 +67,7 @@ type Entry struct {
 }
 
 // LedgerColumns are the ledger's fields, in output order.
-var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "tier", "source", "meta_label", "inferred", "tokens", "provider_price", "provider_currency"}
+var LedgerColumns = []string{"id", "timestamp", "business", "customer", "market", "type", "category", "decision", "reason", "cost", "currency", "regime", "card", "late_reply", "conversation", "tier", "source", "meta_label", "inferred", "tokens", "provider_price", "provider_currency", "business_number"}
 
 // Options configure a replay.
 type Options struct {
@@ -86,6 +89,10 @@ type Options struct {
 	AuthIntl pricing.AuthIntl
 	// Tiers, when set, prices utility and authentication by monthly volume.
 	Tiers *pricing.Tiers
+	// BusinessNumbers, if it has any, gives a business named by an id (a
+	// webhook log's phone-number id) its phone number, for the ledger's
+	// business_number (it may be filled after New, before the first Add).
+	BusinessNumbers map[string]string
 	// BusinessLocations gives a business (WABA) its own time zone for
 	// dates and months; others use Location (G-09, PMP-16).
 	BusinessLocations map[string]*time.Location
@@ -380,6 +387,9 @@ func (e *Engine) add(m *msglog.Message) error {
 	}
 	if e.o.Ledger != nil {
 		ent.Source, ent.MetaLabel, ent.Inferred, ent.Tokens = e.source(m.Pos), m.Label, m.Inferred, m.Tokens
+	}
+	if len(e.o.BusinessNumbers) > 0 {
+		ent.BusinessNumber = e.o.BusinessNumbers[m.Business]
 	}
 	if m.ProviderCurrency != 0 {
 		if err := e.providerPrice(m, ent); err != nil {
