@@ -222,6 +222,15 @@ func TestGenerateWebhooks(t *testing.T) {
 	if r.code != 0 || d.Compared < 1000 || d.Disagree != 0 {
 		t.Fatalf("exit %d %+v", r.code, d)
 	}
+	// The conversation eras: every message carries its conversation's
+	// label (billable, category; referral_conversion for an entry point).
+	for _, start := range []string{"2022-05-01", "2024-03-01"} {
+		f := dir + "/cbp-" + start + ".ndjson"
+		writeFile(t, f, wacost(t, "", "generate", "--rows", "3000", "--seed", "5", "--days", "10", "--start", start, "--format", "meta-webhook").stdout)
+		if d, r := reconcileJSON(t, f); r.code != 0 || d.Compared < 1000 || d.Disagree != 0 || d.Cost.Delta != "0.00" {
+			t.Errorf("%s: exit %d %+v", start, r.code, d)
+		}
+	}
 }
 
 func writeFile(t *testing.T, path, s string) {

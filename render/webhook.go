@@ -20,11 +20,14 @@ import (
 type WebhookWriter struct {
 	w   *bufio.Writer
 	buf []byte
+	// convs are the conversation era's labels by conversation: Meta
+	// labels every message of a conversation with the conversation's.
+	convs map[string]string
 }
 
 // NewWebhookWriter writes to w; call Flush at the end.
 func NewWebhookWriter(w io.Writer) *WebhookWriter {
-	return &WebhookWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	return &WebhookWriter{w: bufio.NewWriterSize(w, 1<<16), convs: map[string]string{}}
 }
 
 // Flush writes what is buffered.
@@ -80,6 +83,13 @@ func (ww *WebhookWriter) Visit(m *msglog.Message, e *simulate.Entry) error {
 		return ww.status(m, ts, "failed", "", code)
 	}
 	label := webhookLabel(m, e)
+	if e.Conversation != "" {
+		if l, ok := ww.convs[e.Conversation]; ok {
+			label = l
+		} else {
+			ww.convs[e.Conversation] = label
+		}
+	}
 	if err := ww.status(m, ts, "sent", label, ""); err != nil {
 		return err
 	}
@@ -90,10 +100,16 @@ func (ww *WebhookWriter) Visit(m *msglog.Message, e *simulate.Entry) error {
 // write it for wacost's verdict.
 func webhookLabel(m *msglog.Message, e *simulate.Entry) string {
 	cat := strings.ReplaceAll(e.Category, "_", "-")
-	model := "PMP"
+	billable := strconv.FormatBool(e.Decision == pricing.Billed)
 	if m.Time.Before(pmpStart) {
-		model = "CBP"
+		// The conversation era: billable and the conversation's category,
+		// referral_conversion for a free entry point one; no type yet.
+		if e.Reason == pricing.ReasonFEP {
+			cat = "referral_conversion"
+		}
+		return `{"billable":` + billable + `,"pricing_model":"CBP","category":"` + cat + `"}`
 	}
+	model := "PMP"
 	typ := "regular"
 	if e.Decision == pricing.Free {
 		switch e.Reason {
@@ -103,7 +119,6 @@ func webhookLabel(m *msglog.Message, e *simulate.Entry) string {
 			typ = "free_customer_service"
 		}
 	}
-	billable := strconv.FormatBool(e.Decision == pricing.Billed)
 	return `{"billable":` + billable + `,"pricing_model":"` + model + `","type":"` + typ + `","category":"` + cat + `"}`
 }
 
