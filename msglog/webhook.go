@@ -320,7 +320,7 @@ func (r *webhookReader) body(b *whBody, pos Pos) {
 			business := v.Metadata.PhoneID
 			if business == "" {
 				business = e.ID
-			} else if d := digitsOnly(v.Metadata.Display); d != "" && d != business {
+			} else if d, msg := NormalizeNumber(plus(v.Metadata.Display)); msg == "" && d != business {
 				r.numbers[business] = d
 			}
 			countries := r.countries
@@ -668,16 +668,6 @@ func plus(number string) string {
 // BusinessNumbers are the display phone numbers of the log's businesses,
 // by the phone-number id that names them.
 func (r *webhookReader) BusinessNumbers() map[string]string { return r.numbers }
-
-func digitsOnly(s string) string {
-	var b strings.Builder
-	for _, c := range s {
-		if c >= '0' && c <= '9' {
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
-}
 
 // Notes says what the log could not tell: which business messages' type
 // and category were inferred, and what was not priced.

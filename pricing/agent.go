@@ -83,20 +83,19 @@ func (r AgentRate) Cost(n uint32) Money {
 }
 
 // BillTokens prices a delivered Business Agent message of n tokens sent
-// on day d, in the run's currency (converted by FX when set). ok is false
-// before per-token pricing began.
-func (p *Pricer) BillTokens(card *Card, d Day, n uint32) (cost Money, ok bool, err error) {
-	r, ok := AgentRateAt(d)
-	if !ok {
-		return 0, false, nil
+// on day d at rate r, in the run's currency (converted by FX when set). ok
+// is false before per-token pricing began.
+func (p *Pricer) BillTokens(card *Card, d Day, n uint32) (cost Money, r AgentRate, ok bool, err error) {
+	if r, ok = AgentRateAt(d); !ok {
+		return 0, r, false, nil
 	}
 	if r.Currency != card.Currency {
-		return 0, false, fmt.Errorf("Meta Business Agent tokens are priced in %s (from %s, PE-10) but card %s is in %s: price them with a %s card (and --fx for another currency)",
+		return 0, r, false, fmt.Errorf("Meta Business Agent tokens are priced in %s (from %s, PE-10) but card %s is in %s: price them with a %s card (and --fx for another currency)",
 			r.Currency, r.From, card.Name, card.Currency, r.Currency)
 	}
 	cost = r.Cost(n)
 	if p.FX != nil {
 		cost = p.FX.Convert(cost)
 	}
-	return cost, true, nil
+	return cost, r, true, nil
 }

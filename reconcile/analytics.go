@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wacost/wacost/msglog"
+
 	"github.com/wacost/wacost/pricing"
 )
 
@@ -194,14 +196,13 @@ func micros(s string) (pricing.Money, bool) {
 	return pricing.Money(n.Int64()), true
 }
 
+// digits is a phone number's digits (as msglog reads a number), or s
+// itself when it is not one.
 func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
+	if d, msg := msglog.NormalizeNumber(s); msg == "" {
+		return d
 	}
-	return b.String()
+	return s
 }
 
 // AnalyticsReport compares wacost's totals with each data point.

@@ -647,7 +647,7 @@ func (e *Engine) outbound(m *msglog.Message, st *window.State, reg *pricing.Regi
 // message is then priced as the free-form message it is, and a note says
 // so once.
 func (e *Engine) agent(m *msglog.Message, d *pricing.Decision, ent *Entry, card *pricing.Card, day pricing.Day) (done bool, err error) {
-	cost, ok, err := e.pricer.BillTokens(card, day, m.Tokens)
+	cost, r, ok, err := e.pricer.BillTokens(card, day, m.Tokens)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", m.Pos, err)
 	}
@@ -657,7 +657,6 @@ func (e *Engine) agent(m *msglog.Message, d *pricing.Decision, ent *Entry, card 
 		})
 		return false, nil
 	}
-	r, _ := pricing.AgentRateAt(day)
 	e.pricer.Note(pricing.NoteKey{Kind: "agent", Card: r.From.String()}, func() string {
 		return fmt.Sprintf("Meta Business Agent messages (a tokens column) are billed per token from %s: %s %s per 1M tokens, in every window (PE-10)", r.From, r.PerMillion, r.Currency)
 	})
