@@ -78,10 +78,16 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 			if err := rd.Finish(&res); err != nil {
 				return err
 			}
+			if !v.GetBool("quiet") { // as simulate: what the figures rest on, once on stderr
+				for _, n := range res.Notes {
+					fmt.Fprintf(s.err, "wacost: note: %s\n", n)
+				}
+			}
 			return gateExit(s, checks)
 		},
 	}
 	c.Flags().StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
+	c.Flags().BoolP("quiet", "q", false, "do not repeat the result's notes on stderr")
 	addThresholdFlags(c)
 	complete(c, "format", render.Formats)
 	return c

@@ -25,8 +25,8 @@ Exit status:
   0  success
   1  bad input data (a row that cannot be read or priced), or a runtime error
   2  usage: unknown flag, bad flag value, bad configuration
-  3  a --threshold was crossed (the report is still written)
-  130, 143  stopped by SIGINT or SIGTERM (no output written, temporary files removed)
+{{if .Flags.Lookup "threshold"}}  3  a --threshold was crossed (the report is still written)
+{{end}}  130, 143  stopped by SIGINT or SIGTERM (no output written, temporary files removed)
 `
 
 // newRootCmd builds the command tree. Nothing is kept between calls.

@@ -110,7 +110,7 @@ func newSimulateCmd(s *streams) *cobra.Command {
 	}
 	addReplayFlags(c)
 	f := c.Flags()
-	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", "))
+	f.StringP("format", "f", "table", "output format: "+strings.Join(render.Formats, ", ")+", partial (a shard's mergeable result)")
 	f.Bool("ledger", false, "print one record per business message")
 	f.StringSlice("group-by", nil, "extra breakdown by: "+strings.Join(simulate.Dimensions, ", "))
 	complete(c, "format", render.Formats)

@@ -71,8 +71,8 @@ func newTariffListCmd(s *streams) *cobra.Command {
 			rows = append(rows, []string{n, card.Effective.String(), until, strings.Join(regs, ","), card.Currency,
 				strconv.Itoa(len(card.Markets())), unit, provenanceSummary(card)})
 		}
-		return render.WriteTable(s.out, *format, []string{"card", "from", "until", "regimes", "currency", "markets", "unit", "provenance"},
-			map[int]bool{5: true}, rows)
+		return render.WriteCounts(s.out, *format, []string{"card", "from", "until", "regimes", "currency", "markets", "unit", "provenance"},
+			map[int]bool{5: true}, map[int]bool{5: true}, rows)
 	}
 	return c
 }

@@ -29,7 +29,7 @@ func TestTariffGolden(t *testing.T) {
 
 func TestTariffListJSON(t *testing.T) {
 	r := wacost(t, "", "tariff", "list", "--format", "json")
-	var cards []map[string]string
+	var cards []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &cards); err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +45,10 @@ func TestTariffListJSON(t *testing.T) {
 		}
 		if c["card"] != want[i] || c["currency"] != cur || c["provenance"] == "" {
 			t.Errorf("card %d: %v", i, c)
+		}
+		// The count of markets is a JSON number, not a string.
+		if n, ok := c["markets"].(float64); !ok || n < 1 || (want[i] == "2026-10" && n != 47) {
+			t.Errorf("card %s: markets %#v", want[i], c["markets"])
 		}
 	}
 }

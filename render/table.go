@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,12 @@ import (
 // and markdown for people (columns in right right-aligned), csv with the
 // header, json as an array of objects keyed by the header names.
 func WriteTable(w io.Writer, format string, header []string, right map[int]bool, rows [][]string) error {
+	return WriteCounts(w, format, header, right, nil, rows)
+}
+
+// WriteCounts is WriteTable where the columns in counts hold whole
+// numbers: JSON writes them as numbers, not strings.
+func WriteCounts(w io.Writer, format string, header []string, right, counts map[int]bool, rows [][]string) error {
 	bw := bufio.NewWriter(w)
 	switch strings.ToLower(format) {
 	case "table", "", "markdown", "md":
@@ -25,12 +32,16 @@ func WriteTable(w io.Writer, format string, header []string, right map[int]bool,
 			return err
 		}
 	case "json":
-		objs := make([]map[string]string, 0, len(rows))
+		objs := make([]map[string]any, 0, len(rows))
 		for _, r := range rows {
-			o := map[string]string{}
+			o := map[string]any{}
 			for i, h := range header {
-				if i < len(r) {
-					o[h] = r[i]
+				if i >= len(r) {
+					continue
+				}
+				o[h] = r[i]
+				if n, err := strconv.ParseInt(r[i], 10, 64); err == nil && counts[i] {
+					o[h] = n
 				}
 			}
 			objs = append(objs, o)
