@@ -27,3 +27,28 @@ func TestHelpAndQuiet(t *testing.T) {
 		t.Fatalf("merge: exit %d/%d, stderr %q / %q", loud.code, quiet.code, loud.stderr, quiet.stderr)
 	}
 }
+
+// The table output lists every threshold with its outcome, and a scope
+// with nothing measured (a misspelt market) is said on stderr too: it
+// passes, but never silently.
+func TestThresholdsInTheTable(t *testing.T) {
+	r := wacost(t, "", "simulate", sample, "-q", "--threshold", "market=Brasil:cost<5", "--threshold", "cost<5", "--warn", "late_replies==0", "--threshold", "billed>0")
+	if r.code != 3 {
+		t.Fatalf("exit %d", r.code)
+	}
+	i := strings.Index(r.stdout, "\nThresholds\n")
+	if i < 0 {
+		t.Fatalf("no Thresholds section:\n%s", r.stdout)
+	}
+	// --threshold ones first, then the --warn ones.
+	want := "? market=Brasil:cost<5: no value measured for market=brasil (it passes: a misspelt scope?)\n✗ cost<5: CROSSED (measured 15.6823)\n✓ billed>0: ok (measured 645)\n! late_replies==0: warning (measured 18)\n"
+	if got := r.stdout[i+len("\nThresholds\n"):]; got != want {
+		t.Errorf("thresholds:\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(r.stderr, "wacost: threshold not measured: market=Brasil:cost<5") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	if r := wacost(t, "", "simulate", sample, "-q", "--threshold", "market=Brasil:cost<5"); r.code != 0 || !strings.Contains(r.stderr, "not measured") {
+		t.Errorf("a scope with nothing measured alone: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -306,6 +306,8 @@ func Report(w io.Writer, cs []Check) {
 			fmt.Fprintf(w, "wacost: threshold crossed: %s: measured %s\n", c.Expr, c.Value)
 		case !c.Pass:
 			fmt.Fprintf(w, "wacost: warning: %s: measured %s\n", c.Expr, c.Value)
+		case c.Missing:
+			fmt.Fprintf(w, "wacost: threshold not measured: %s: nothing in this scope (a misspelt name?); it passes\n", c.Expr)
 		}
 	}
 }

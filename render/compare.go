@@ -91,12 +91,7 @@ func (r *CompareReport) text(t *textRenderer) {
 		map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}, rows)
 	r.side(t, "Total by market", c.Markets, c.ByMarket)
 	r.side(t, "Total by category", c.Categories, c.ByCategory)
-	if len(r.Thresholds) > 0 {
-		t.heading("Thresholds")
-		for _, ch := range r.Thresholds {
-			fmt.Fprintf(t.w, "- %s\n", ch.Describe)
-		}
-	}
+	t.thresholds(r.Thresholds)
 }
 
 // side writes one breakdown: a row per key, per scenario its total and

@@ -185,19 +185,7 @@ func (rep *ReconcileReport) text(t *textRenderer) {
 			fmt.Fprintf(t.w, "- %s\n", n)
 		}
 	}
-	if len(rep.Thresholds) > 0 {
-		t.heading("Thresholds")
-		for _, c := range rep.Thresholds {
-			mark := "✓"
-			switch {
-			case !c.Pass && !c.Warn:
-				mark = "✗"
-			case !c.Pass:
-				mark = "!"
-			}
-			fmt.Fprintf(t.w, "%s %s: measured %s\n", mark, c.Expr, c.Value)
-		}
-	}
+	t.thresholds(rep.Thresholds)
 }
 
 // csv writes one table: a record column (summary, confusion, cause,

@@ -364,12 +364,7 @@ func (rep *SLAReport) text(t *textRenderer) {
 		}
 		t.table([]string{"replied", "business", "customer", "kind", "reply time", "window left", "cost", "id"}, map[int]bool{4: true, 5: true, 6: true}, rows)
 	}
-	if len(rep.Thresholds) > 0 {
-		t.heading("Thresholds")
-		for _, c := range rep.Thresholds {
-			fmt.Fprintf(t.w, "- %s\n", c.Describe)
-		}
-	}
+	t.thresholds(rep.Thresholds)
 }
 
 func locOr(name string) *time.Location {

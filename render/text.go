@@ -10,6 +10,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/simulate"
 )
@@ -244,7 +245,29 @@ func (t *textRenderer) Finish(r *simulate.Result) error {
 			fmt.Fprintf(t.w, "- %s\n", n)
 		}
 	}
+	t.thresholds(r.Thresholds)
 	return t.w.Flush()
+}
+
+// thresholds writes the CI checks, a line each: ✓ held, ✗ crossed, !
+// a warning that did not hold, ? nothing measured (it passes).
+func (t *textRenderer) thresholds(cs []gate.Check) {
+	if len(cs) == 0 {
+		return
+	}
+	t.heading("Thresholds")
+	for _, c := range cs {
+		mark, why := "✓", c.Describe
+		switch {
+		case c.Missing:
+			mark, why = "?", c.Describe+" (it passes: a misspelt scope?)"
+		case !c.Pass && !c.Warn:
+			mark = "✗"
+		case !c.Pass:
+			mark = "!"
+		}
+		fmt.Fprintf(t.w, "%s %s\n", mark, why)
+	}
 }
 
 func nonEmpty(s []string) []string {
