@@ -52,3 +52,23 @@ func TestThresholdsInTheTable(t *testing.T) {
 		t.Errorf("a scope with nothing measured alone: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// A metric means one thing in every command: late_replies is simulate's
+// (free-form messages sent with no window open) in sla too; sla's own
+// count of replies after the window closed is replies_after_window.
+func TestMetricNamesMeanOneThing(t *testing.T) {
+	sim := wacost(t, "", "simulate", sample, "-q", "--warn", "late_replies==0")
+	sl := wacost(t, "", "sla", sample, "-q", "--warn", "late_replies==0", "--warn", "replies_after_window==0")
+	measured := func(stderr, expr string) string {
+		i := strings.Index(stderr, expr+": measured ")
+		if i < 0 {
+			return ""
+		}
+		rest := stderr[i+len(expr+": measured "):]
+		return rest[:strings.IndexByte(rest, '\n')]
+	}
+	a, b, c := measured(sim.stderr, "late_replies==0"), measured(sl.stderr, "late_replies==0"), measured(sl.stderr, "replies_after_window==0")
+	if a == "" || a != b || c == "" || c == a {
+		t.Fatalf("late_replies: simulate %q, sla %q; sla replies_after_window %q", a, b, c)
+	}
+}

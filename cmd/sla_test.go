@@ -34,8 +34,8 @@ func TestSLAByHand(t *testing.T) {
 				Max      float64 `json:"max_s"`
 				Breaches int
 			} `json:"next_reply"`
-			LateReplies   int    `json:"late_replies"`
-			LateReplyCost string `json:"late_reply_cost"`
+			LateReplies   int    `json:"replies_after_window"`
+			LateReplyCost string `json:"replies_after_window_cost"`
 			Waiting       int
 		}
 		Waiting []struct {
@@ -160,7 +160,7 @@ func TestSLAGolden(t *testing.T) {
 		args []string
 	}{
 		{"sla.sample.table.txt", []string{"sla", sample, "-q", "--target", "first=1h", "--target", "next=4h", "--group-by", "business"}},
-		{"sla.small.json", []string{"sla", slaSmall, "-q", "--target", "first=1h", "--ledger", "--format", "json", "--threshold", "late_replies<=1"}},
+		{"sla.small.json", []string{"sla", slaSmall, "-q", "--target", "first=1h", "--ledger", "--format", "json", "--threshold", "replies_after_window<=1"}},
 		{"sla.small.md", []string{"sla", slaSmall, "-q", "--ledger", "--format", "markdown", "--now", "2026-12-08T12:00:00Z"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

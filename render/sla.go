@@ -62,8 +62,8 @@ type blockJSON struct {
 	FirstReply    statsJSON            `json:"first_reply"`
 	NextReply     statsJSON            `json:"next_reply"`
 	Reply         statsJSON            `json:"reply"`
-	LateReplies   int64                `json:"late_replies"`
-	LateReplyCost string               `json:"late_reply_cost"`
+	LateReplies   int64                `json:"replies_after_window"`
+	LateReplyCost string               `json:"replies_after_window_cost"`
 	Waiting       int64                `json:"waiting"`
 	WaitingMax    float64              `json:"waiting_max_s"`
 	Calendar      map[string]statsJSON `json:"calendar,omitempty"`

@@ -270,8 +270,8 @@ type Block struct {
 	First    Stats             `json:"-"`
 	Next     Stats             `json:"-"`
 	All      Stats             `json:"-"`
-	Late     int64             `json:"late_replies"`
-	LateCost pricing.Money     `json:"late_reply_cost"`
+	Late     int64             `json:"replies_after_window"`
+	LateCost pricing.Money     `json:"replies_after_window_cost"`
 	// Calendar holds the calendar-time stats when the clock is business hours.
 	CalFirst, CalNext, CalAll *Stats `json:"-"`
 	Waiting                   int64  `json:"waiting"`
@@ -399,7 +399,7 @@ func secs(d time.Duration) gate.Value {
 // MetricNames documents the metrics sla offers to thresholds (KIND is
 // first_reply, next_reply or reply).
 var MetricNames = []string{"KIND.count", "KIND.mean", "KIND.p50", "KIND.p90", "KIND.p95", "KIND.p99", "KIND.max",
-	"KIND.breaches", "KIND.breach_rate", "breaches", "breach_rate", "late_replies", "late_reply_cost", "waiting", "waiting.max",
+	"KIND.breaches", "KIND.breach_rate", "breaches", "breach_rate", "replies_after_window", "replies_after_window.cost", "waiting", "waiting.max",
 	"and every simulate metric (cost, cost.<category>, billed, ...)"}
 
 func setStats(m gate.Metrics, scope, name string, s Stats) {
@@ -423,8 +423,10 @@ func setBlock(m gate.Metrics, scope string, b Block) {
 	setStats(m, scope, "reply", b.All)
 	m.Set(scope, "breaches", gate.CountOf(b.All.Breaches))
 	m.Set(scope, "breach_rate", gate.Value{V: b.All.BreachRate, Kind: gate.Ratio})
-	m.Set(scope, "late_replies", gate.CountOf(b.Late))
-	m.Set(scope, "late_reply_cost", gate.MoneyOf(int64(b.LateCost)))
+	// Not simulate's late_replies (every free-form message sent with no
+	// window open): replies that came after the window had closed.
+	m.Set(scope, "replies_after_window", gate.CountOf(b.Late))
+	m.Set(scope, "replies_after_window.cost", gate.MoneyOf(int64(b.LateCost)))
 	m.Set(scope, "waiting", gate.CountOf(b.Waiting))
 	m.Set(scope, "waiting.max", secs(b.WaitMax))
 }
