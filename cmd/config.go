@@ -100,18 +100,87 @@ func readConfigFile(c *cobra.Command, path string) (map[string]any, error) {
 		}
 		return nil, usagef("config %s: %w", path, err)
 	}
-	file := v.AllSettings()
+	all := v.AllSettings()
+	owners := ConfigKeys(c.Root())
+	commands := map[string]*cobra.Command{}
+	for _, sub := range c.Root().Commands() {
+		if sub.Runnable() {
+			commands[sub.Name()] = sub
+		}
+	}
+	// One file serves every command: a top-level key is any command's
+	// flag (a command ignores those it does not have); a section named
+	// after a command holds keys for it alone, and wins over the top
+	// level. Anything else is a mistake.
 	var unknown []string
-	for k := range file {
-		if f := c.Flags().Lookup(k); (f == nil || k == "config" || k == "help") && k != "business-hours" && (k != "values" || c.Flags().Lookup("value") == nil) {
+	file := map[string]any{}
+	for k, val := range all {
+		if sub, ok := commands[k]; ok && len(owners[k]) == 0 { // tariff is the flag, not the command
+			section, isMap := val.(map[string]any)
+			if !isMap {
+				unknown = append(unknown, k+" (a command's section must be a map of its settings)")
+				continue
+			}
+			for sk, sv := range section {
+				if !usesKey(sub, sk) {
+					unknown = append(unknown, k+"."+sk)
+				} else if sub == c {
+					file[sk] = sv
+				}
+			}
+			continue
+		}
+		if len(owners[k]) == 0 {
 			unknown = append(unknown, k)
+		} else if _, set := file[k]; !set && usesKey(c, k) {
+			file[k] = val
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, usagef("config %s: unknown key %s (keys are the long flag names of 'wacost %s', business-hours and values)", path, strings.Join(unknown, ", "), c.Name())
+		return nil, usagef("config %s: unknown key %s (keys are the long flag names of wacost's commands, business-hours and values, at the top level or in a section named after a command; 'wacost help config' lists them)", path, strings.Join(unknown, ", "))
 	}
 	return file, nil
+}
+
+// usesKey: command c reads config key k.
+func usesKey(c *cobra.Command, k string) bool {
+	switch k {
+	case "config", "help":
+		return false
+	case "business-hours":
+		return true
+	case "values":
+		return c.Flags().Lookup("value") != nil
+	}
+	return c.Flags().Lookup(k) != nil
+}
+
+// ConfigKeys maps every key a config file may hold to the commands that
+// read it, sorted.
+func ConfigKeys(root *cobra.Command) map[string][]string {
+	keys := map[string][]string{}
+	for _, sub := range root.Commands() {
+		if sub.Hidden || !sub.Runnable() || sub.Name() == "help" || sub.Name() == "completion" {
+			continue
+		}
+		sub.Flags().VisitAll(func(f *pflag.Flag) {
+			if usesKey(sub, f.Name) {
+				keys[f.Name] = append(keys[f.Name], sub.Name())
+			}
+		})
+		if usesKey(sub, "values") {
+			keys["values"] = append(keys["values"], sub.Name())
+		}
+		if sub.Flags().Lookup("clock") != nil || sub.Flags().Lookup("capacity") != nil { // sla's clock, backlog's plan
+			keys["business-hours"] = append(keys["business-hours"], sub.Name())
+		}
+	}
+	for k := range keys {
+		sort.Strings(keys[k])
+		keys[k] = slices.Compact(keys[k])
+	}
+	return keys
 }
 
 // set takes flag f's value from the first place that has it.

@@ -169,3 +169,66 @@ func TestReadingAnExportAsIs(t *testing.T) {
 		t.Errorf("a values: section of the wrong shape: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// One config file serves every command: a key another command reads is
+// ignored, a command's section applies to it alone and wins over the top
+// level, and a key no command reads, or one a section's command does not,
+// still fails.
+func TestOneConfigForEveryCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "wacost.yaml")
+	os.WriteFile(cfg, []byte(`timezone: UTC
+target: [first=1h]
+capacity: 30/h
+threshold: [cost<=1000]
+sla:
+  threshold: [first_reply.p95<=48h]
+  bots: exclude
+simulate:
+  service-quota: 0
+`), 0o644)
+	for _, args := range [][]string{{"simulate", sample}, {"sla", sample}, {"backlog", sample}, {"reconcile", recLog}, {"compare", sample, "--scenario", "x:reply_delay=x0.5"}} {
+		r := wacost(t, "", append(args, "--config", cfg, "-q", "-f", "json")...)
+		if r.code != 0 {
+			t.Errorf("%s: exit %d %s", args[0], r.code, r.stderr)
+		}
+	}
+	// The simulate section's service quota 0 applies to simulate only.
+	sim := wacost(t, "", "simulate", sample, "--config", cfg, "-q", "-f", "json")
+	rec := wacost(t, "", "reconcile", recLog, "--config", cfg, "-q", "-f", "json")
+	if !strings.Contains(sim.stdout, `"service_quota": 0`) || strings.Contains(rec.stdout, "none (--service-quota 0)") {
+		t.Errorf("the simulate section leaked, or did not apply")
+	}
+	// sla's threshold ran in sla alone.
+	if r := wacost(t, "", "sla", sample, "--config", cfg, "-q", "-f", "json"); !strings.Contains(r.stdout, `"metric": "first_reply.p95"`) {
+		t.Errorf("sla: its section's threshold did not run")
+	}
+	for bad, want := range map[string]string{
+		"timezon: UTC\n":                "unknown key timezon",
+		"sla:\n  capacity: 30/h\n":      "unknown key sla.capacity",
+		"backlog: 3\n":                  "unknown key backlog (a command's section must be a map",
+		"simulate:\n  threshold: [x]\n": "", // a malformed expression: a usage error of its own
+	} {
+		os.WriteFile(cfg, []byte(bad), 0o644)
+		r := wacost(t, "", "simulate", sample, "--config", cfg, "-q")
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%q: exit %d %s", bad, r.code, r.stderr)
+		}
+	}
+}
+
+// The help topics exist and list what they say.
+func TestHelpTopics(t *testing.T) {
+	for topic, want := range map[string][]string{
+		"config":      {"reconcile:", "service-quota", "analytics                  reconcile", "business-hours             backlog, sla"},
+		"environment": {"WACOST_<NAME>", "WACOST_CONFIG"},
+		"thresholds":  {"replies_after_window", "agreement", "total.delta_pct", "exit status 3"},
+	} {
+		r := wacost(t, "", "help", topic)
+		for _, w := range want {
+			if r.code != 0 || !strings.Contains(r.stdout, w) {
+				t.Errorf("help %s: exit %d, lacks %q", topic, r.code, w)
+			}
+		}
+	}
+}

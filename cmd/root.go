@@ -25,7 +25,7 @@ Exit status:
   0  success
   1  bad input data (a row that cannot be read or priced), or a runtime error
   2  usage: unknown flag, bad flag value, bad configuration
-{{if .Flags.Lookup "threshold"}}  3  a --threshold was crossed (the report is still written)
+{{if or (.Flags.Lookup "threshold") (not .HasParent)}}  3  a --threshold was crossed (the report is still written)
 {{end}}  130, 143  stopped by SIGINT or SIGTERM (no output written, temporary files removed)
 `
 
@@ -48,6 +48,7 @@ whether it was free, billed or blocked, why, and at what cost.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageTemplate(root.UsageTemplate() + exitHelp)
 	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newReconcileCmd(s), newCompareCmd(s), newBacklogCmd(s), newMergeCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
+	addHelpTopics(root)
 	return root
 }
 
