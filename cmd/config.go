@@ -146,7 +146,7 @@ func readConfigFile(c *cobra.Command, path string) (map[string]any, error) {
 // usesKey: command c reads config key k.
 func usesKey(c *cobra.Command, k string) bool {
 	switch k {
-	case "config", "help":
+	case "config", "help", "output":
 		return false
 	case "business-hours":
 		return true

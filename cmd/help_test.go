@@ -72,3 +72,40 @@ func TestMetricNamesMeanOneThing(t *testing.T) {
 		t.Fatalf("late_replies: simulate %q, sla %q; sla replies_after_window %q", a, b, c)
 	}
 }
+
+// -o FILE writes the output whole or not at all: a failed run leaves an
+// existing FILE as it was and no temporary file behind; a crossed
+// threshold still writes the report.
+func TestOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "out.json")
+	r := wacost(t, "", "simulate", sample, "-q", "-f", "json", "-o", f)
+	b, _ := os.ReadFile(f)
+	if r.code != 0 || r.stdout != "" || !strings.Contains(string(b), `"summary"`) {
+		t.Fatalf("exit %d, stdout %q, file %.80s", r.code, r.stdout, b)
+	}
+	os.WriteFile(f, []byte("keep me"), 0o640)
+	os.Chmod(f, 0o640)
+	if r := wacost(t, "", "simulate", "../testdata/bad/no-header.csv", "-q", "-o", f); r.code != 1 {
+		t.Fatalf("a bad log: exit %d", r.code)
+	}
+	if r := wacost(t, "", "sla", sample, "--bots", "sometimes", "-o", f); r.code != 2 {
+		t.Fatalf("a usage error: exit %d", r.code)
+	}
+	if b, _ := os.ReadFile(f); string(b) != "keep me" {
+		t.Fatalf("a failed run changed the file: %q", b)
+	}
+	if r := wacost(t, "", "simulate", sample, "-q", "--threshold", "cost<1", "-o", f); r.code != 3 {
+		t.Fatalf("a crossed threshold: exit %d", r.code)
+	}
+	fi, _ := os.Stat(f)
+	if b, _ := os.ReadFile(f); !strings.Contains(string(b), "Summary") || fi.Mode().Perm() != 0o640 {
+		t.Fatalf("the report of a crossed threshold: %v %.40q", fi.Mode(), b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("files left in the directory: %v", ents)
+	}
+	if r := wacost(t, "", "simulate", sample, "-o", filepath.Join(dir, "no", "such", "dir.json")); r.code != 2 {
+		t.Fatalf("an output in no directory: exit %d %s", r.code, r.stderr)
+	}
+}

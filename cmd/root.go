@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 )
@@ -18,6 +20,57 @@ type streams struct {
 	ctx      context.Context
 	in       io.Reader
 	out, err io.Writer
+	// output is -o's temporary file beside its target, renamed onto it
+	// when the run succeeds.
+	output       *os.File
+	outputTarget string
+}
+
+// openOutput starts -o FILE: the output goes to a temporary file in the
+// same directory, so that the rename at the end replaces FILE at once.
+func (s *streams) openOutput(c *cobra.Command) error {
+	path, _ := c.Flags().GetString("output")
+	if path == "" || s.output != nil {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usagef("-o %s: a directory", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return usagef("-o %s: %v", path, err)
+	}
+	s.output, s.outputTarget, s.out = f, path, f
+	c.SetOut(f)
+	return nil
+}
+
+// closeOutput ends -o: the temporary file becomes FILE if keep, else it
+// is removed and FILE is as it was.
+func (s *streams) closeOutput(keep bool) error {
+	f := s.output
+	if f == nil {
+		return nil
+	}
+	s.output = nil
+	err := f.Close()
+	if !keep || err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(s.outputTarget); err == nil {
+		mode = fi.Mode().Perm() // a file replaced keeps its permissions
+	}
+	if err := os.Chmod(f.Name(), mode); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), s.outputTarget); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("-o %s: %w", s.outputTarget, err)
+	}
+	return nil
 }
 
 const exitHelp = `
@@ -44,7 +97,15 @@ whether it was free, billed or blocked, why, and at what cost.`,
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.PersistentFlags().String("config", "", "config file (default: wacost.yaml in the current directory, if present)")
+	root.PersistentFlags().StringP("output", "o", "", "write the output to FILE, whole or not at all: an existing FILE is replaced only by a run that succeeds (or crosses a threshold)")
 	addProfileFlag(root)
+	profile := root.PersistentPreRunE
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if err := s.openOutput(c); err != nil {
+			return err
+		}
+		return profile(c, args)
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageTemplate(root.UsageTemplate() + exitHelp)
 	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newReconcileCmd(s), newCompareCmd(s), newBacklogCmd(s), newMergeCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
@@ -64,6 +125,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = usageError{err} // an unknown command
 	}
 	code := ExitCode(err)
+	if cerr := s.closeOutput(code == ExitOK || code == ExitThreshold); cerr != nil && code == ExitOK {
+		fmt.Fprintf(stderr, "wacost: %v\n", cerr)
+		code = ExitData
+	}
 	var se silentError
 	switch {
 	case err == nil || errors.As(err, &se):
