@@ -109,3 +109,23 @@ func TestOutputFile(t *testing.T) {
 		t.Fatalf("an output in no directory: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// The notes are said once to a person: a table on a terminal shows them,
+// so stderr does not repeat them; anywhere else (a pipe, a file, a
+// machine format) stderr says them.
+func TestNotesShownOnce(t *testing.T) {
+	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err == nil {
+		defer tty.Close()
+		if !notesShown("table", tty) || notesShown("json", tty) {
+			t.Error("a table on a terminal shows the notes; json does not")
+		}
+	}
+	var buf strings.Builder
+	if notesShown("table", &buf) || notesShown("table", os.Stdout) && !isTerminal(os.Stdout) {
+		t.Error("a table in a pipe or a buffer: stderr says the notes")
+	}
+	if r := wacost(t, "", "simulate", sample); !strings.Contains(r.stderr, "wacost: note: ") || !strings.Contains(r.stdout, "\nNotes\n") {
+		t.Error("not on a terminal: the notes in the output and on stderr")
+	}
+}

@@ -85,7 +85,7 @@ func reconcileOptionsFrom(c *cobra.Command, args []string) (*reconcileOptions, e
 		return nil, err
 	}
 	o := &reconcileOptions{simulateOptions: so}
-	o.quiet, o.mask = v.GetBool("quiet"), maskFrom(v)
+	o.quiet, o.mask, o.tableNotes = v.GetBool("quiet"), maskFrom(v), true
 	if o.format, err = formatFrom(v, render.ReconcileFormats); err != nil {
 		return nil, err
 	}

@@ -91,11 +91,19 @@ func planOf(s *streams, o *simulateOptions, env *pricingEnv) replay.Plan {
 			return nil
 		}}
 	p.Input.Location = o.location
+	p.NotesShown = o.tableNotes && notesShown(o.format, s.out)
 	if env != nil {
 		p.Engine = env.options(s.ctx, o)
 		p.Input.CountryOf = func(digits string) string { return env.mk.Lookup(digits, 0).ISO2 }
 	}
 	return p
+}
+
+// notesShown: output in format to w shows its notes to the person at the
+// terminal (a table or Markdown written to it), who would read them twice
+// if stderr said them too.
+func notesShown(format string, w io.Writer) bool {
+	return (format == "table" || format == "markdown" || format == "") && isTerminal(w)
 }
 
 // pricingEnv is what every replay prices with.

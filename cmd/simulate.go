@@ -25,13 +25,15 @@ type simulateOptions struct {
 	files []string
 	// input is how the logs are read: format, column and value maps,
 	// default country, time format, separator, record size.
-	input       msglog.Options
-	regime      string
-	tariffFile  string
-	location    *time.Location
-	policy      pricing.Policy
-	fepWindow   time.Duration
-	fepExtend   bool
+	input      msglog.Options
+	regime     string
+	tariffFile string
+	location   *time.Location
+	policy     pricing.Policy
+	fepWindow  time.Duration
+	fepExtend  bool
+	// tableNotes: the command's table output has a Notes section.
+	tableNotes  bool
 	format      string
 	ledger      bool
 	groupBy     []string
@@ -226,7 +228,7 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
 		return nil, usageError{err}
 	}
-	o.quiet = v.GetBool("quiet")
+	o.quiet, o.tableNotes = v.GetBool("quiet"), true
 	o.mask = maskFrom(v)
 	if o.jobs = v.GetInt("jobs"); o.jobs < 0 || o.jobs > maxJobs {
 		return nil, usagef("--jobs %d: want 0 (automatic) to %d", o.jobs, maxJobs)

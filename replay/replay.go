@@ -49,6 +49,10 @@ type Plan struct {
 	Fingerprint bool
 	// Quiet leaves the notes and the fallbacks unsaid.
 	Quiet bool
+	// NotesShown: the output itself shows the notes to the person who
+	// reads stderr too (a table on a terminal), so they are not said
+	// again on stderr.
+	NotesShown bool
 	// Mask, if set, is the pseudonym of a customer number: bad rows are
 	// listed with it in place of the number they quote.
 	Mask func(string) string
@@ -152,7 +156,7 @@ func Run(ctx context.Context, p Plan, newSink func(out io.Writer) (Sink, error))
 		return nil, ErrBadRows
 	}
 	// Say once on stderr what the figures rest on (also in the output's notes).
-	if !p.Quiet {
+	if !p.Quiet && !p.NotesShown {
 		for _, n := range r.notes {
 			fmt.Fprintf(r.obs, "wacost: note: %s\n", n)
 		}
