@@ -25,7 +25,7 @@ type BacklogReport struct {
 
 // WriteBacklog renders a backlog report.
 func WriteBacklog(w io.Writer, format string, r *BacklogReport) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
+	bw := bufio.NewWriterSize(noLeadingBlank(w), 1<<16)
 	var err error
 	switch format {
 	case "json":

@@ -24,7 +24,7 @@ type CompareReport struct {
 
 // WriteCompare renders a comparison.
 func WriteCompare(w io.Writer, format string, r *CompareReport) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
+	bw := bufio.NewWriterSize(noLeadingBlank(w), 1<<16)
 	var err error
 	switch format {
 	case "json":

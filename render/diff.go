@@ -23,7 +23,7 @@ type DiffReport struct {
 
 // WriteDiff writes rep in format.
 func WriteDiff(w io.Writer, format string, rep *DiffReport) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
+	bw := bufio.NewWriterSize(noLeadingBlank(w), 1<<16)
 	var err error
 	switch format {
 	case "json":

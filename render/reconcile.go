@@ -49,7 +49,7 @@ type ReconcileReport struct {
 
 // WriteReconcile writes rep in format.
 func WriteReconcile(w io.Writer, format string, rep *ReconcileReport) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
+	bw := bufio.NewWriterSize(noLeadingBlank(w), 1<<16)
 	var err error
 	switch format {
 	case "json":

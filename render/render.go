@@ -22,7 +22,7 @@ type Renderer interface {
 
 // New returns a renderer for format writing to w.
 func New(format string, w io.Writer, ledger bool) (Renderer, error) {
-	bw := bufio.NewWriterSize(w, 1<<16)
+	bw := bufio.NewWriterSize(noLeadingBlank(w), 1<<16)
 	switch strings.ToLower(format) {
 	case "table", "":
 		return &textRenderer{w: bw, ledger: ledger}, nil

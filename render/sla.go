@@ -116,7 +116,7 @@ func (rep *SLAReport) replyOut(r sla.Reply) replyJSON {
 
 // WriteSLA renders an sla report.
 func WriteSLA(w io.Writer, format string, rep *SLAReport) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
+	bw := bufio.NewWriterSize(noLeadingBlank(w), 1<<16)
 	var err error
 	switch format {
 	case "json":

@@ -3,6 +3,7 @@ package render
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -275,4 +276,30 @@ func nonEmpty(s []string) []string {
 		return []string{"none"}
 	}
 	return s
+}
+
+// noLeadingBlank is w without the blank lines an output would start
+// with (each section's heading begins with one, the first's is not
+// wanted).
+func noLeadingBlank(w io.Writer) io.Writer { return &leadTrim{w: w} }
+
+type leadTrim struct {
+	w       io.Writer
+	started bool
+}
+
+func (l *leadTrim) Write(b []byte) (int, error) {
+	if l.started {
+		return l.w.Write(b)
+	}
+	n := 0
+	for n < len(b) && b[n] == '\n' {
+		n++
+	}
+	if n == len(b) {
+		return len(b), nil
+	}
+	l.started = true
+	m, err := l.w.Write(b[n:])
+	return n + m, err
 }
