@@ -184,7 +184,21 @@ Rows marked * hold estimated, derived or filled figures; "-" is no figure.`,
 			}
 			fmt.Fprintln(s.out)
 		}
-		return render.WriteTable(s.out, *format, header, right, rows)
+		if err := render.WriteTable(s.out, *format, header, right, rows); err != nil {
+			return err
+		}
+		if (*format == "table" || *format == "markdown") && len(card.Provenance) > 0 {
+			// What the basis codes mean and how the figures were made: the
+			// card file's own words.
+			fmt.Fprintln(s.out, "\nProvenance (what the basis column's codes mean):")
+			fmt.Fprintln(s.out, "  Grades, as in the pricing reference: M Meta's own page; M-q Meta's words quoted elsewhere; S a secondary")
+			fmt.Fprintln(s.out, "  source; D derived here; FILLED taken from another card; 'rules mark:N' the card's method rule (N) a figure")
+			fmt.Fprintln(s.out, "  came from. The card file's own words:")
+			for _, line := range card.Provenance {
+				fmt.Fprintf(s.out, "  %s\n", line)
+			}
+		}
+		return nil
 	}
 	return c
 }

@@ -219,3 +219,18 @@ func TestTiersFlag(t *testing.T) {
 		t.Fatalf("--business-timezone: %d %s", r.code, r.stderr)
 	}
 }
+
+// The basis codes are explained where they appear: tariff show ends with
+// the card's provenance and the grades' legend, and a run's note on an
+// estimated figure points to it.
+func TestBasisCodesExplained(t *testing.T) {
+	r := wacost(t, "", "tariff", "show", "2026-07")
+	for _, want := range []string{"Provenance (what the basis column's codes mean):", "M-q Meta's words quoted elsewhere", "(5) else EUR / 0.8286 rounded to 4 decimals."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("tariff show 2026-07 lacks %q", want)
+		}
+	}
+	if s := wacost(t, "", "simulate", sample); !strings.Contains(s.stdout, "figures are estimated (basis D rules mark:4 util:2 auth:2; 'wacost tariff show 2026-07' says what the codes mean)") {
+		t.Errorf("the estimate note does not point to the codes")
+	}
+}

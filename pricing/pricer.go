@@ -192,7 +192,7 @@ func (p *Pricer) rateNotes(card *Card, rate *Rate) {
 	}
 	if rate.Estimated {
 		p.say(NoteKey{"est", card.Name, rate.Market}, func() string {
-			return fmt.Sprintf("card %s: the %s figures are estimated (%s)", card.Name, rate.Market, rate.Basis)
+			return fmt.Sprintf("card %s: the %s figures are estimated (basis %s; 'wacost tariff show %s' says what the codes mean)", card.Name, rate.Market, rate.Basis, card.Name)
 		})
 	}
 }
