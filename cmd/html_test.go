@@ -100,8 +100,9 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Skip("no Chromium on this machine: the headless-browser check of the HTML reports is skipped (apt-get install chromium to run it)")
 	}
 	cmp, blg := htmlReports(t)
+	sim := wacost(t, "", "simulate", sample, "-q", "--format", "html").stdout
 	dir := t.TempDir()
-	for name, page := range map[string]string{"compare": cmp, "backlog": blg} {
+	for name, page := range map[string]string{"compare": cmp, "backlog": blg, "simulate": sim} {
 		file := filepath.Join(dir, name+".html")
 		os.WriteFile(file, []byte(page), 0o644)
 		args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -110,10 +111,10 @@ func TestHTMLInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: chromium --dump-dom: %v", name, err)
 		}
-		if n := strings.Count(dom, "<svg"); n < 2 {
+		if n := strings.Count(dom, "<svg"); n < map[string]int{"simulate": 1}[name] || (name != "simulate" && n < 2) {
 			t.Fatalf("%s: the browser's DOM has %d charts", name, n)
 		}
-		for _, s := range map[string][]string{"compare": {"marketing", "as logged", "BSP invoice"}, "backlog": {"cost if every reply took this long", "daily cost"}}[name] {
+		for _, s := range map[string][]string{"compare": {"marketing", "as logged", "BSP invoice"}, "backlog": {"cost if every reply took this long", "daily cost"}, "simulate": {"marketing", "utility", "authentication"}}[name] {
 			if !strings.Contains(dom, `data-series="`+s+`"`) {
 				t.Errorf("%s: the browser's DOM lacks series %q", name, s)
 			}
@@ -165,4 +166,25 @@ func distinctColours(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// simulate's page: self-contained, every table, the daily cost by
+// category drawn with a series per category, the notes; no ledger.
+func TestSimulateHTML(t *testing.T) {
+	r := wacost(t, "", "simulate", sample, "-q", "--format", "html")
+	page := r.stdout
+	rest := strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, "")
+	if r.code != 0 || strings.Contains(rest, "http") || strings.Contains(rest, "<script") {
+		t.Fatalf("exit %d: not a self-contained page", r.code)
+	}
+	for _, s := range []string{"<h2>Summary</h2>", "<h2>Regimes and cards used</h2>", "<h2>By market</h2>", "<h2>By category</h2>", "<h2>By month</h2>",
+		"<h2>Settings used</h2>", "<h2>Notes: what these figures rest on</h2>", "15.6823", "2026-11"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the page lacks %q", s)
+		}
+	}
+	hasSeries(t, charts(t, page)["Daily cost by category"], "marketing", "utility", "authentication")
+	if r := wacost(t, "", "simulate", sample, "-q", "--format", "html", "--ledger"); r.code != 2 {
+		t.Errorf("--ledger with html: exit %d", r.code)
+	}
 }

@@ -228,6 +228,13 @@ func simulateOptionsFrom(c *cobra.Command, args []string) (*simulateOptions, err
 	if o.groupBy, err = simulate.ParseGroupBy(v.GetStringSlice("group-by")); err != nil {
 		return nil, usageError{err}
 	}
+	if o.format == "html" {
+		// The page draws the daily cost by category and the months.
+		if o.ledger || len(o.groupBy) > 0 {
+			return nil, usagef("--format html has no ledger and groups by day and category itself: drop --ledger and --group-by")
+		}
+		o.groupBy = []string{"day", "category"}
+	}
 	o.quiet, o.tableNotes = v.GetBool("quiet"), true
 	o.mask = maskFrom(v)
 	if o.jobs = v.GetInt("jobs"); o.jobs < 0 || o.jobs > maxJobs {

@@ -27,8 +27,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 </style></head><body>
 <h1>{{.Title}}</h1>
 <p class="note">{{.Subtitle}}</p>
-{{range .Tables}}<h2>{{.Title}}</h2><table><tr>{{range $i, $h := .Header}}<th{{if index $.RightMap $i}} class="n"{{end}}>{{$h}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if index $.RightMap $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
+{{range .Tables}}{{$t := .}}<h2>{{.Title}}</h2><table><tr>{{range $i, $h := .Header}}<th{{if index $t.Right $i}} class="n"{{end}}>{{$h}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if index $t.Right $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</table>{{end}}
 {{range .Charts}}{{.}}{{end}}
 <p class="note">Made by wacost. Charts are drawn from exact amounts; hover a point or bar for its value.</p>
@@ -39,6 +39,8 @@ type htmlTable struct {
 	Title  string
 	Header []string
 	Rows   [][]string
+	// Right lists the right-aligned columns (nil: the page's RightMap).
+	Right map[int]bool
 }
 
 type htmlPage struct {
@@ -51,6 +53,11 @@ type htmlPage struct {
 func writePage(w io.Writer, p htmlPage) error {
 	if p.RightMap == nil {
 		p.RightMap = map[int]bool{}
+	}
+	for i := range p.Tables {
+		if p.Tables[i].Right == nil {
+			p.Tables[i].Right = p.RightMap
+		}
 	}
 	return page.Execute(w, p)
 }

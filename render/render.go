@@ -11,7 +11,7 @@ import (
 )
 
 // Formats lists the output formats.
-var Formats = []string{"table", "json", "csv", "ndjson", "markdown", "junit"}
+var Formats = []string{"table", "json", "csv", "ndjson", "markdown", "junit", "html"}
 
 // Renderer writes one run's output. With a ledger, Entry is called for each
 // business message in replay order, then Finish once.
@@ -36,6 +36,8 @@ func New(format string, w io.Writer, ledger bool) (Renderer, error) {
 		return &ndjsonRenderer{w: bw}, nil
 	case "junit":
 		return &junitRenderer{w: bw}, nil
+	case "html":
+		return &htmlRenderer{w: bw}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want %s)", format, strings.Join(Formats, ", "))
 }
