@@ -17,7 +17,7 @@ func TestHelpAndQuiet(t *testing.T) {
 			t.Errorf("%s --help: exit 3 listed %v, want %v", cmd, got, three)
 		}
 	}
-	if r := wacost(t, "", "simulate", "--help"); !strings.Contains(r.stdout, "markdown, junit, partial") {
+	if r := wacost(t, "", "simulate", "--help"); !strings.Contains(r.stdout, "html, partial (a shard") {
 		t.Errorf("simulate --help: --format does not name partial")
 	}
 	p := filepath.Join(t.TempDir(), "p.json")
