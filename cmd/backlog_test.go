@@ -63,3 +63,11 @@ func TestBacklogByHand(t *testing.T) {
 		}
 	}
 }
+
+// A delay curve that falls somewhere says why, in the table output.
+func TestBacklogCurveSaysWhyItFalls(t *testing.T) {
+	r := wacost(t, "", "backlog", sample, "--capacity", "30/h", "-q")
+	if r.code != 0 || !strings.Contains(r.stdout, "The cost need not rise with the delay (4h00m costs less than 2h00m)") {
+		t.Fatalf("exit %d: no word on the falling curve\n%s", r.code, r.stdout)
+	}
+}

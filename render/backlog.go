@@ -140,6 +140,15 @@ func (r *BacklogReport) text(t *textRenderer) {
 		header = append(header, "")
 	}
 	t.table(header, map[int]bool{0: true, 1: true, 2: true}, crows)
+	for i := 1; i < len(b.Curve); i++ {
+		if b.Curve[i].Cost < b.Curve[i-1].Cost {
+			fmt.Fprintf(t.w, "\nThe cost need not rise with the delay (%s costs less than %s): a later reply to an ad or Page\n"+
+				"message starts its 72 h free entry point window later, so it covers later messages; and moved replies\n"+
+				"can fall in another month's free service quota and volume tiers, or on another card.\n",
+				gate.FormatDuration(b.Curve[i].Delay), gate.FormatDuration(b.Curve[i-1].Delay))
+			break
+		}
+	}
 }
 
 // plural writes "1 reply" or "3 replies".
