@@ -77,10 +77,20 @@ func TestHTMLChartsAreDrawn(t *testing.T) {
 		}
 	}
 	cc := charts(t, cmp)
-	hasSeries(t, cc["Cost by scenario and category"], "marketing", "utility", "authentication", "fees")
-	hasSeries(t, cc["Daily cost by scenario"], "as logged", "replies twice as fast", "BSP invoice")
+	// Meta's cost and the provider's fees on charts of their own: the
+	// fees (162 against 15-27) would squash the other bars on one axis.
+	hasSeries(t, cc["Meta's cost by scenario and category (USD)"], "marketing", "utility", "authentication")
+	hasSeries(t, cc["The provider's fees by scenario (USD)"], "fees")
+	hasSeries(t, cc["Daily cost by scenario (USD)"], "as logged", "replies twice as fast", "BSP invoice")
+	// Each bar says its total and its change from the baseline.
+	if !strings.Contains(cmp, `class="tick value" text-anchor="middle">15.6823</text>`) || !strings.Contains(cmp, `text-anchor="middle">+11.0171</text>`) {
+		t.Error("the bars of Meta's cost carry no value and delta labels")
+	}
 	bc := charts(t, blg)
 	hasSeries(t, bc["Cost of the log versus reply delay"], "cost if every reply took this long")
+	if !strings.Contains(blg, "the 24 h window closes") || !strings.Contains(blg, "The plan, reply by reply") || !strings.Contains(blg, "<h2>Notes</h2>") {
+		t.Error("the backlog page lacks the 24 h mark, the plan or the notes")
+	}
 	hasSeries(t, bc["Daily cost of the log"], "daily cost")
 }
 

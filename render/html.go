@@ -1,13 +1,15 @@
 package render
 
 import (
+	"fmt"
 	"html/template"
 	"io"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/wacost/wacost/gate"
 	"github.com/wacost/wacost/pricing"
+	"github.com/wacost/wacost/scenario"
 )
 
 // money is for drawing only: pixel positions, never totals.
@@ -62,8 +64,12 @@ func writePage(w io.Writer, p htmlPage) error {
 	return page.Execute(w, p)
 }
 
-// CompareHTML writes the comparison as one self-contained HTML page:
-// the totals, cost by scenario and category, and daily cost per scenario.
+// CompareHTML writes the comparison as one self-contained HTML page: the
+// totals and the breakdowns, and per currency Meta's cost by scenario and
+// category (each bar labelled with its total and its change from the
+// baseline), the provider's fees as a chart of their own (they would
+// squash Meta's figures on one axis), and the daily cost per scenario, at
+// most 8 lines a chart.
 func CompareHTML(w io.Writer, r *CompareReport) error {
 	c := r.C
 	var rows [][]string
@@ -71,75 +77,194 @@ func CompareHTML(w io.Writer, r *CompareReport) error {
 		d, p := deltaCells(l, i == 0)
 		rows = append(rows, []string{l.Scenario, c.Outcomes[i].Scenario.Changes(), num(l.Billed), l.Cost.String(), l.Fees.String(), l.Total.String(), d, p})
 	}
-	var names []string
-	for _, o := range c.Outcomes {
-		names = append(names, o.Scenario.Name)
-	}
-	series := append(append([]string{}, c.Categories...), "fees")
-	vals := make([][]float64, len(c.Outcomes))
+	tables := []htmlTable{{Title: "Totals", Header: []string{"scenario", "changes", "billed", "cost", "fees", "total", "Δ total", "Δ %"}, Rows: rows,
+		Right: map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true}}}
+	tables = append(tables, sideTable("Total by market", c.Markets, c.ByMarket, len(c.Outcomes)), sideTable("Total by category", c.Categories, c.ByCategory, len(c.Outcomes)))
+	var charts []template.HTML
+	var currencies []string
+	byCur := map[string][]int{}
 	for i, o := range c.Outcomes {
-		vals[i] = make([]float64, len(series))
+		cur := currencyOf(o)
+		if _, ok := byCur[cur]; !ok {
+			currencies = append(currencies, cur)
+		}
+		byCur[cur] = append(byCur[cur], i)
+	}
+	for _, cur := range currencies {
+		charts = append(charts, compareCharts(r, cur, byCur[cur])...)
+	}
+	// Each note once, with the scenarios it is said of.
+	var order []string
+	of := map[string][]string{}
+	for _, o := range c.Outcomes {
+		for _, n := range o.Result.Notes {
+			if _, ok := of[n]; !ok {
+				order = append(order, n)
+			}
+			of[n] = append(of[n], o.Scenario.Name)
+		}
+	}
+	if len(order) > 0 {
+		var notes [][]string
+		for _, n := range order {
+			who := strings.Join(of[n], ", ")
+			if len(of[n]) == len(c.Outcomes) {
+				who = "all"
+			}
+			notes = append(notes, []string{n, who})
+		}
+		tables = append(tables, htmlTable{Title: "Notes: what the scenarios' figures rest on", Header: []string{"note", "scenarios"}, Rows: notes, Right: map[int]bool{}})
+	}
+	for i := range tables {
+		alignColumns(&tables[i])
+	}
+	sub := "Log: " + r.Log + ". Baseline: " + c.Baseline + "."
+	if len(currencies) == 1 {
+		sub += " Amounts in " + currencies[0] + "."
+	} else {
+		sub += " Scenarios in " + strings.Join(currencies, ", ") + ": each currency has charts of its own."
+	}
+	return writePage(w, htmlPage{Title: "wacost: what-if scenarios", Subtitle: sub, Tables: tables, Charts: charts})
+}
+
+// alignColumns pads each right-aligned column of decimals to one number
+// of decimals, so that they line up on the point.
+func alignColumns(t *htmlTable) {
+	for col := range t.Header {
+		if !t.Right[col] {
+			continue
+		}
+		vals := make([]string, len(t.Rows))
+		for i, r := range t.Rows {
+			if col < len(r) {
+				vals[i] = r[col]
+			}
+		}
+		for i, v := range AlignDecimals(vals) {
+			if col < len(t.Rows[i]) {
+				t.Rows[i][col] = v
+			}
+		}
+	}
+}
+
+// sideTable is a breakdown with a column per scenario.
+func sideTable(title string, keys []string, lines []scenario.Line, n int) htmlTable {
+	t := htmlTable{Title: title, Header: []string{""}, Right: map[int]bool{}}
+	for i := 0; i < n && i < len(lines); i++ {
+		t.Header = append(t.Header, lines[i].Scenario)
+		t.Right[i+1] = true
+	}
+	for k, key := range keys {
+		row := []string{key}
+		for i := 0; i < n; i++ {
+			if l := k*n + i; l < len(lines) {
+				row = append(row, lines[l].Total.String())
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// compareCharts are the charts of the scenarios idx, all in currency cur.
+func compareCharts(r *CompareReport, cur string, idx []int) []template.HTML {
+	c := r.C
+	var names, labels []string
+	vals := make([][]float64, len(idx))
+	fees := make([]float64, len(idx))
+	anyFees := false
+	for j, i := range idx {
+		o := c.Outcomes[i]
+		names = append(names, o.Scenario.Name)
+		vals[j] = make([]float64, len(c.Categories))
 		for _, g := range o.Result.ByCategory {
 			for k, cat := range c.Categories {
 				if g.Category == cat {
-					vals[i][k] = money(g.Cost)
+					vals[j][k] = money(g.Cost)
 				}
 			}
 		}
-		vals[i][len(series)-1] = money(o.Fees)
+		label := o.Result.Summary.Cost.String()
+		if l := c.Totals[i]; i > 0 && l.Comparable {
+			d := o.Result.Summary.Cost - c.Outcomes[0].Result.Summary.Cost
+			label += "\n" + signedMoney(d)
+		}
+		labels = append(labels, label)
+		fees[j] = money(o.Fees)
+		anyFees = anyFees || o.Fees != 0
 	}
-	cur := currencyOf(c.Outcomes[0])
-	charts := []template.HTML{template.HTML(stackedBars("Cost by scenario and category", cur, names, series, vals))}
-	// Daily cost per scenario, from each run's day groups.
+	out := []template.HTML{template.HTML(stackedBarsLabelled("Meta's cost by scenario and category ("+cur+")", cur, names, c.Categories, vals, labels))}
+	if anyFees {
+		var fl []string
+		fv := make([][]float64, len(idx))
+		for j := range idx {
+			fv[j] = []float64{fees[j]}
+			fl = append(fl, trimFloat(fees[j]))
+		}
+		out = append(out, template.HTML(stackedBarsLabelled("The provider's fees by scenario ("+cur+")", cur, names, []string{"fees"}, fv, fl)))
+	}
+	// Daily cost per scenario, from each run's day groups, 8 lines a chart.
 	days := map[string]bool{}
-	for _, o := range c.Outcomes {
-		for _, g := range o.Result.Groups {
+	for _, i := range idx {
+		for _, g := range c.Outcomes[i].Result.Groups {
 			if g.Day != "" {
 				days[g.Day] = true
 			}
 		}
 	}
-	if len(days) > 0 {
-		var xs []string
-		for d := range days {
-			xs = append(xs, d)
-		}
-		sort.Strings(xs)
-		var lines []Series
-		for _, o := range c.Outcomes {
-			byDay := map[string]float64{}
-			for _, g := range o.Result.Groups {
-				byDay[g.Day] += money(g.Cost + g.Fees)
-			}
-			s := Series{Name: o.Scenario.Name}
-			for _, d := range xs {
-				s.Vals = append(s.Vals, byDay[d])
-			}
-			lines = append(lines, s)
-		}
-		charts = append(charts, template.HTML(lineChart("Daily cost by scenario", cur, xs, lines)))
+	if len(days) == 0 {
+		return out
 	}
-	return writePage(w, htmlPage{
-		Title:    "wacost: what-if scenarios",
-		Subtitle: "Log: " + r.Log + ". Baseline: " + c.Baseline + ". Amounts in " + cur + ".",
-		Tables:   []htmlTable{{Title: "Totals", Header: []string{"scenario", "changes", "billed", "cost", "fees", "total", "Δ total", "Δ %"}, Rows: rows}},
-		Charts:   charts,
-		RightMap: map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true},
-	})
+	xs := sortedKeys(days)
+	var lines []Series
+	for _, i := range idx {
+		o := c.Outcomes[i]
+		byDay := map[string]float64{}
+		for _, g := range o.Result.Groups {
+			byDay[g.Day] += money(g.Cost + g.Fees)
+		}
+		s := Series{Name: o.Scenario.Name}
+		for _, d := range xs {
+			s.Vals = append(s.Vals, byDay[d])
+		}
+		lines = append(lines, s)
+	}
+	for start, part := 0, 1; start < len(lines); start, part = start+maxLines, part+1 {
+		end := min(start+maxLines, len(lines))
+		title := "Daily cost by scenario (" + cur + ")"
+		if len(lines) > maxLines {
+			title = fmt.Sprintf("Daily cost by scenario (%s), %d of %d", cur, part, (len(lines)+maxLines-1)/maxLines)
+		}
+		out = append(out, template.HTML(lineChart(title, cur, xs, lines[start:end])))
+	}
+	return out
+}
+
+// maxLines is how many lines one chart draws: past it, colours and dashes
+// can no longer be told apart.
+const maxLines = 8
+
+func signedMoney(m pricing.Money) string {
+	if m > 0 {
+		return "+" + m.String()
+	}
+	return m.String()
 }
 
 // BacklogHTML writes the backlog report as one self-contained HTML page:
-// the two plans, the cost-versus-delay curve and the daily cost.
+// the two plans, the cost-versus-delay curve on a time axis with the 24 h
+// window marked, and the daily cost.
 func BacklogHTML(w io.Writer, r *BacklogReport) error {
 	b := r.B
 	rows := [][]string{planRow(b.Plan, r.Timezone), planRow(b.Other, r.Timezone)}
-	var xs []string
+	var delays []time.Duration
 	var ys []float64
 	for _, p := range b.Curve {
-		xs = append(xs, gate.FormatDuration(p.Delay))
+		delays = append(delays, p.Delay)
 		ys = append(ys, money(p.Cost))
 	}
-	charts := []template.HTML{template.HTML(lineChart("Cost of the log versus reply delay", b.Currency, xs, []Series{{Name: "cost if every reply took this long", Vals: ys}}))}
+	charts := []template.HTML{template.HTML(delayChart("Cost of the log versus reply delay", b.Currency, delays, ys, 24*time.Hour, "the 24 h window closes"))}
 	var dx []string
 	var dy []float64
 	for _, d := range b.Daily {
@@ -149,15 +274,32 @@ func BacklogHTML(w io.Writer, r *BacklogReport) error {
 	if len(dx) > 0 {
 		charts = append(charts, template.HTML(lineChart("Daily cost of the log", b.Currency, dx, []Series{{Name: "daily cost", Vals: dy}})))
 	}
-	sub := "Backlog at " + b.Now.In(r.Timezone).Format(time.RFC3339) + ": " + num(int64(b.Waiting)) + " customers waiting."
+	sub := "Backlog at " + b.Now.In(r.Timezone).Format(time.RFC3339) + ": " + num(int64(b.Waiting)) + " customers waiting. Amounts in " + b.Currency + "."
 	if b.NeededCapacity > 0 {
 		sub += " Capacity needed to answer every open window in time: " + plural(int64(b.NeededCapacity), "reply", "replies") + " an hour."
 	}
-	return writePage(w, htmlPage{
-		Title:    "wacost: the cost of a backlog",
-		Subtitle: sub,
-		Tables:   []htmlTable{{Title: "Plans", Header: []string{"order", "inside window", "after window", "cost (" + b.Currency + ")", "last reply"}, Rows: rows}},
-		Charts:   charts,
-		RightMap: map[int]bool{1: true, 2: true, 3: true},
-	})
+	tables := []htmlTable{{Title: "Plans", Header: []string{"order", "inside window", "after window", "cost (" + b.Currency + ")", "last reply"}, Rows: rows,
+		Right: map[int]bool{1: true, 2: true, 3: true}}}
+	var plan [][]string
+	for _, x := range b.Plan.Replies {
+		plan = append(plan, []string{x.At.In(r.Timezone).Format(time.RFC3339), x.Business, x.Customer, x.Market, gate.FormatDuration(x.Waited), map[bool]string{true: "inside", false: "after"}[x.Inside], x.Reason.String(), x.Cost.String()})
+	}
+	if len(plan) > 0 {
+		tables = append(tables, htmlTable{Title: "The plan, reply by reply", Header: []string{"reply at", "business", "customer", "market", "waited", "window", "reason", "cost"},
+			Rows: plan, Right: map[int]bool{4: true, 7: true}})
+	}
+	var curve [][]string
+	for _, p := range b.Curve {
+		curve = append(curve, []string{gate.FormatDuration(p.Delay), p.Cost.String(), num(p.Late)})
+	}
+	tables = append(tables, htmlTable{Title: "Cost of the whole log if every reply took ...", Header: []string{"reply delay", "cost (" + b.Currency + ")", "late replies"},
+		Rows: curve, Right: map[int]bool{0: true, 1: true, 2: true}})
+	if len(b.Notes) > 0 {
+		var nr [][]string
+		for _, n := range b.Notes {
+			nr = append(nr, []string{n})
+		}
+		tables = append(tables, htmlTable{Title: "Notes", Header: []string{"note"}, Rows: nr, Right: map[int]bool{}})
+	}
+	return writePage(w, htmlPage{Title: "wacost: the cost of a backlog", Subtitle: sub, Tables: tables, Charts: charts})
 }

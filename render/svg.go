@@ -5,12 +5,25 @@ import (
 	"html"
 	"math"
 	"strings"
+	"time"
 )
 
 // Charts are drawn as inline SVG: no script, no network, one file. Every
 // series carries its name in data-series and in the legend.
 
 var palette = []string{"#2f6fb0", "#e07b39", "#3a9a5b", "#c4424d", "#8a63b8", "#8c6d46", "#d16ba5", "#6b7a8f", "#b5a12c", "#2aa7b8"}
+
+// linePalette colours the lines of a line chart: none is a colour the
+// bars give a category, and the second four are dashed, so that eight
+// lines stay apart.
+var linePalette = []string{"#222222", "#8a63b8", "#2aa7b8", "#b5a12c", "#222222", "#8a63b8", "#2aa7b8", "#b5a12c"}
+
+func lineDash(i int) string {
+	if i%maxLines >= 4 {
+		return ` stroke-dasharray="6 4"`
+	}
+	return ""
+}
 
 const (
 	chartW     = 760
@@ -178,15 +191,104 @@ func lineChart(title, unit string, xLabels []string, series []Series) string {
 		for i, v := range ser.Vals {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", xAt(i), float64(padT)+plotH-plotH*v/max))
 		}
-		col := palette[s%len(palette)]
-		fmt.Fprintf(&b, `<g class="series" data-series="%s"><polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`,
-			html.EscapeString(ser.Name), col, strings.Join(pts, " "))
+		col := linePalette[s%len(linePalette)]
+		fmt.Fprintf(&b, `<g class="series" data-series="%s"><polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`,
+			html.EscapeString(ser.Name), col, lineDash(s), strings.Join(pts, " "))
 		for i, v := range ser.Vals {
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s, %s: %s</title></circle>`,
 				xAt(i), float64(padT)+plotH-plotH*v/max, col, html.EscapeString(ser.Name), html.EscapeString(xLabels[i]), trimFloat(v))
 		}
 		b.WriteString(`</g>`)
 	}
+	for i, it := range ly.items {
+		fmt.Fprintf(&b, `<g class="legend" data-series="%s"><line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/><text x="%d" y="%d">%s</text></g>`,
+			html.EscapeString(it.name), it.x, it.x+12, it.y-4, it.y-4, linePalette[i%len(linePalette)], lineDash(i), it.x+16, it.y, html.EscapeString(it.name))
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// stackedBarsLabelled is stackedBars with a label over each bar (its
+// total and change, say).
+func stackedBarsLabelled(title, unit string, xLabels, series []string, vals [][]float64, labels []string) string {
+	svg := stackedBars(title, unit, xLabels, series, vals)
+	max := 0.0
+	for _, row := range vals {
+		sum := 0.0
+		for _, v := range row {
+			sum += v
+		}
+		max = math.Max(max, sum)
+	}
+	max = niceMax(max)
+	ly := newLayout(series)
+	plotW := float64(chartW - padL - padR)
+	slot := plotW / float64(len(xLabels))
+	var b strings.Builder
+	for i, l := range labels {
+		sum := 0.0
+		for _, v := range vals[i] {
+			sum += v
+		}
+		// One line a part ("15.4932\n-0.1891"), the last just above the bar.
+		parts := strings.Split(l, "\n")
+		y := float64(ly.top) + plotHeight - plotHeight*sum/max - 5 - 12*float64(len(parts)-1)
+		for k, part := range parts {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick value" text-anchor="middle">%s</text>`, float64(padL)+slot*(float64(i)+0.5), y+12*float64(k), html.EscapeString(part))
+		}
+	}
+	return strings.TrimSuffix(svg, "</svg>") + b.String() + "</svg>"
+}
+
+// delayChart draws a cost against reply delays on a time axis (hours from
+// 0 to the longest delay), with a dashed mark at mark.
+func delayChart(title, unit string, delays []time.Duration, vals []float64, mark time.Duration, markLabel string) string {
+	var b strings.Builder
+	maxV := 0.0
+	for _, v := range vals {
+		maxV = math.Max(maxV, v)
+	}
+	maxV = niceMax(maxV)
+	maxD := mark
+	for _, d := range delays {
+		if d > maxD {
+			maxD = d
+		}
+	}
+	plotW := float64(chartW - padL - padR)
+	xOf := func(d time.Duration) float64 { return float64(padL) + plotW*float64(d)/float64(maxD) }
+	name := "cost if every reply took this long"
+	ly := newLayout([]string{name})
+	// Ticks every 12 hours (every 6 for short spans), on the time axis.
+	var ticks []string
+	step := 12 * time.Hour
+	if maxD <= 36*time.Hour {
+		step = 6 * time.Hour
+	}
+	var at []time.Duration
+	for d := time.Duration(0); d <= maxD; d += step {
+		at = append(at, d)
+		label := strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+		if d == 0 {
+			label = "0"
+		}
+		ticks = append(ticks, label)
+	}
+	axes(&b, ly, title, unit, maxV, ticks, func(i int) float64 { return xOf(at[i]) })
+	padT, plotH := float64(ly.top), float64(plotHeight)
+	mx := xOf(mark)
+	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#c4424d" stroke-dasharray="5 4" class="mark"/>`, mx, mx, padT, padT+plotH)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick" fill="#c4424d">%s</text>`, mx+4, padT+12, html.EscapeString(markLabel))
+	var pts []string
+	for i, d := range delays {
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", xOf(d), padT+plotH-plotH*vals[i]/maxV))
+	}
+	fmt.Fprintf(&b, `<g class="series" data-series="%s"><polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, html.EscapeString(name), palette[0], strings.Join(pts, " "))
+	for i, d := range delays {
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s: %s</title></circle>`, xOf(d), padT+plotH-plotH*vals[i]/maxV, palette[0],
+			html.EscapeString(d.String()), trimFloat(vals[i]))
+	}
+	b.WriteString(`</g>`)
 	legend(&b, ly)
 	b.WriteString(`</svg>`)
 	return b.String()

@@ -77,6 +77,8 @@ type Backlog struct {
 	AlreadyClosed  int `json:"already_closed"`
 	// Daily is the log's cost per day (for the charts).
 	Daily []DayCost `json:"daily"`
+	// Notes are what the log's figures rest on (its replay's notes).
+	Notes []string `json:"notes"`
 }
 
 // DayCost is the cost of one day of the log.
@@ -199,9 +201,11 @@ func RunBacklog(base simulate.Options, log []msglog.Message, cfg BacklogConfig) 
 			return nil, err
 		}
 	}
-	for _, g := range eng.Result().Groups {
+	res := eng.Result()
+	for _, g := range res.Groups {
 		b.Daily = append(b.Daily, DayCost{Day: g.Day, Cost: g.Cost})
 	}
+	b.Notes = res.Notes
 	return b, nil
 }
 
