@@ -68,7 +68,11 @@ func newTariffListCmd(s *streams) *cobra.Command {
 					regs = append(regs, r.Name)
 				}
 			}
-			rows = append(rows, []string{n, card.Effective.String(), until, strings.Join(regs, ","), card.Currency,
+			regimes := strings.Join(regs, ",")
+			if cat.Manual(n) { // not picked by date: only --tariff NAME uses it
+				regimes = "by name (" + regimes + " rules)"
+			}
+			rows = append(rows, []string{n, card.Effective.String(), until, regimes, card.Currency,
 				strconv.Itoa(len(card.Markets())), unit, provenanceSummary(card)})
 		}
 		return render.WriteCounts(s.out, *format, []string{"card", "from", "until", "regimes", "currency", "markets", "unit", "provenance"},

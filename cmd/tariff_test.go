@@ -234,3 +234,13 @@ func TestBasisCodesExplained(t *testing.T) {
 		t.Errorf("the estimate note does not point to the codes")
 	}
 }
+
+// A card used only by name is listed as such, not under a regime's dates.
+func TestTariffListManualCard(t *testing.T) {
+	r := wacost(t, "", "tariff", "list")
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "2026-07-eur ") && !strings.Contains(line, "by name (2025-07 rules)") {
+			t.Fatalf("the EUR card: %s", line)
+		}
+	}
+}

@@ -175,3 +175,7 @@ func (c *Catalog) Until(name string) Day {
 
 // Card returns the named built-in card's unit and family, for listings.
 func (c *Catalog) Describe(name string) (Family, string) { return c.family[name], c.cards[name].Unit }
+
+// Manual reports whether a built-in card is used only when named
+// (--tariff NAME), never picked by date for a regime.
+func (c *Catalog) Manual(name string) bool { return c.manual[name] }
