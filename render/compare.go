@@ -79,59 +79,49 @@ func (r *CompareReport) text(t *textRenderer) {
 	var cost, fees, total, delta []string
 	for i, l := range c.Totals {
 		d, p := deltaCells(l, i == 0)
-		rows = append(rows, []string{l.Scenario, c.Outcomes[i].Scenario.Changes(), num(l.Billed), num(l.Free), "", "", "", "", p, currencyOf(c.Outcomes[i])})
+		rows = append(rows, []string{strconv.Itoa(i + 1), l.Scenario, c.Outcomes[i].Scenario.Changes(), num(l.Billed), num(l.Free), "", "", "", "", p, currencyOf(c.Outcomes[i])})
 		cost, fees, total, delta = append(cost, l.Cost.String()), append(fees, l.Fees.String()), append(total, l.Total.String()), append(delta, d)
 	}
 	for i, col := range [][]string{AlignDecimals(cost), AlignDecimals(fees), AlignDecimals(total), AlignDecimals(delta)} {
 		for j := range rows {
-			rows[j][4+i] = col[j]
+			rows[j][5+i] = col[j]
 		}
 	}
-	t.table([]string{"scenario", "changes", "billed", "free", "cost", "fees", "total", "Δ total", "Δ %", "currency"},
-		map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}, rows)
+	t.table([]string{"#", "scenario", "changes", "billed", "free", "cost", "fees", "total", "Δ total", "Δ %", "currency"},
+		map[int]bool{0: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true}, rows)
 	r.side(t, "Total by market", c.Markets, c.ByMarket)
 	r.side(t, "Total by category", c.Categories, c.ByCategory)
 	t.thresholds(r.Thresholds)
 }
 
-// side writes one breakdown: a row per key, per scenario its total and
-// (after the baseline) its change.
+// side writes one breakdown: a row per key with the baseline's total
+// and each later scenario's change from it in percent, under the
+// scenario's number (#2, #3, ... as in the first table): narrow enough
+// for a terminal whatever the scenarios' names. The JSON and CSV have
+// every total.
 func (r *CompareReport) side(t *textRenderer, title string, keys []string, lines []scenario.Line) {
-	t.heading(title)
-	n := len(r.C.Outcomes)
-	header := []string{""}
-	right := map[int]bool{}
-	for i, o := range r.C.Outcomes {
-		header = append(header, o.Scenario.Name)
+	c := r.C
+	t.heading(title + ": " + c.Baseline + "'s total (" + currencyOf(c.Outcomes[0]) + ") and each scenario's change from it, in %")
+	n := len(c.Outcomes)
+	header := []string{"", "#1 " + c.Baseline}
+	right := map[int]bool{1: true}
+	for i := 1; i < n; i++ {
+		header = append(header, "#"+strconv.Itoa(i+1))
 		right[len(header)-1] = true
-		if i > 0 {
-			header = append(header, "Δ %")
-			right[len(header)-1] = true
-		}
 	}
-	cols := make([][]string, n)
+	var base []string
 	var rows [][]string
 	for k, key := range keys {
-		row := []string{key}
-		for i := 0; i < n; i++ {
-			l := lines[k*n+i]
-			cols[i] = append(cols[i], l.Total.String())
-			row = append(row, "")
-			if i > 0 {
-				_, p := deltaCells(l, false)
-				row = append(row, p)
-			}
+		row := []string{key, ""}
+		base = append(base, lines[k*n].Total.String())
+		for i := 1; i < n; i++ {
+			_, p := deltaCells(lines[k*n+i], false)
+			row = append(row, p)
 		}
 		rows = append(rows, row)
 	}
-	for i := 0; i < n; i++ {
-		col := 1 // the baseline's column; each later scenario has a value and a Δ % column
-		if i > 0 {
-			col = 2 * i
-		}
-		for j, v := range AlignDecimals(cols[i]) {
-			rows[j][col] = v
-		}
+	for j, v := range AlignDecimals(base) {
+		rows[j][1] = v
 	}
 	t.table(header, right, rows)
 }
