@@ -86,7 +86,7 @@ func (h *htmlRenderer) Finish(r *simulate.Result) error {
 			m = &simulate.Counts{}
 			months[g.Day[:7]] = m
 		}
-		add(m, g.Counts)
+		m.Plus(g.Counts)
 		if days[g.Day] == nil {
 			days[g.Day] = map[string]pricing.Money{}
 		}
@@ -141,17 +141,6 @@ func (h *htmlRenderer) Finish(r *simulate.Result) error {
 		return err
 	}
 	return h.w.Flush()
-}
-
-func add(c *simulate.Counts, o simulate.Counts) {
-	c.Messages += o.Messages
-	c.Inbound += o.Inbound
-	c.Outbound += o.Outbound
-	c.Free += o.Free
-	c.Billed += o.Billed
-	c.Blocked += o.Blocked
-	c.Undelivered += o.Undelivered
-	c.Cost += o.Cost
 }
 
 func sortedKeys[V any](m map[string]V) []string {

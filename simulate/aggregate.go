@@ -59,20 +59,20 @@ func (a *aggregate) span(first, last *time.Time) {
 // addResult adds another run's totals (a shard's) to a.
 func (a *aggregate) addResult(r *Result) {
 	s := r.Summary
-	a.sum.Counts.plus(s.Counts)
+	a.sum.Counts.Plus(s.Counts)
 	a.sum.LateReplies += s.LateReplies
 	a.sum.AppMessages += s.AppMessages
 	a.span(s.First, s.Last)
 	for _, g := range r.ByMarket {
-		counts(a.market, g.Market).plus(g.Counts)
+		counts(a.market, g.Market).Plus(g.Counts)
 	}
 	for _, g := range r.ByCategory {
-		counts(a.cat, g.Category).plus(g.Counts)
+		counts(a.cat, g.Category).Plus(g.Counts)
 	}
 	for _, g := range r.Groups {
 		k := g
 		k.Counts = Counts{}
-		counts(a.groups, k).plus(g.Counts)
+		counts(a.groups, k).Plus(g.Counts)
 	}
 	for _, ru := range r.Regimes {
 		k := regimeKey{ru.Regime, ru.Card}
@@ -83,7 +83,7 @@ func (a *aggregate) addResult(r *Result) {
 			m = &c
 			a.regimes[k] = m
 		}
-		m.Counts.plus(ru.Counts)
+		m.Counts.Plus(ru.Counts)
 		m.From, m.To = min(m.From, ru.From), max(m.To, ru.To)
 	}
 }

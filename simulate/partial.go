@@ -230,7 +230,8 @@ func (e *Engine) pricesPrint(p *Partial) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-func (c *Counts) plus(o Counts) {
+// Plus adds o to c, field by field.
+func (c *Counts) Plus(o Counts) {
 	c.Messages += o.Messages
 	c.Inbound += o.Inbound
 	c.Outbound += o.Outbound
@@ -401,7 +402,7 @@ func (p *Partial) consistent() error {
 	}{{"markets", p.Result.ByMarket}, {"categories", p.Result.ByCategory}} {
 		var sum Counts
 		for _, g := range by.groups {
-			sum.plus(g.Counts)
+			sum.Plus(g.Counts)
 		}
 		if sum != s {
 			return fmt.Errorf("its %s do not add up to its totals", by.name)
@@ -409,7 +410,7 @@ func (p *Partial) consistent() error {
 	}
 	var out Counts
 	for _, ru := range p.Result.Regimes {
-		out.plus(ru.Counts)
+		out.Plus(ru.Counts)
 	}
 	if out.Outbound != s.Outbound || out.Cost != s.Cost {
 		return errors.New("its regimes do not add up to its business messages")
