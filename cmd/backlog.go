@@ -144,7 +144,7 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	}
 	buf := replay.NewOutputSpool(s.out, spoolMemory)
 	defer buf.Close()
-	if err := render.WriteBacklog(buf, o.format, &render.BacklogReport{B: b, Timezone: o.location, Schedule: o.schedule, Chart: o.chart}); err != nil {
+	if err := render.WriteBacklog(buf, render.Styled(o.format, isTerminal(s.out)), &render.BacklogReport{B: b, Timezone: o.location, Schedule: o.schedule, Chart: o.chart}); err != nil {
 		return err
 	}
 	_, err = buf.WriteTo(s.out)

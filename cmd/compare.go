@@ -151,7 +151,7 @@ func runCompare(s *streams, o *compareOptions) error {
 	}
 	buf := replay.NewOutputSpool(s.out, spoolMemory)
 	defer buf.Close()
-	if err := render.WriteCompare(buf, o.format, &render.CompareReport{C: &cmp, Thresholds: checks, Log: strings.Join(o.files, ", ")}); err != nil {
+	if err := render.WriteCompare(buf, render.Styled(o.format, isTerminal(s.out)), &render.CompareReport{C: &cmp, Thresholds: checks, Log: strings.Join(o.files, ", ")}); err != nil {
 		return err
 	}
 	if _, err := buf.WriteTo(s.out); err != nil {

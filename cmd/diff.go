@@ -62,7 +62,7 @@ one currency.` + fmt.Sprintf(thresholdHelp, strings.Join(simulate.DiffMetricName
 				return usageError{err}
 			}
 			rep := &render.DiffReport{Diff: d, Base: args[0], New: args[1], Thresholds: checks}
-			if err := render.WriteDiff(s.out, format, rep); err != nil {
+			if err := render.WriteDiff(s.out, render.Styled(format, isTerminal(s.out)), rep); err != nil {
 				return err
 			}
 			return gateExit(s, checks)

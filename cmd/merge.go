@@ -71,7 +71,7 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 				return usageError{err}
 			}
 			res.Thresholds = checks
-			rd, err := render.New(format, s.out, false)
+			rd, err := render.New(render.Styled(format, isTerminal(s.out)), s.out, false)
 			if err != nil {
 				return usageError{err}
 			}

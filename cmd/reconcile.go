@@ -61,6 +61,7 @@ func newReconcileCmd(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			o.terminal = isTerminal(s.out)
 			return runReplay(s, o.simulateOptions, func(out io.Writer) (replay.Sink, error) {
 				return &reconcileSink{o: o, out: out}, nil
 			})
@@ -211,7 +212,7 @@ func (c *reconcileSink) Finish(f replay.Finished) ([]gate.Check, error) {
 	if rep.Thresholds == nil {
 		rep.Thresholds = []gate.Check{}
 	}
-	return cs, render.WriteReconcile(c.out, c.o.format, rep)
+	return cs, render.WriteReconcile(c.out, render.Styled(c.o.format, c.o.terminal), rep)
 }
 
 // settings are the readings the report rests on.

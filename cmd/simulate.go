@@ -33,7 +33,9 @@ type simulateOptions struct {
 	fepWindow  time.Duration
 	fepExtend  bool
 	// tableNotes: the command's table output has a Notes section.
-	tableNotes  bool
+	tableNotes bool
+	// terminal: standard output is a terminal (tables get their rule).
+	terminal    bool
 	format      string
 	ledger      bool
 	groupBy     []string
@@ -570,7 +572,7 @@ func runSimulate(s *streams, o *simulateOptions) error {
 		if o.format == "partial" {
 			return &partialSink{o: o, out: out}, nil
 		}
-		rd, err := render.New(o.format, out, o.ledger)
+		rd, err := render.New(render.Styled(o.format, isTerminal(s.out)), out, o.ledger)
 		if err != nil {
 			return nil, usageError{err}
 		}

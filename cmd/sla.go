@@ -162,6 +162,7 @@ func parseDuration(s string) (time.Duration, error) {
 }
 
 func runSLA(s *streams, o *slaOptions) error {
+	o.terminal = isTerminal(s.out)
 	return runReplay(s, o.simulateOptions, func(out io.Writer) (replay.Sink, error) {
 		return &slaSink{o: o, out: out}, nil
 	})
@@ -211,5 +212,5 @@ func (c *slaSink) Finish(f replay.Finished) ([]gate.Check, error) {
 	}
 	rep := &render.SLAReport{Result: &r, Replies: c.replies, Ledger: c.o.ledger, Timezone: c.o.location.String(),
 		Schedule: c.o.schedule, Currency: res.Summary.Currency, Thresholds: cs}
-	return cs, render.WriteSLA(c.out, c.o.format, rep)
+	return cs, render.WriteSLA(c.out, render.Styled(c.o.format, c.o.terminal), rep)
 }

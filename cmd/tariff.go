@@ -75,7 +75,7 @@ func newTariffListCmd(s *streams) *cobra.Command {
 			rows = append(rows, []string{n, card.Effective.String(), until, regimes, card.Currency,
 				strconv.Itoa(len(card.Markets())), unit, provenanceSummary(card)})
 		}
-		return render.WriteCounts(s.out, *format, []string{"card", "from", "until", "regimes", "currency", "markets", "unit", "provenance"},
+		return render.WriteCounts(s.out, render.Styled(*format, isTerminal(s.out)), []string{"card", "from", "until", "regimes", "currency", "markets", "unit", "provenance"},
 			map[int]bool{5: true}, map[int]bool{5: true}, rows)
 	}
 	return c
@@ -188,7 +188,7 @@ Rows marked * hold estimated, derived or filled figures; "-" is no figure.`,
 			}
 			fmt.Fprintln(s.out)
 		}
-		if err := render.WriteTable(s.out, *format, header, right, rows); err != nil {
+		if err := render.WriteTable(s.out, render.Styled(*format, isTerminal(s.out)), header, right, rows); err != nil {
 			return err
 		}
 		if (*format == "table" || *format == "markdown") && len(card.Provenance) > 0 {

@@ -33,7 +33,7 @@ func WriteBacklog(w io.Writer, format string, r *BacklogReport) error {
 	case "html":
 		err = BacklogHTML(bw, r)
 	default:
-		r.text(&textRenderer{w: bw, markdown: format == "markdown"})
+		r.text(&textRenderer{w: bw, markdown: format == "markdown", plain: format == "plain"})
 	}
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ func WriteCompare(w io.Writer, format string, r *CompareReport) error {
 	case "html":
 		err = CompareHTML(bw, r)
 	default:
-		r.text(&textRenderer{w: bw, markdown: format == "markdown"})
+		r.text(&textRenderer{w: bw, markdown: format == "markdown", plain: format == "plain"})
 	}
 	if err != nil {
 		return err

@@ -54,7 +54,7 @@ func WriteDiff(w io.Writer, format string, rep *DiffReport) error {
 	case "junit":
 		err = gate.JUnit(bw, "wacost-diff", rep.Thresholds)
 	default:
-		rep.text(&textRenderer{w: bw, markdown: format == "markdown"})
+		rep.text(&textRenderer{w: bw, markdown: format == "markdown", plain: format == "plain"})
 	}
 	if err != nil {
 		return err

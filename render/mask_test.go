@@ -1,6 +1,9 @@
 package render
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Pseudonyms are stable: by appearance without a key, by HMAC with one.
 func TestMasker(t *testing.T) {
@@ -18,5 +21,22 @@ func TestMasker(t *testing.T) {
 	}
 	if m.Mask("") != "" {
 		t.Error("an empty customer stays empty")
+	}
+}
+
+// A table on a terminal has a rule under its header; in a pipe or a file
+// it is plain aligned columns.
+func TestTableStyle(t *testing.T) {
+	if Styled("table", true) != "table" || Styled("table", false) != "plain" || Styled("json", false) != "json" || Styled("markdown", false) != "markdown" {
+		t.Fatal("Styled")
+	}
+	for style, rule := range map[string]bool{"table": true, "plain": false} {
+		var b strings.Builder
+		if err := WriteTable(&b, style, []string{"a", "bb"}, nil, [][]string{{"1", "2"}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(b.String(), "──"); got != rule {
+			t.Errorf("%s: rule %v, want %v:\n%s", style, got, rule, b.String())
+		}
 	}
 }

@@ -63,7 +63,7 @@ func WriteReconcile(w io.Writer, format string, rep *ReconcileReport) error {
 	case "html":
 		err = rep.html(bw)
 	default:
-		rep.text(&textRenderer{w: bw, markdown: format == "markdown"})
+		rep.text(&textRenderer{w: bw, markdown: format == "markdown", plain: format == "plain"})
 	}
 	if err != nil {
 		return err

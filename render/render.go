@@ -26,6 +26,8 @@ func New(format string, w io.Writer, ledger bool) (Renderer, error) {
 	switch strings.ToLower(format) {
 	case "table", "":
 		return &textRenderer{w: bw, ledger: ledger}, nil
+	case "plain":
+		return &textRenderer{w: bw, ledger: ledger, plain: true}, nil
 	case "markdown", "md":
 		return &textRenderer{w: bw, ledger: ledger, markdown: true}, nil
 	case "json":

@@ -128,7 +128,7 @@ func WriteSLA(w io.Writer, format string, rep *SLAReport) error {
 	case "junit":
 		err = gate.JUnit(bw, "wacost-sla", rep.Thresholds)
 	default:
-		rep.text(&textRenderer{w: bw, markdown: format == "markdown"})
+		rep.text(&textRenderer{w: bw, markdown: format == "markdown", plain: format == "plain"})
 	}
 	if err != nil {
 		return err

@@ -21,8 +21,8 @@ func WriteTable(w io.Writer, format string, header []string, right map[int]bool,
 func WriteCounts(w io.Writer, format string, header []string, right, counts map[int]bool, rows [][]string) error {
 	bw := bufio.NewWriter(w)
 	switch strings.ToLower(format) {
-	case "table", "", "markdown", "md":
-		t := &textRenderer{w: bw, markdown: format == "markdown" || format == "md"}
+	case "table", "", "markdown", "md", "plain":
+		t := &textRenderer{w: bw, markdown: format == "markdown" || format == "md", plain: format == "plain"}
 		t.table(header, right, rows)
 	case "csv":
 		c := newCSVWriter(bw)

@@ -21,6 +21,9 @@ type textRenderer struct {
 	w        *bufio.Writer
 	ledger   bool
 	markdown bool
+	// plain: aligned columns without the rule under the header (a table
+	// read by a program or a pipe, not a terminal).
+	plain bool
 	entries  []simulate.Entry
 }
 
@@ -50,7 +53,7 @@ func (t *textRenderer) table(header []string, right map[int]bool, rows [][]strin
 	} else {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders:  tw.BorderNone,
-			Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off}, Lines: tw.Lines{ShowHeaderLine: tw.On}},
+			Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off}, Lines: tw.Lines{ShowHeaderLine: headerLine(t.plain)}},
 		})))
 	}
 	tb := tablewriter.NewTable(t.w, opts...)
@@ -302,4 +305,20 @@ func (l *leadTrim) Write(b []byte) (int, error) {
 	l.started = true
 	m, err := l.w.Write(b[n:])
 	return n + m, err
+}
+
+func headerLine(plain bool) tw.State {
+	if plain {
+		return tw.Off
+	}
+	return tw.On
+}
+
+// Styled is the format to render a table in: "plain" (aligned columns,
+// no rule) for "table" where the output is not a terminal, else format.
+func Styled(format string, terminal bool) string {
+	if (format == "table" || format == "") && !terminal {
+		return "plain"
+	}
+	return format
 }
