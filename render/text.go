@@ -23,8 +23,8 @@ type textRenderer struct {
 	markdown bool
 	// plain: aligned columns without the rule under the header (a table
 	// read by a program or a pipe, not a terminal).
-	plain bool
-	entries  []simulate.Entry
+	plain   bool
+	entries []simulate.Entry
 }
 
 func (t *textRenderer) Entry(e *simulate.Entry) error {
