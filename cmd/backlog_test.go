@@ -53,8 +53,8 @@ func TestBacklogByHand(t *testing.T) {
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil {
 		t.Fatalf("exit %d %s\n%s", r.code, r.stderr, r.stdout)
 	}
-	if doc.Waiting != 2 || doc.Plan.Order != "fifo" || doc.Plan.Inside != 1 || doc.Plan.After != 1 || doc.Plan.Cost != "0.0068" ||
-		doc.Other.Order != "expiry-first" || doc.Other.Cost != "0.00" || doc.Needed != 1 || len(doc.Curve) != 17 || doc.Curve[0].Delay != 60 {
+	if doc.Waiting != 2 || doc.Plan.Order != "fifo" || doc.Plan.Inside != 1 || doc.Plan.After != 1 || doc.Plan.Cost != "0.006800" ||
+		doc.Other.Order != "expiry-first" || doc.Other.Cost != "0.000000" || doc.Needed != 1 || len(doc.Curve) != 17 || doc.Curve[0].Delay != 60 {
 		t.Fatalf("%+v", doc)
 	}
 	for _, bad := range [][]string{{}, {"--capacity", "fast"}, {"--capacity", "0/h"}, {"--capacity", "3/h", "--order", "random"}, {"--capacity", "3/h", "--format", "csv"}} {

@@ -128,11 +128,11 @@ func TestSmallLedgerByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"s2": "free free_entry_point 0.00 Brazil", "s3": "free free_entry_point 0.00 Brazil",
-		"s4": "billed template 0.0014 India", "s6": "billed template 0.0014 India",
-		"s7": "undelivered failed 0.00 India", "s8": "billed late_reply 0.0014 India",
-		"s9":  "billed template 0.025 North America",
-		"s10": "undelivered policy 0.00 North America",
+		"s2": "free free_entry_point 0.000000 Brazil", "s3": "free free_entry_point 0.000000 Brazil",
+		"s4": "billed template 0.001400 India", "s6": "billed template 0.001400 India",
+		"s7": "undelivered failed 0.000000 India", "s8": "billed late_reply 0.001400 India",
+		"s9":  "billed template 0.025000 North America",
+		"s10": "undelivered policy 0.000000 North America",
 	}
 	for _, e := range out.Ledger {
 		if got := strings.Join([]string{e.Decision, e.Reason, e.Cost, e.Market}, " "); got != want[e.ID] {
@@ -140,7 +140,7 @@ func TestSmallLedgerByHand(t *testing.T) {
 		}
 	}
 	s := out.Summary
-	if len(out.Ledger) != 8 || s.Cost != "0.0292" || s.Currency != "USD" || s.Billed != 4 || s.Free != 2 || s.Undelivered != 2 {
+	if len(out.Ledger) != 8 || s.Cost != "0.029200" || s.Currency != "USD" || s.Billed != 4 || s.Free != 2 || s.Undelivered != 2 {
 		t.Fatalf("summary %+v", s)
 	}
 }
@@ -348,7 +348,7 @@ func TestTariffFile(t *testing.T) {
 	}
 	json.Unmarshal([]byte(r.stdout), &doc)
 	// s4 0.001 + s6 0.001 + s8 0.001 (late reply as utility) + s9 0.02 = 0.023 EUR
-	if r.code != 0 || doc.Summary.Cost != "0.023" || doc.Summary.Currency != "EUR" {
+	if r.code != 0 || doc.Summary.Cost != "0.023000" || doc.Summary.Currency != "EUR" {
 		t.Fatalf("exit %d, %+v, %s", r.code, doc.Summary, r.stderr)
 	}
 }

@@ -55,7 +55,7 @@ func TestCompareDeltasByHand(t *testing.T) {
 	if doc.Baseline != "baseline" || len(doc.Scenarios) != 3 {
 		t.Fatalf("%+v", doc)
 	}
-	want := []struct{ total, delta, pct string }{{"0.0292", "0.00", "0.00"}, {"0.0334", "0.0042", "14.38"}, {"0.0892", "0.06", "205.48"}}
+	want := []struct{ total, delta, pct string }{{"0.029200", "0.000000", "0.00"}, {"0.033400", "0.004200", "14.38"}, {"0.089200", "0.060000", "205.48"}}
 	for i, w := range want {
 		sc := doc.Scenarios[i]
 		if sc.Total != w.total || sc.Delta == nil || *sc.Delta != w.delta || sc.DeltaPct != w.pct {

@@ -147,7 +147,7 @@ func TestShardsKeepTheProvidersFigures(t *testing.T) {
 		files = append(files, f)
 	}
 	merged := wacost(t, "", append([]string{"merge", "--format", "json"}, files...)...)
-	if merged.code != 0 || merged.stdout != whole.stdout || !strings.Contains(whole.stdout, `"provider_cost": "0.0481"`) {
+	if merged.code != 0 || merged.stdout != whole.stdout || !strings.Contains(whole.stdout, `"provider_cost": "0.048100"`) {
 		t.Fatalf("merged (exit %d, %s) differs from the whole run, or has no provider's figures:\n%s", merged.code, merged.stderr, merged.stdout)
 	}
 }

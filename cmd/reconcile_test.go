@@ -66,7 +66,7 @@ func reconcileJSON(t *testing.T, args ...string) (recDoc, run) {
 // card 2025-07: 0.0913 on both sides; the 9 analytics points agree.
 func TestReconcileAgrees(t *testing.T) {
 	d, r := reconcileJSON(t, recLog, recGoodArgs, "--threshold", "agreement>=99.5%", "--threshold", "analytics.differ==0")
-	if r.code != 0 || d.Compared != 9 || d.Agree != 9 || d.Disagree != 0 || d.Agreement != 1 || d.Cost.Wacost != "0.0913" || d.Cost.Meta != "0.0913" || d.Cost.Delta != "0.00" {
+	if r.code != 0 || d.Compared != 9 || d.Agree != 9 || d.Disagree != 0 || d.Agreement != 1 || d.Cost.Wacost != "0.091300" || d.Cost.Meta != "0.091300" || d.Cost.Delta != "0.000000" {
 		t.Fatalf("exit %d: %+v", r.code, d)
 	}
 	if a := d.Analytics; a == nil || a.Rows != 9 || a.Agree != 9 || a.Differ != 0 {
@@ -100,7 +100,7 @@ func TestReconcileFindsTheChangedLabels(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stderr, "threshold crossed: agreement>=99.5%: measured 55.5556%") {
 		t.Errorf("a crossed agreement threshold exits 3 and says so: exit %d %s", r.code, r.stderr)
 	}
-	if d.Compared != 9 || d.Agree != 5 || d.Disagree != 4 || d.Cost.Meta != "0.1704" || d.Cost.Delta != "0.0791" {
+	if d.Compared != 9 || d.Agree != 5 || d.Disagree != 4 || d.Cost.Meta != "0.170400" || d.Cost.Delta != "0.079100" {
 		t.Fatalf("%+v", d)
 	}
 	var got []string
@@ -108,8 +108,8 @@ func TestReconcileFindsTheChangedLabels(t *testing.T) {
 		got = append(got, x.ID+" "+x.Cause+" "+x.Delta+" "+x.Wacost.Decision+"/"+x.Meta.Decision+" "+x.Wacost.Category+"/"+x.Meta.Category)
 	}
 	sort.Strings(got)
-	want := []string{"wamid.a1 unknown 0.00 free/billed service/service", "wamid.a4 category 0.0557 billed/billed utility/marketing",
-		"wamid.b3 entry_point 0.0014 free/billed authentication/authentication", "wamid.c1 window_edge 0.022 free/billed utility/utility"}
+	want := []string{"wamid.a1 unknown 0.000000 free/billed service/service", "wamid.a4 category 0.055700 billed/billed utility/marketing",
+		"wamid.b3 entry_point 0.001400 free/billed authentication/authentication", "wamid.c1 window_edge 0.022000 free/billed utility/utility"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("disagreements:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -117,7 +117,7 @@ func TestReconcileFindsTheChangedLabels(t *testing.T) {
 	for _, c := range d.Causes {
 		causes = append(causes, c.Cause+"="+c.Delta)
 	}
-	if strings.Join(causes, " ") != "category=0.0557 entry_point=0.0014 window_edge=0.022 unknown=0.00" || d.Reclassified.Count != 1 || d.Reclassified.Delta != "0.0557" {
+	if strings.Join(causes, " ") != "category=0.055700 entry_point=0.001400 window_edge=0.022000 unknown=0.000000" || d.Reclassified.Count != 1 || d.Reclassified.Delta != "0.055700" {
 		t.Fatalf("causes %v, reclassified %+v", causes, d.Reclassified)
 	}
 	a := d.Analytics
@@ -174,8 +174,8 @@ func TestReconcileSaysItsReadings(t *testing.T) {
 // rules price at 0.0302.
 func TestReconcileProviderFigures(t *testing.T) {
 	d, r := reconcileJSON(t, "../testdata/twilio-export.csv")
-	if r.code != 0 || d.Compared != 0 || d.NoLabel != 4 || d.Provider == nil || d.Provider.Messages != 7 || d.Provider.Provider != "0.0481" ||
-		d.Provider.Meta != "0.0302" || d.Provider.Margin != "0.0179" {
+	if r.code != 0 || d.Compared != 0 || d.NoLabel != 4 || d.Provider == nil || d.Provider.Messages != 7 || d.Provider.Provider != "0.048100" ||
+		d.Provider.Meta != "0.030200" || d.Provider.Margin != "0.017900" {
 		t.Fatalf("exit %d %+v provider %+v", r.code, d, d.Provider)
 	}
 }
@@ -227,7 +227,7 @@ func TestGenerateWebhooks(t *testing.T) {
 	for _, start := range []string{"2022-05-01", "2024-03-01"} {
 		f := dir + "/cbp-" + start + ".ndjson"
 		writeFile(t, f, wacost(t, "", "generate", "--rows", "3000", "--seed", "5", "--days", "10", "--start", start, "--format", "meta-webhook").stdout)
-		if d, r := reconcileJSON(t, f); r.code != 0 || d.Compared < 1000 || d.Disagree != 0 || d.Cost.Delta != "0.00" {
+		if d, r := reconcileJSON(t, f); r.code != 0 || d.Compared < 1000 || d.Disagree != 0 || d.Cost.Delta != "0.000000" {
 			t.Errorf("%s: exit %d %+v", start, r.code, d)
 		}
 	}

@@ -58,7 +58,7 @@ func TestSLAByHand(t *testing.T) {
 		s.NextReply.Count != 1 || s.NextReply.Max != 7200 || s.NextReply.Breaches != 1 {
 		t.Fatalf("summary %+v", s)
 	}
-	if s.LateReplies != 1 || s.LateReplyCost != "0.02" || s.Waiting != 1 || doc.Waiting[0].Customer != "34600000004" || doc.Waiting[0].WindowLeft != 86400 {
+	if s.LateReplies != 1 || s.LateReplyCost != "0.020000" || s.Waiting != 1 || doc.Waiting[0].Customer != "34600000004" || doc.Waiting[0].WindowLeft != 86400 {
 		t.Fatalf("late %d %s waiting %+v", s.LateReplies, s.LateReplyCost, doc.Waiting)
 	}
 	want := map[string]string{"a2": "first 60 false", "a5": "next 7200 false", "b2": "first 90000 true", "c3": "first 1800 false"}

@@ -52,7 +52,7 @@ func TestSourcesPriceAsTheirOwnCSV(t *testing.T) {
 		// messages that carry one. The rest is the CSV's summary.
 		var doc map[string]any
 		json.Unmarshal([]byte(got), &doc)
-		if doc["provider_cost"] != "0.0481" || doc["provider_priced"] != 7.0 || doc["provider_currency"] != "USD" {
+		if doc["provider_cost"] != "0.048100" || doc["provider_priced"] != 7.0 || doc["provider_currency"] != "USD" {
 			t.Errorf("%s: provider's figures %v %v %v, want 0.0481 over 7 messages in USD", f, doc["provider_cost"], doc["provider_priced"], doc["provider_currency"])
 		}
 		for _, k := range []string{"provider_cost", "provider_priced", "provider_currency"} {
@@ -188,7 +188,7 @@ func TestEchoAnswersButPricesNothing(t *testing.T) {
 	sum := summaryOf(t, "simulate", f)
 	var s map[string]any
 	json.Unmarshal([]byte(sum), &s)
-	if s["messages"] != 2.0 || s["outbound"] != 1.0 || s["app_messages"] != 1.0 || s["cost"] != "0.00" {
+	if s["messages"] != 2.0 || s["outbound"] != 1.0 || s["app_messages"] != 1.0 || s["cost"] != "0.000000" {
 		t.Fatalf("simulate summary %s: want 2 messages (1 out), 1 app message, cost 0.00", sum)
 	}
 	led := wacost(t, "", "simulate", f, "--ledger", "-f", "csv", "-q")
@@ -301,7 +301,7 @@ func TestGroupSharesOneWindow(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("group ledger:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if sum := summaryOf(t, "simulate", f); !strings.Contains(sum, `"cost": "0.0743"`) {
+	if sum := summaryOf(t, "simulate", f); !strings.Contains(sum, `"cost": "0.074300"`) {
 		t.Fatalf("summary %s, want cost 0.0743", sum)
 	}
 }

@@ -151,7 +151,7 @@ func TestFXConvertsOutput(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
 		t.Fatalf("exit %d %v %s", r.code, err, r.stderr)
 	}
-	if doc.Summary.Cost != "0.02628" || doc.Summary.Currency != "EUR" || doc.Ledger[0].Currency != "EUR" || doc.Regimes[0].Currency != "EUR" {
+	if doc.Summary.Cost != "0.026280" || doc.Summary.Currency != "EUR" || doc.Ledger[0].Currency != "EUR" || doc.Regimes[0].Currency != "EUR" {
 		t.Fatalf("summary %+v, ledger %+v, regimes %+v", doc.Summary, doc.Ledger[0], doc.Regimes)
 	}
 	if !strings.Contains(strings.Join(doc.Notes, " "), "converted from USD to EUR at 0.90") {
@@ -173,7 +173,7 @@ func TestTariffByBuiltinName(t *testing.T) {
 		t.Fatalf("exit %d %s %s", r.code, r.stderr, r.stdout)
 	}
 	for _, e := range doc.Ledger {
-		if e.ID == "s4" && (e.Cost != "0.0012" || e.Card != "2026-07-eur") { // India authentication, EUR card
+		if e.ID == "s4" && (e.Cost != "0.001200" || e.Card != "2026-07-eur") { // India authentication, EUR card
 			t.Fatalf("s4: %+v", e)
 		}
 	}
@@ -197,7 +197,7 @@ func TestTiersFlag(t *testing.T) {
 	for _, e := range doc.Ledger {
 		tiers[e.ID] = e.Tier
 	}
-	if tiers["s4"] != "1:100000" || tiers["s6"] != "1:100000" || tiers["s9"] != "" || doc.Summary.Cost != "0.0292" {
+	if tiers["s4"] != "1:100000" || tiers["s6"] != "1:100000" || tiers["s9"] != "" || doc.Summary.Cost != "0.029200" {
 		t.Fatalf("tiers %v cost %s", tiers, doc.Summary.Cost)
 	}
 	for _, n := range doc.Notes {

@@ -110,9 +110,35 @@ func (m Money) Round(decimals int) string {
 	return s
 }
 
-// MarshalJSON renders the amount as a decimal string ("0.0014"), so that
-// no JSON reader turns it into a float.
-func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.String() + `"`), nil }
+// MarshalJSON renders the amount as a decimal string with six decimals,
+// every amount alike ("0.001400", "5.430000"), exact to the millionth,
+// so that no JSON reader turns it into a float.
+func (m Money) MarshalJSON() ([]byte, error) {
+	b := append(make([]byte, 0, 26), '"')
+	return append(m.AppendFixed(b), '"'), nil
+}
+
+// Fixed is the amount with six decimals ("0.001400"), as JSON has it.
+func (m Money) Fixed() string { return string(m.AppendFixed(make([]byte, 0, 24))) }
+
+// AppendFixed appends the amount with six decimals.
+func (m Money) AppendFixed(b []byte) []byte {
+	v := int64(m)
+	u := uint64(v)
+	if v < 0 {
+		b = append(b, '-')
+		u = uint64(-v)
+	}
+	b = strconv.AppendUint(b, u/MicrosPerUnit, 10)
+	fp := u % MicrosPerUnit
+	var frac [7]byte
+	frac[0] = '.'
+	for i := 6; i >= 1; i-- {
+		frac[i] = byte('0' + fp%10)
+		fp /= 10
+	}
+	return append(b, frac[:]...)
+}
 
 // UnmarshalJSON reads a decimal string, as MarshalJSON writes it: a JSON
 // number is refused (a float would not keep the exact amount).

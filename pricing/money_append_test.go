@@ -44,3 +44,18 @@ func TestMoneyAppend(t *testing.T) {
 		}
 	}
 }
+
+// JSON writes every amount alike: six decimals, exact to the millionth,
+// and reads them back.
+func TestMoneyJSONFixed(t *testing.T) {
+	for in, want := range map[Money]string{0: `"0.000000"`, 5_430_000: `"5.430000"`, 1400: `"0.001400"`, -62500: `"-0.062500"`, 1: `"0.000001"`} {
+		b, err := in.MarshalJSON()
+		if err != nil || string(b) != want {
+			t.Errorf("%d: %s, want %s", in, b, want)
+		}
+		var back Money
+		if err := back.UnmarshalJSON(b); err != nil || back != in {
+			t.Errorf("%s read back as %d (%v)", b, back, err)
+		}
+	}
+}

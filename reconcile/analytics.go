@@ -329,7 +329,7 @@ func compareAnalytics(points []Point, facts map[string][]fact, tol float64) *Ana
 			Type: p.Type, Category: p.Category, Direction: p.Direction, Tier: p.Tier, Meta: p.Volume, Wacost: vol, WacCost: cost,
 			MetaDelivered: p.Delivered, WacostDelivered: delivered}
 		if p.HasCost {
-			s := p.Cost.String()
+			s := p.Cost.Fixed()
 			row.MetaCost = &s
 		}
 		a.Differing = append(a.Differing, row)

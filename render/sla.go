@@ -71,7 +71,7 @@ type blockJSON struct {
 
 func blockOut(b sla.Block) blockJSON {
 	out := blockJSON{Group: b.Group, FirstReply: statsOut(b.First), NextReply: statsOut(b.Next), Reply: statsOut(b.All),
-		LateReplies: b.Late, LateReplyCost: b.LateCost.String(), Waiting: b.Waiting, WaitingMax: seconds(b.WaitMax)}
+		LateReplies: b.Late, LateReplyCost: b.LateCost.Fixed(), Waiting: b.Waiting, WaitingMax: seconds(b.WaitMax)}
 	if b.CalFirst != nil {
 		out.Calendar = map[string]statsJSON{"first_reply": statsOut(*b.CalFirst), "next_reply": statsOut(*b.CalNext), "reply": statsOut(*b.CalAll)}
 	}
