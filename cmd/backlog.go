@@ -131,7 +131,11 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	so := env.options(s.ctx, o.simulateOptions)
 	so.Rejected = rejected
 	so.OnRowError = ruleRowErrors(s, o.simulateOptions)
-	b, err := scenario.RunBacklog(so, log, o.cfg)
+	cfg := o.cfg
+	if show := o.progress == "always" || (o.progress != "never" && !o.quiet && isTerminal(s.err)); show {
+		cfg.Step = phaseLine(s.err, isTerminal(s.err))
+	}
+	b, err := scenario.RunBacklog(so, log, cfg)
 	if err != nil {
 		return err
 	}

@@ -71,3 +71,23 @@ func TestBacklogCurveSaysWhyItFalls(t *testing.T) {
 		t.Fatalf("exit %d: no word on the falling curve\n%s", r.code, r.stdout)
 	}
 }
+
+// Every phase of backlog says how far it has come: the plans and the
+// delay curve's 17 replays, on a terminal or with --progress always.
+func TestBacklogPhasesShowProgress(t *testing.T) {
+	r := wacost(t, "", "backlog", sample, "--capacity", "30/h", "-q", "--progress", "always")
+	if r.code != 0 || !strings.Contains(r.stderr, "wacost: pricing the plans: 2 of 2\n") || !strings.Contains(r.stderr, "wacost: pricing the cost of the log at each reply delay: 17 of 17\n") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := wacost(t, "", "backlog", sample, "--capacity", "30/h", "-q"); strings.Contains(r.stderr, "pricing") {
+		t.Fatalf("not a terminal, no --progress always: %q", r.stderr)
+	}
+	var b strings.Builder
+	show := phaseLine(&b, true)
+	show("x", 0, 2)
+	show("x", 1, 2)
+	show("x", 2, 2)
+	if got := b.String(); got != "\rwacost: pricing x: 0 of 2\rwacost: pricing x: 1 of 2\r"+strings.Repeat(" ", 25)+"\r" {
+		t.Fatalf("on a terminal: %q", got)
+	}
+}

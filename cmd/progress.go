@@ -219,3 +219,23 @@ func countString(n int64) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// phaseLine shows the phases of a command that replays a log many times
+// (backlog's plans and delay curve): on a terminal one line redrawn in
+// place and cleared at the end, elsewhere a line when a phase ends.
+func phaseLine(w io.Writer, tty bool) func(phase string, done, n int) {
+	shown := 0
+	return func(phase string, done, n int) {
+		line := fmt.Sprintf("wacost: pricing %s: %d of %d", phase, done, n)
+		switch {
+		case tty && done < n:
+			fmt.Fprintf(w, "\r%-*s", shown, line)
+			shown = len(line)
+		case tty:
+			fmt.Fprintf(w, "\r%s\r", strings.Repeat(" ", max(shown, len(line))))
+			shown = 0
+		case done == n:
+			fmt.Fprintln(w, line)
+		}
+	}
+}

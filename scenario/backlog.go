@@ -27,6 +27,9 @@ type BacklogConfig struct {
 	Window   time.Duration // the customer-service window (24 h)
 	// Delays are the points of the cost-versus-delay curve.
 	Delays []time.Duration
+	// Step, if set, hears each phase's progress: the phase, how many of
+	// its n replays are done.
+	Step func(phase string, done, n int)
 }
 
 // DefaultDelays are the points of the cost-versus-reply-delay curve.
@@ -179,7 +182,13 @@ func RunBacklog(base simulate.Options, log []msglog.Message, cfg BacklogConfig) 
 	if len(delays) == 0 {
 		delays = DefaultDelays
 	}
-	for _, d := range delays {
+	step := cfg.Step
+	if step == nil {
+		step = func(string, int, int) {}
+	}
+	step("the plans", 2, 2)
+	for i, d := range delays {
+		step("the cost of the log at each reply delay", i, len(delays))
 		s := Scenario{Delay: &Delay{Op: '=', By: d}}
 		out, err := Run(base, log, s, nil)
 		if err != nil {
@@ -187,6 +196,7 @@ func RunBacklog(base simulate.Options, log []msglog.Message, cfg BacklogConfig) 
 		}
 		b.Curve = append(b.Curve, CurvePoint{Delay: d, Cost: out.Result.Summary.Cost, Late: out.Result.Summary.LateReplies})
 	}
+	step("the cost of the log at each reply delay", len(delays), len(delays))
 	// Daily cost of the log as it is.
 	o = base
 	o.GroupBy = []string{"day"}
