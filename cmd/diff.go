@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,11 +44,11 @@ one currency.` + fmt.Sprintf(thresholdHelp, strings.Join(simulate.DiffMetricName
 			if err := checkScopes(ths, nil, "market", "category"); err != nil {
 				return err
 			}
-			base, err := readResult(s, args[0])
+			base, err := readArg(s, args[0], readResult)
 			if err != nil {
 				return err
 			}
-			nw, err := readResult(s, args[1])
+			nw, err := readArg(s, args[1], readResult)
 			if err != nil {
 				return err
 			}
@@ -74,18 +73,8 @@ one currency.` + fmt.Sprintf(thresholdHelp, strings.Join(simulate.DiffMetricName
 	return c
 }
 
-// readResult reads a result saved as JSON (simulate's or merge's; "-" is
-// standard input).
-func readResult(s *streams, path string) (*simulate.Result, error) {
-	var r io.Reader = s.in
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
+// readResult reads a result saved as JSON (simulate's or merge's).
+func readResult(r io.Reader, path string) (*simulate.Result, error) {
 	var doc struct {
 		simulate.Result
 		Ledger json.RawMessage `json:"ledger"` // a result saved with --ledger

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,16 +43,7 @@ standard input for "-" (partials one after another). Outputs as simulate does.` 
 			}
 			var parts []simulate.Partial
 			for _, a := range args {
-				var r io.Reader = s.in
-				if a != "-" {
-					f, err := os.Open(a)
-					if err != nil {
-						return err
-					}
-					defer f.Close()
-					r = f
-				}
-				got, err := readPartials(r, a)
+				got, err := readArg(s, a, readPartials)
 				if err != nil {
 					return err
 				}

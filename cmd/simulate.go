@@ -470,6 +470,14 @@ func readFile[T any](path string, read func(io.Reader, string) (T, error)) (T, e
 	return read(f, path)
 }
 
+// readArg is readFile for a command's argument: "-" is standard input.
+func readArg[T any](s *streams, path string, read func(io.Reader, string) (T, error)) (T, error) {
+	if path == "-" {
+		return read(s.in, path)
+	}
+	return readFile(path, read)
+}
+
 // policy is the settings of the rules the sources leave open.
 func (rs replaySettings) policy() (pricing.Policy, error) {
 	p := pricing.DefaultPolicy()
