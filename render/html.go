@@ -194,7 +194,7 @@ func compareCharts(r *CompareReport, cur string, idx []int) []template.HTML {
 		fees[j] = money(o.Fees)
 		anyFees = anyFees || o.Fees != 0
 	}
-	out := []template.HTML{template.HTML(stackedBarsLabelled("Meta's cost by scenario and category ("+cur+")", cur, names, c.Categories, vals, labels))}
+	out := []template.HTML{template.HTML(stackedBars("Meta's cost by scenario and category ("+cur+")", cur, names, c.Categories, vals, labels))}
 	if anyFees {
 		var fl []string
 		fv := make([][]float64, len(idx))
@@ -202,7 +202,7 @@ func compareCharts(r *CompareReport, cur string, idx []int) []template.HTML {
 			fv[j] = []float64{fees[j]}
 			fl = append(fl, trimFloat(fees[j]))
 		}
-		out = append(out, template.HTML(stackedBarsLabelled("The provider's fees by scenario ("+cur+")", cur, names, []string{"fees"}, fv, fl)))
+		out = append(out, template.HTML(stackedBars("The provider's fees by scenario ("+cur+")", cur, names, []string{"fees"}, fv, fl)))
 	}
 	// Daily cost per scenario, from each run's day groups, 8 lines a chart.
 	days := map[string]bool{}

@@ -114,7 +114,7 @@ func (h *htmlRenderer) Finish(r *simulate.Result) error {
 				vals[i][k] = money(days[d][c])
 			}
 		}
-		charts = append(charts, template.HTML(stackedBars("Daily cost by category", cur, xs, series, vals)))
+		charts = append(charts, template.HTML(stackedBars("Daily cost by category", cur, xs, series, vals, nil)))
 	}
 	st := htmlTable{Title: "Settings used", Header: []string{"setting", "value"}, Rows: [][]string{
 		{"period", period}, {"timezone", r.Settings.Timezone}, {"regime", r.Settings.Regime + " (used: " + strings.Join(nonEmpty(s.Regimes), ", ") + ")"},

@@ -114,16 +114,17 @@ func legend(b *strings.Builder, ly layout) {
 	}
 }
 
-// stackedBars draws one bar per x label, stacked by series.
-func stackedBars(title, unit string, xLabels, series []string, vals [][]float64) string {
+// stackedBars draws one bar per x label, stacked by series, with
+// labels[i] (if any; parts on lines of their own, split at "\n") over bar i.
+func stackedBars(title, unit string, xLabels, series []string, vals [][]float64, labels []string) string {
 	var b strings.Builder
+	sums := make([]float64, len(vals))
 	max := 0.0
-	for _, row := range vals {
-		sum := 0.0
+	for i, row := range vals {
 		for _, v := range row {
-			sum += v
+			sums[i] += v
 		}
-		max = math.Max(max, sum)
+		max = math.Max(max, sums[i])
 	}
 	max = niceMax(max)
 	plotW := float64(chartW - padL - padR)
@@ -150,6 +151,14 @@ func stackedBars(title, unit string, xLabels, series []string, vals [][]float64)
 				xAt(i)-barW/2, y, barW, h, html.EscapeString(xLabels[i]), html.EscapeString(name), trimFloat(v))
 		}
 		b.WriteString(`</g>`)
+	}
+	for i, l := range labels {
+		// One line a part ("15.4932\n-0.1891"), the last just above the bar.
+		parts := strings.Split(l, "\n")
+		y := float64(padT) + plotH - plotH*sums[i]/max - 5 - 12*float64(len(parts)-1)
+		for k, part := range parts {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick value" text-anchor="middle">%s</text>`, xAt(i), y+12*float64(k), html.EscapeString(part))
+		}
 	}
 	legend(&b, ly)
 	b.WriteString(`</svg>`)
@@ -206,38 +215,6 @@ func lineChart(title, unit string, xLabels []string, series []Series) string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
-}
-
-// stackedBarsLabelled is stackedBars with a label over each bar (its
-// total and change, say).
-func stackedBarsLabelled(title, unit string, xLabels, series []string, vals [][]float64, labels []string) string {
-	svg := stackedBars(title, unit, xLabels, series, vals)
-	max := 0.0
-	for _, row := range vals {
-		sum := 0.0
-		for _, v := range row {
-			sum += v
-		}
-		max = math.Max(max, sum)
-	}
-	max = niceMax(max)
-	ly := newLayout(series)
-	plotW := float64(chartW - padL - padR)
-	slot := plotW / float64(len(xLabels))
-	var b strings.Builder
-	for i, l := range labels {
-		sum := 0.0
-		for _, v := range vals[i] {
-			sum += v
-		}
-		// One line a part ("15.4932\n-0.1891"), the last just above the bar.
-		parts := strings.Split(l, "\n")
-		y := float64(ly.top) + plotHeight - plotHeight*sum/max - 5 - 12*float64(len(parts)-1)
-		for k, part := range parts {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick value" text-anchor="middle">%s</text>`, float64(padL)+slot*(float64(i)+0.5), y+12*float64(k), html.EscapeString(part))
-		}
-	}
-	return strings.TrimSuffix(svg, "</svg>") + b.String() + "</svg>"
 }
 
 // delayChart draws a cost against reply delays on a time axis (hours from
