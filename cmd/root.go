@@ -108,7 +108,7 @@ whether it was free, billed or blocked, why, and at what cost.`,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageTemplate(root.UsageTemplate() + exitHelp)
-	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newReconcileCmd(s), newCompareCmd(s), newBacklogCmd(s), newMergeCmd(s), newDiffCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
+	root.AddCommand(newSimulateCmd(s), newSLACmd(s), newReconcileCmd(s), newCompareCmd(s), newBacklogCmd(s), newMergeCmd(s), newSplitCmd(s), newDiffCmd(s), newTariffCmd(s), newGenerateCmd(s), newVersionCmd(s))
 	addHelpTopics(root)
 	return root
 }

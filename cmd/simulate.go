@@ -605,6 +605,7 @@ func (c *partialSink) Finish(f replay.Finished) ([]gate.Check, error) {
 		shard = fmt.Sprintf("%d/%d", c.o.shardI, c.o.shardN)
 	}
 	p := f.Engine.Partial(shard, f.OtherShards, f.Log)
+	p.Split = f.Split
 	if mask := c.o.mask; mask != nil {
 		for i := range p.Candidates {
 			p.Candidates[i].Customer = mask.Mask(p.Candidates[i].Customer)

@@ -40,7 +40,7 @@ type csvReader struct {
 	pending [][]byte
 }
 
-const numColumns = 14 // len(Columns)
+const numColumns = 19 // len(Columns)
 
 func init() {
 	register(&inputFormat{name: FormatCSV, exts: []string{".csv"}, fallback: true, parts: true,

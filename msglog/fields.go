@@ -33,6 +33,53 @@ var setters = map[string]fieldSetter{
 	ColSender:     setSender,
 	ColTemplate:   func(m *Message, v string, _ *Options) string { return setText(&m.TemplateName, v) },
 	ColTokens:     setTokens,
+	ColLabel:      func(m *Message, v string, _ *Options) string { return setText(&m.Label, v) },
+	ColInferred:   func(m *Message, v string, _ *Options) string { return setFlag(&m.Inferred, v) },
+	ColEcho:       func(m *Message, v string, _ *Options) string { return setFlag(&m.Echo, v) },
+	ColProviderCurrency: func(m *Message, v string, _ *Options) string {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			m.ProviderCurrency = 0
+			return ""
+		}
+		if m.ProviderCurrency = ProviderCurrencyIndex(v); m.ProviderCurrency == 0 {
+			return strconv.Quote(v) + " is not a currency wacost knows (" + strings.Join(ProviderCurrencies[1:], ", ") + ")"
+		}
+		return ""
+	},
+	ColProviderPrice: setProviderPrice,
+}
+
+// setFlag reads a yes-or-no column: true, yes or 1; false, no, 0 or empty.
+func setFlag(dst *bool, v string) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "false", "no", "0":
+		*dst = false
+	case "true", "yes", "1":
+		*dst = true
+	default:
+		return strconv.Quote(v) + " is not true or false"
+	}
+	return ""
+}
+
+// setProviderPrice reads what the provider charged, as a positive decimal
+// in provider_currency (which comes before it in Columns, so is set).
+func setProviderPrice(m *Message, v string, _ *Options) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		m.ProviderPrice = 0
+		return ""
+	}
+	micros, ok := parseMicros(v)
+	if !ok || micros < 0 {
+		return strconv.Quote(v) + " is not a price (a decimal of at most 6 places, 0 or more)"
+	}
+	if m.ProviderCurrency == 0 {
+		return "a price needs its currency in provider_currency"
+	}
+	m.ProviderPrice = int32(micros)
+	return ""
 }
 
 // setTokens reads a Meta Business Agent message's tokens: a whole number
@@ -57,7 +104,7 @@ func setText(dst *string, v string) string {
 	if msg := textProblem(v); msg != "" {
 		return msg
 	}
-	*dst = strings.TrimSpace(v)
+	*dst = unguard(strings.TrimSpace(v))
 	return ""
 }
 
@@ -386,6 +433,19 @@ func normalize(v string) (digits string, explicit bool, msg string) {
 // is read as the --default-country writes numbers (Options.DefaultCountry)
 // if one is given, else it must look international (international).
 func setCustomer(m *Message, v string, o *Options) string {
+	if id, ok := strings.CutPrefix(strings.TrimSpace(v), IDPrefix); ok {
+		// A customer known by an id, not a number (a BSUID, a group):
+		// its market comes from the country column.
+		if msg := textProblem(id); msg != "" {
+			return msg
+		}
+		if id = unguard(strings.TrimSpace(id)); id == "" {
+			return strconv.Quote(v) + " names no id after " + IDPrefix
+		}
+		m.Customer = id
+		m.CustomerKey, _ = NumberKey(id)
+		return ""
+	}
 	d, explicit, msg := normalize(v)
 	if msg == "" && !explicit {
 		if dc := o.dialing; dc != nil {
@@ -409,7 +469,7 @@ func setBusiness(m *Message, v string, _ *Options) string {
 	if msg := textProblem(v); msg != "" {
 		return msg
 	}
-	v = strings.TrimSpace(v)
+	v = unguard(strings.TrimSpace(v))
 	if v == "" {
 		m.Business = DefaultBusiness
 		return ""
@@ -559,6 +619,10 @@ func check(m *Message) (field, msg string) {
 		m.Type = "text"
 	}
 	if m.Direction == Inbound {
+		if m.Echo {
+			return ColEcho, "a customer's message is not an echo of the Business app"
+		}
+		m.Inferred = false
 		if m.Tokens != 0 {
 			return ColTokens, "a customer's message has no Business Agent tokens"
 		}
@@ -618,7 +682,7 @@ func setUsual(o *Options, k int, b []byte, m *Message, v *values) bool {
 			}
 		}
 	case colID:
-		if plainText(b) {
+		if plainText(b) && (len(b) == 0 || b[0] != '\'') { // (a ' may guard a formula: the setter reads it)
 			m.ID = v.ids.Str(b)
 			return true
 		}

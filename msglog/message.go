@@ -127,6 +127,13 @@ func ProviderCurrencyIndex(code string) uint8 {
 	return 0
 }
 
+// IDPrefix, before a customer column's value, names a customer as
+// written, not read as a phone number: one known by an id (a BSUID, a
+// group's "group:ID"), whose market is its country column's, as in
+// "id:US.13491208655302741918", or digits another reader accepted with a
+// country to read them by.
+const IDPrefix = "id:"
+
 // Canonical column names.
 const (
 	ColTimestamp  = "timestamp"
@@ -143,10 +150,19 @@ const (
 	ColSender     = "sender"
 	ColTemplate   = "template"
 	ColTokens     = "tokens"
+	// The columns that carry what other formats' readers know: Meta's
+	// pricing label, whether type and category were inferred from it, a
+	// message sent from the Business app, the provider's price.
+	ColLabel            = "label"
+	ColInferred         = "inferred"
+	ColEcho             = "echo"
+	ColProviderPrice    = "provider_price"
+	ColProviderCurrency = "provider_currency"
 )
 
 // Columns lists the canonical columns; the first three are required.
-var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender, ColTemplate, ColTokens}
+var Columns = []string{ColTimestamp, ColCustomer, ColDirection, ColType, ColCategory, ColCountry, ColBusiness, ColEntryPoint, ColStatus, ColID, ColAgent, ColSender, ColTemplate, ColTokens,
+	ColLabel, ColInferred, ColEcho, ColProviderCurrency, ColProviderPrice}
 
 var required = []string{ColTimestamp, ColCustomer, ColDirection}
 

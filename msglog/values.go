@@ -86,6 +86,11 @@ const (
 	colSender
 	colTemplate
 	colTokens
+	colLabel
+	colInferred
+	colEcho
+	colProviderCurrency
+	colProviderPrice
 )
 
 // str is the value of canonical column k. A view's bytes must stay put

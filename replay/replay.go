@@ -92,6 +92,9 @@ type Finished struct {
 	// Log fingerprints the messages read, every shard's (with
 	// Plan.Shard or Plan.Fingerprint).
 	Log simulate.LogPrint
+	// Split is the id of the split whose part a --shard run read ("" if
+	// it read a whole log).
+	Split string
 }
 
 // Observer watches a replay's progress. Whatever the replay writes to
@@ -131,12 +134,16 @@ const (
 // place and truncated back instead). Bad rows fail the run (ErrBadRows)
 // unless SkipInvalid.
 func Run(ctx context.Context, p Plan, newSink func(out io.Writer) (Sink, error)) ([]gate.Check, error) {
+	split, err := selectParts(&p)
+	if err != nil {
+		return nil, err
+	}
 	ins, cleanup, err := openInputs(p.Stdin, p.Files)
 	defer cleanup()
 	if err != nil {
 		return nil, err
 	}
-	r := &run{ctx: ctx, p: p, ins: ins, obs: observerOf(&p, ins), newSink: newSink}
+	r := &run{ctx: ctx, p: p, ins: ins, obs: observerOf(&p, ins), newSink: newSink, split: split}
 	defer r.obs.End()
 	buf := NewOutputSpool(p.Stdout, cmpOr(p.SpoolMemory, defaultSpoolMemory))
 	defer buf.Close()
@@ -181,6 +188,8 @@ type run struct {
 	// numbers are the businesses' phone numbers the readers know
 	// (msglog.BusinessNumberer), by the ids that name them.
 	numbers map[string]string
+	// split, if the inputs are a split's parts, is its manifest.
+	split *splitRun
 }
 
 // attempt streams the inputs through one engine, in order (sorted: after
@@ -201,12 +210,15 @@ func (r *run) attempt(sorted bool, out io.Writer) (_ *rowErrors, err error) {
 	defer sink.Close() // before the output is closed
 	so := r.p.Engine
 	so.Context = r.ctx
+	if r.split != nil { // the rows the split could not read count as a replay of the log would
+		so.Rejected += r.split.m.Rejected
+	}
 	sink.Configure(&so)
 	phase := "reading"
 	if sorted {
 		phase = "reading to sort"
 	}
-	if sink.ResultOnly() && !sorted && r.p.Jobs > 1 && r.p.Shard.N == 0 && allFiles(r.ins) {
+	if sink.ResultOnly() && !sorted && r.p.Jobs > 1 && r.p.Shard.N == 0 && r.split == nil && allFiles(r.ins) {
 		r.obs.Begin(phase, r.p.Jobs) // each part reads the whole log
 		res, fallback, err := r.parts(so, errs)
 		switch {
@@ -261,6 +273,12 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	if err != nil {
 		return Finished{}, err
 	}
+	if r.split != nil {
+		r.said = append(append([]string(nil), r.split.m.Notes...), r.said...)
+		for id, num := range r.split.m.BusinessNumbers {
+			numbers[id] = num
+		}
+	}
 	for _, n := range r.said {
 		eng.Say(n)
 	}
@@ -302,6 +320,11 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	if shard != nil {
 		f.OtherShards = shard.Skipped
 		f.Log = simulate.LogPrint{Messages: shard.Rows, Digest: fmt.Sprintf("%016x", shard.Digest)}
+		if r.split != nil && r.split.part != nil {
+			if err := r.split.checkPart(&f, shard); err != nil {
+				return Finished{}, err
+			}
+		}
 	}
 	res := eng.Result()
 	f.Result = &res

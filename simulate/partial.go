@@ -81,6 +81,9 @@ type Partial struct {
 	// Shard is "i/n"; OtherShards counts the rows left to other shards.
 	Shard       string `json:"shard"`
 	OtherShards int64  `json:"other_shards"`
+	// Split is the id of the split (wacost split) whose part the shard
+	// read, "" if it read the whole log.
+	Split string `json:"split,omitempty"`
 	// RuleRejected counts the rows of its rejected that the rules could
 	// not price (its own customers'); the others were unreadable, and
 	// every shard read, and rejected, them alike.
@@ -324,6 +327,14 @@ func merge(parts []Partial, files bool) (Result, error) {
 	return r, nil
 }
 
+// splitName says what a shard read, by its Split.
+func splitName(id string) string {
+	if id == "" {
+		return "the whole log"
+	}
+	return "a part of split " + id
+}
+
 // checkParts checks that parts are shards 1..n of one run, with one
 // set of settings.
 func checkParts(parts []Partial, files bool) error {
@@ -355,6 +366,9 @@ func checkParts(parts []Partial, files bool) error {
 			return fmt.Errorf("shard %s: the partials are not shards 1..%d of one run", p.Shard, n)
 		}
 		seen[i] = true
+		if p.Split != parts[0].Split {
+			return fmt.Errorf("shard %s read %s, shard %s %s: the shards did not read the same log", p.Shard, splitName(p.Split), parts[0].Shard, splitName(parts[0].Split))
+		}
 		if !reflect.DeepEqual(p.Tiers, parts[0].Tiers) {
 			return fmt.Errorf("shard %s was priced with another volume-tier table than shard %s", p.Shard, parts[0].Shard)
 		}
