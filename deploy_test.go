@@ -90,3 +90,61 @@ func shardCommand(t *testing.T, path string) string {
 	t.Fatalf("%s: no wacost-shard-command", path)
 	return ""
 }
+
+// TestREADMEParallelRecipe runs the README's GNU parallel recipe (split,
+// a shard per part side by side, merge) as it is written, on a generated
+// NDJSON log in place of log.ndjson, and checks that its result is byte
+// for byte one run's. CI installs GNU parallel; without it (elsewhere)
+// the test skips and says so.
+func TestREADMEParallelRecipe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds wacost")
+	}
+	if _, err := exec.LookPath("parallel"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("GNU parallel is not installed: .ci/run installs it (apt-get install parallel)")
+		}
+		t.Skip("GNU parallel is not installed (apt-get install parallel)")
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := string(readme)[strings.Index(string(readme), "## Scale-out"):]
+	start := strings.Index(sec, "```sh\nwacost split")
+	if start < 0 {
+		t.Fatal("README's Scale-out section has no sh block that starts with wacost split")
+	}
+	block := sec[start+len("```sh\n"):]
+	block = block[:strings.Index(block, "```")]
+	if !strings.Contains(block, "parallel wacost simulate") {
+		t.Fatalf("the recipe runs no shards with parallel:\n%s", block)
+	}
+	bin := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "wacost"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	sh := func(script string) []byte {
+		t.Helper()
+		c := exec.Command("bash", "-euo", "pipefail", "-c", script)
+		c.Dir, c.Env = dir, append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", script, err, out)
+		}
+		return out
+	}
+	sh("wacost generate --rows 20000 --seed 11 --customers 800 --format ndjson > log.ndjson")
+	sh(block)
+	got, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sh("wacost simulate log.ndjson --format json -q"); string(got) != string(want) {
+		t.Fatalf("the recipe's result differs from one run:\n%s\nwant\n%s", got, want)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(dir, "parts", "part-*-of-4.csv")); len(parts) != 4 {
+		t.Fatalf("%d parts, want 4", len(parts))
+	}
+}
