@@ -1,15 +1,19 @@
 package cmd
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/wacost/wacost/gate"
+	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/render"
 	"github.com/wacost/wacost/replay"
 	"github.com/wacost/wacost/scenario"
+	"github.com/wacost/wacost/simulate"
 )
 
 type compareOptions struct {
@@ -41,7 +45,10 @@ A scenario file (YAML) lists named scenarios; each may set:
 rate.CATEGORY=x1.2, per_message=, failed=, monthly=, markup.CATEGORY=10%). With
 only --scenario flags, an unchanged baseline comes first.
 
-The log is read into memory once and replayed per scenario.` + fmt.Sprintf(thresholdHelp, strings.Join(scenario.MetricNames, ", ")+
+The log is read once and priced under every scenario as it streams; a scenario
+that moves replies in time (reply_delay, reply_cap) spools its messages to
+temporary files and is replayed from them at the end. Memory is each
+scenario's live state, not the log.` + fmt.Sprintf(thresholdHelp, strings.Join(scenario.MetricNames, ", ")+
 			"; scope scenario=NAME, or unscoped: the baseline's figures and the largest delta"),
 		Example: `  wacost compare testdata/sample.csv --scenarios testdata/scenarios.yaml
   wacost compare log.csv --scenario 'faster:reply_delay=x0.5' --scenario 'bsp:per_message=0.005'
@@ -121,41 +128,136 @@ func runCompare(s *streams, o *compareOptions) error {
 		}
 		scs = append(scs, sc)
 	}
-	log, rejected, err := loadLog(s, o.simulateOptions)
-	if err != nil {
-		return err
-	}
-	base := env.options(s.ctx, o.simulateOptions)
-	base.Rejected = rejected
-	base.OnRowError = ruleRowErrors(s, o.simulateOptions)
-	if o.format == "html" {
-		base.GroupBy = []string{"day"} // daily cost per scenario, for the charts
-	}
-	var outs []scenario.Outcome
-	for _, sc := range scs {
-		out, err := scenario.Run(base, log, sc, env.card)
-		if err != nil {
-			return fmt.Errorf("scenario %q: %w", sc.Name, err)
+	p := planOf(s, o.simulateOptions, env)
+	p.NotesShown = true // each scenario's notes are said with its name
+	said := &lineRecorder{w: s.err, seen: map[string]bool{}}
+	p.Stderr = said
+	var last *compareSink
+	checks, err := replay.Run(s.ctx, p, func(out io.Writer) (replay.Sink, error) {
+		last = &compareSink{s: s, o: o, env: env, scs: scs, out: out}
+		return last, nil
+	})
+	if last != nil { // the rows only a scenario's rules could not price, which the replay did not list
+		for _, msg := range last.unpriced {
+			if line := "wacost: " + msg; !said.seen[line] {
+				fmt.Fprintln(s.err, line)
+			}
 		}
-		outs = append(outs, out)
-		if !o.quiet {
+	}
+	if err != nil {
+		return replayError(err)
+	}
+	return gateExit(s, checks)
+}
+
+// compareSink prices the replay's messages under every scenario as they
+// are read (scenario.Fan), and renders the comparison.
+type compareSink struct {
+	s   *streams
+	o   *compareOptions
+	env *pricingEnv
+	scs []scenario.Scenario
+	out io.Writer
+	fan *scenario.Fan
+	err error
+	// rowErrs takes the rows a scenario's rules cannot price: with
+	// --skip-invalid it counts them (and keeps the first --max-errors to
+	// list, in unpriced), else it fails the run with them.
+	rowErrs  func(error) error
+	unpriced []string
+}
+
+func (c *compareSink) Configure(so *simulate.Options) {
+	if c.o.format == "html" {
+		so.GroupBy = []string{"day"} // daily cost per scenario, for the charts
+	}
+	base := *so
+	listed := map[string]bool{}
+	c.rowErrs = func(err error) error {
+		if !c.o.skipInvalid {
+			return err
+		}
+		if msg := msglog.MaskedError(err, c.o.maskFunc()); !listed[msg] && len(listed) < c.o.maxErrors {
+			listed[msg] = true
+			c.unpriced = append(c.unpriced, msg)
+		}
+		return nil
+	}
+	base.OnRowError = c.rowErrs
+	c.fan, c.err = scenario.NewFan(base, c.scs, c.env.card, scenario.Spill{New: replay.NewTempRun, InMemory: fanSortMemory})
+}
+
+func (c *compareSink) Tap(m *msglog.Message) error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.fan.Add(m)
+}
+
+func (c *compareSink) TapRejected() {
+	if c.fan != nil {
+		c.fan.Reject()
+	}
+}
+
+func (c *compareSink) Finish(f replay.Finished) ([]gate.Check, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	var step func(done, n int)
+	if show := c.o.progress == "always" || (c.o.progress != "never" && !c.o.quiet && isTerminal(c.s.err)); show {
+		line := phaseLine(c.s.err, isTerminal(c.s.err))
+		step = func(done, n int) { line("the scenarios that move replies", done, n) }
+	}
+	outs, err := c.fan.Finish(*f.Result, c.rowErrs, step)
+	if err != nil {
+		return nil, err
+	}
+	if !c.o.quiet {
+		for _, out := range outs {
 			for _, n := range out.Result.Notes {
-				fmt.Fprintf(s.err, "wacost: note: %s: %s\n", sc.Name, n)
+				fmt.Fprintf(c.s.err, "wacost: note: %s: %s\n", out.Scenario.Name, n)
 			}
 		}
 	}
 	cmp := scenario.Compare(outs)
-	checks, err := gate.Evaluate(o.thresholds, cmp.Metrics())
+	checks, err := gate.Evaluate(c.o.thresholds, cmp.Metrics())
 	if err != nil {
-		return usageError{err}
+		return nil, usageError{err}
 	}
-	buf := replay.NewOutputSpool(s.out, spoolMemory)
-	defer buf.Close()
-	if err := render.WriteCompare(buf, render.Styled(o.format, isTerminal(s.out)), &render.CompareReport{C: &cmp, Thresholds: checks, Log: strings.Join(o.files, ", ")}); err != nil {
-		return err
+	return checks, render.WriteCompare(c.out, render.Styled(c.o.format, isTerminal(c.s.out)),
+		&render.CompareReport{C: &cmp, Thresholds: checks, Log: strings.Join(c.o.files, ", ")})
+}
+
+func (c *compareSink) Close() {
+	if c.fan != nil {
+		c.fan.Close()
 	}
-	if _, err := buf.WriteTo(s.out); err != nil {
-		return err
+}
+
+func (c *compareSink) ResultOnly() bool { return false }
+
+// fanSortMemory is how many moved replies one scenario holds in memory
+// before its sorted runs spill to temporary files (about 300 bytes each).
+var fanSortMemory = 65536
+
+// lineRecorder passes what is written through to w and remembers each
+// whole line.
+type lineRecorder struct {
+	w    io.Writer
+	seen map[string]bool
+	part []byte
+}
+
+func (l *lineRecorder) Write(b []byte) (int, error) {
+	l.part = append(l.part, b...)
+	for {
+		i := bytes.IndexByte(l.part, '\n')
+		if i < 0 {
+			break
+		}
+		l.seen[string(l.part[:i])] = true
+		l.part = l.part[i+1:]
 	}
-	return gateExit(s, checks)
+	return l.w.Write(b)
 }

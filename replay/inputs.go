@@ -298,6 +298,10 @@ func allFiles(ins []*input) bool {
 // is removed when closed.
 type tempRun struct{ *os.File }
 
+// NewTempRun is a temporary file for a sort's run or a spool, removed
+// when closed.
+func NewTempRun() (stream.RunFile, error) { return newTempRun() }
+
 func newTempRun() (stream.RunFile, error) {
 	f, err := os.CreateTemp("", "wacost-sort-*")
 	if err != nil {

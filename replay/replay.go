@@ -82,6 +82,33 @@ type Sink interface {
 	ResultOnly() bool
 }
 
+// Tapper is a Sink that sees every message the replay reads, in replay
+// order, before the engine does (to feed engines of its own), and each
+// row that could not be read. The message is only lent: Tap copies what it
+// keeps. An error from Tap stops the replay (ErrOutOfOrder starts it
+// again after a full sort, with a new sink).
+type Tapper interface {
+	Tap(m *msglog.Message) error
+	TapRejected()
+}
+
+// tapReader hands what it reads to a Tapper.
+type tapReader struct {
+	r   msglog.Reader
+	tap Tapper
+}
+
+func (t *tapReader) Read(m *msglog.Message) error {
+	err := t.r.Read(m)
+	switch err.(type) {
+	case nil:
+		return t.tap.Tap(m)
+	case *msglog.RowError:
+		t.tap.TapRejected()
+	}
+	return err
+}
+
 // Finished is a finished replay.
 type Finished struct {
 	Result *simulate.Result
@@ -233,7 +260,8 @@ func (r *run) attempt(sorted bool, out io.Writer) (_ *rowErrors, err error) {
 		}
 	}
 	r.obs.Begin(phase, 1)
-	f, err := r.one(so, sorted, errs)
+	tap, _ := sink.(Tapper)
+	f, err := r.one(so, sorted, errs, tap)
 	if err != nil {
 		return errs, err
 	}
@@ -255,7 +283,7 @@ func (r *run) finish(sink Sink, errs *rowErrors, f Finished) (*rowErrors, error)
 // one replays the inputs as one: read (NDJSON lines on every core),
 // reordered, merged, sharded, prefetched on a second goroutine, and
 // sorted in full if asked.
-func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, error) {
+func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors, tap Tapper) (Finished, error) {
 	numbers := map[string]string{} // filled as the readers open, before the replay
 	so.BusinessNumbers = numbers
 	eng, err := simulate.New(so)
@@ -305,13 +333,23 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors) (Finished, 
 	onErr := func(err error) error { errs.add(err); return nil }
 	if sorted {
 		// Rows rejected while the log is sorted count as the replay's do.
-		sortErr := func(err error) error { errs.add(err); eng.Reject(); return nil }
+		sortErr := func(err error) error {
+			errs.add(err)
+			eng.Reject()
+			if tap != nil {
+				tap.TapRejected()
+			}
+			return nil
+		}
 		sl, cleanup, err := stream.SortExternal(&ctxReader{Reader: src, ctx: r.ctx}, sortErr, r.p.SortMemory, newTempRun)
 		defer cleanup()
 		if err != nil {
 			return Finished{}, err
 		}
 		src = sl
+	}
+	if tap != nil {
+		src = &tapReader{r: src, tap: tap}
 	}
 	if err := simulate.Run(eng, src, onErr); err != nil {
 		return Finished{}, err

@@ -206,5 +206,6 @@ func (rr *runReader) next() (msglog.Message, error) {
 		return msglog.Message{}, errCorrupt
 	}
 	m.Pos.Seq = seq
+	m.CustomerKey, _ = msglog.NumberKey(m.Customer) // as every reader sets it
 	return m, nil
 }
