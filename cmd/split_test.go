@@ -26,7 +26,7 @@ func splitAndMerge(t *testing.T, log string, n int, split, run []string) (string
 		}
 		partials = append(partials, out)
 	}
-	m := wacost(t, "", append(append([]string{"merge", "--format", "json", "-q"}, partials...))...)
+	m := wacost(t, "", append([]string{"merge", "--format", "json", "-q"}, partials...)...)
 	if m.code != 0 {
 		t.Fatalf("merge: exit %d: %s", m.code, m.stderr)
 	}

@@ -19,7 +19,7 @@ type memRun struct {
 }
 
 func (m *memRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes()), nil }
-func (m *memRun) Close() error                { *m.closed++; return nil }
+func (m *memRun) Close() error               { *m.closed++; return nil }
 
 // genLog is a synthetic log in replay order.
 func genLog(t *testing.T, rows int64) []msglog.Message {
