@@ -2,14 +2,18 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/wacost/wacost/gate"
+	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/render"
 	"github.com/wacost/wacost/replay"
 	"github.com/wacost/wacost/scenario"
+	"github.com/wacost/wacost/simulate"
 )
 
 type backlogOptions struct {
@@ -124,33 +128,72 @@ func runBacklog(s *streams, o *backlogOptions) error {
 	if err != nil {
 		return err
 	}
-	log, rejected, err := loadLog(s, o.simulateOptions)
-	if err != nil {
-		return err
-	}
-	so := env.options(s.ctx, o.simulateOptions)
-	so.Rejected = rejected
-	so.OnRowError = ruleRowErrors(s, o.simulateOptions)
 	cfg := o.cfg
 	if show := o.progress == "always" || (o.progress != "never" && !o.quiet && isTerminal(s.err)); show {
 		cfg.Step = phaseLine(s.err, isTerminal(s.err))
 	}
-	b, err := scenario.RunBacklog(so, log, cfg)
-	if err != nil {
-		return err
+	return runTapped(s, o.simulateOptions, env, func(out io.Writer, u *unpricedRows) replay.Sink {
+		return &backlogSink{s: s, o: o, cfg: cfg, out: out, rowErrs: u.take}
+	})
+}
+
+// backlogSink makes the backlog report from the replay's messages as they
+// are read (scenario.Backlogger), and renders it.
+type backlogSink struct {
+	s       *streams
+	o       *backlogOptions
+	cfg     scenario.BacklogConfig
+	out     io.Writer
+	rowErrs func(error) error
+	bl      *scenario.Backlogger
+	err     error
+}
+
+func (c *backlogSink) Configure(so *simulate.Options) {
+	base := *so
+	base.OnRowError = c.rowErrs
+	c.bl, c.err = scenario.NewBacklogger(base, c.cfg, scenario.Spill{New: replay.NewTempRun, InMemory: fanSortMemory})
+	if c.err == nil {
+		c.bl.Configure(so)
 	}
-	if mask := o.mask; mask != nil {
+}
+
+func (c *backlogSink) Tap(m *msglog.Message) error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.bl.Add(m)
+}
+
+func (c *backlogSink) TapRejected() {
+	if c.bl != nil {
+		c.bl.Reject()
+	}
+}
+
+func (c *backlogSink) Finish(f replay.Finished) ([]gate.Check, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	b, err := c.bl.Finish(*f.Result, c.rowErrs)
+	if err != nil {
+		return nil, err
+	}
+	if mask := c.o.mask; mask != nil {
 		for _, p := range []*scenario.Plan{&b.Plan, &b.Other} {
 			for i := range p.Replies {
 				p.Replies[i].Customer = mask.Mask(p.Replies[i].Customer)
 			}
 		}
 	}
-	buf := replay.NewOutputSpool(s.out, spoolMemory)
-	defer buf.Close()
-	if err := render.WriteBacklog(buf, render.Styled(o.format, isTerminal(s.out)), &render.BacklogReport{B: b, Timezone: o.location, Schedule: o.schedule, Chart: o.chart}); err != nil {
-		return err
-	}
-	_, err = buf.WriteTo(s.out)
-	return err
+	return nil, render.WriteBacklog(c.out, render.Styled(c.o.format, isTerminal(c.s.out)),
+		&render.BacklogReport{B: b, Timezone: c.o.location, Schedule: c.o.schedule, Chart: c.o.chart})
 }
+
+func (c *backlogSink) Close() {
+	if c.bl != nil {
+		c.bl.Close()
+	}
+}
+
+func (c *backlogSink) ResultOnly() bool { return false }

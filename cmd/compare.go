@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -128,26 +127,9 @@ func runCompare(s *streams, o *compareOptions) error {
 		}
 		scs = append(scs, sc)
 	}
-	p := planOf(s, o.simulateOptions, env)
-	p.NotesShown = true // each scenario's notes are said with its name
-	said := &lineRecorder{w: s.err, seen: map[string]bool{}}
-	p.Stderr = said
-	var last *compareSink
-	checks, err := replay.Run(s.ctx, p, func(out io.Writer) (replay.Sink, error) {
-		last = &compareSink{s: s, o: o, env: env, scs: scs, out: out}
-		return last, nil
+	return runTapped(s, o.simulateOptions, env, func(out io.Writer, u *unpricedRows) replay.Sink {
+		return &compareSink{s: s, o: o, env: env, scs: scs, out: out, rowErrs: u.take}
 	})
-	if last != nil { // the rows only a scenario's rules could not price, which the replay did not list
-		for _, msg := range last.unpriced {
-			if line := "wacost: " + msg; !said.seen[line] {
-				fmt.Fprintln(s.err, line)
-			}
-		}
-	}
-	if err != nil {
-		return replayError(err)
-	}
-	return gateExit(s, checks)
 }
 
 // compareSink prices the replay's messages under every scenario as they
@@ -160,11 +142,8 @@ type compareSink struct {
 	out io.Writer
 	fan *scenario.Fan
 	err error
-	// rowErrs takes the rows a scenario's rules cannot price: with
-	// --skip-invalid it counts them (and keeps the first --max-errors to
-	// list, in unpriced), else it fails the run with them.
-	rowErrs  func(error) error
-	unpriced []string
+	// rowErrs takes the rows a scenario's rules cannot price.
+	rowErrs func(error) error
 }
 
 func (c *compareSink) Configure(so *simulate.Options) {
@@ -172,17 +151,6 @@ func (c *compareSink) Configure(so *simulate.Options) {
 		so.GroupBy = []string{"day"} // daily cost per scenario, for the charts
 	}
 	base := *so
-	listed := map[string]bool{}
-	c.rowErrs = func(err error) error {
-		if !c.o.skipInvalid {
-			return err
-		}
-		if msg := msglog.MaskedError(err, c.o.maskFunc()); !listed[msg] && len(listed) < c.o.maxErrors {
-			listed[msg] = true
-			c.unpriced = append(c.unpriced, msg)
-		}
-		return nil
-	}
 	base.OnRowError = c.rowErrs
 	c.fan, c.err = scenario.NewFan(base, c.scs, c.env.card, scenario.Spill{New: replay.NewTempRun, InMemory: fanSortMemory})
 }
@@ -240,24 +208,3 @@ func (c *compareSink) ResultOnly() bool { return false }
 // fanSortMemory is how many moved replies one scenario holds in memory
 // before its sorted runs spill to temporary files (about 300 bytes each).
 var fanSortMemory = 65536
-
-// lineRecorder passes what is written through to w and remembers each
-// whole line.
-type lineRecorder struct {
-	w    io.Writer
-	seen map[string]bool
-	part []byte
-}
-
-func (l *lineRecorder) Write(b []byte) (int, error) {
-	l.part = append(l.part, b...)
-	for {
-		i := bytes.IndexByte(l.part, '\n')
-		if i < 0 {
-			break
-		}
-		l.seen[string(l.part[:i])] = true
-		l.part = l.part[i+1:]
-	}
-	return l.w.Write(b)
-}

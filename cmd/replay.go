@@ -1,11 +1,13 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
@@ -37,29 +39,77 @@ func runReplay(s *streams, o *simulateOptions, newSink func(out io.Writer) (repl
 	return gateExit(s, checks)
 }
 
-// loadLog reads every input into memory in replay order, for commands
-// that replay one log several times, with the count of rows rejected.
-func loadLog(s *streams, o *simulateOptions) ([]msglog.Message, int64, error) {
-	log, rejected, err := replay.Load(s.ctx, planOf(s, o, nil))
-	return log, rejected, replayError(err)
+// runTapped runs a what-if command's replay: its sink feeds engines of
+// its own (a replay.Tapper) and says their notes itself. The rows only
+// those engines could not price are listed after the replay's own bad
+// rows (once each, up to --max-errors), or fail the run without
+// --skip-invalid.
+func runTapped(s *streams, o *simulateOptions, env *pricingEnv, newSink func(out io.Writer, u *unpricedRows) replay.Sink) error {
+	p := planOf(s, o, env)
+	p.NotesShown = true
+	said := &lineRecorder{w: s.err, seen: map[string]bool{}}
+	p.Stderr = said
+	var last *unpricedRows
+	checks, err := replay.Run(s.ctx, p, func(out io.Writer) (replay.Sink, error) {
+		last = &unpricedRows{o: o, listed: map[string]bool{}}
+		return newSink(out, last), nil
+	})
+	if last != nil {
+		for _, msg := range last.msgs {
+			if line := "wacost: " + msg; !said.seen[line] {
+				fmt.Fprintln(s.err, line)
+			}
+		}
+	}
+	if err != nil {
+		return replayError(err)
+	}
+	return gateExit(s, checks)
 }
 
-// ruleRowErrors is the OnRowError of a command that replays one log
-// several times (compare, backlog): without --skip-invalid a row the rules
-// cannot price fails the run; with it, each replay counts the row as
-// rejected, and the row is listed once, up to --max-errors.
-func ruleRowErrors(s *streams, o *simulateOptions) func(error) error {
-	listed := map[string]bool{}
-	return func(err error) error {
-		if !o.skipInvalid {
-			return err
-		}
-		if msg := msglog.MaskedError(err, o.maskFunc()); !listed[msg] && len(listed) < o.maxErrors {
-			listed[msg] = true
-			fmt.Fprintf(s.err, "wacost: %s\n", msg)
-		}
-		return nil
+// unpricedRows takes the rows a what-if's engines cannot price: with
+// --skip-invalid it counts them (keeping the first --max-errors to
+// list), else it fails the run with them. It is safe for engines side by
+// side.
+type unpricedRows struct {
+	o      *simulateOptions
+	mu     sync.Mutex
+	listed map[string]bool
+	msgs   []string
+}
+
+func (u *unpricedRows) take(err error) error {
+	if !u.o.skipInvalid {
+		return err
 	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if msg := msglog.MaskedError(err, u.o.maskFunc()); !u.listed[msg] && len(u.listed) < u.o.maxErrors {
+		u.listed[msg] = true
+		u.msgs = append(u.msgs, msg)
+	}
+	return nil
+}
+
+// lineRecorder passes what is written through to w and remembers each
+// whole line.
+type lineRecorder struct {
+	w    io.Writer
+	seen map[string]bool
+	part []byte
+}
+
+func (l *lineRecorder) Write(b []byte) (int, error) {
+	l.part = append(l.part, b...)
+	for {
+		i := bytes.IndexByte(l.part, '\n')
+		if i < 0 {
+			break
+		}
+		l.seen[string(l.part[:i])] = true
+		l.part = l.part[i+1:]
+	}
+	return l.w.Write(b)
 }
 
 // replayError is the command's error for a replay's: bad rows (listed

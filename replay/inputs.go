@@ -310,11 +310,14 @@ func newTempRun() (stream.RunFile, error) {
 	return tempRun{f}, nil
 }
 
+// Rewind reads the run from its start, by offset: readers of one run may
+// read side by side (once it is written).
 func (t tempRun) Rewind() (io.Reader, error) {
-	if _, err := t.Seek(0, io.SeekStart); err != nil {
+	size, err := t.Seek(0, io.SeekEnd)
+	if err != nil {
 		return nil, err
 	}
-	return t.File, nil
+	return io.NewSectionReader(t.File, 0, size), nil
 }
 
 func (t tempRun) Close() error {

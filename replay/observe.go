@@ -47,21 +47,6 @@ func (c countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// countingRows counts the messages read through it (a reader off the hot
-// path: the whole log is loaded into memory).
-type countingRows struct {
-	msglog.Reader
-	t *Tally
-}
-
-func (c countingRows) Read(m *msglog.Message) error {
-	err := c.Reader.Read(m)
-	if err == nil {
-		c.t.Rows.Add(1)
-	}
-	return err
-}
-
 // ctxReader ends a reader off the replay's hot path (a sort, a log
 // loaded whole) with the cause of ctx once it is done, looked at every
 // 4,096 rows.

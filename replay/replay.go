@@ -413,56 +413,6 @@ func (r *run) openReaders(ro msglog.Options, reorder int) (readers []msglog.Read
 	return readers, closeAll, nil
 }
 
-// Load reads every input of the plan into memory in replay order, for
-// commands that replay one log several times. Bad rows are listed on
-// Stderr; without SkipInvalid they fail the load (ErrBadRows).
-func Load(ctx context.Context, p Plan) ([]msglog.Message, int64, error) {
-	ins, cleanup, err := openInputs(p.Stdin, p.Files)
-	defer cleanup()
-	if err != nil {
-		return nil, 0, err
-	}
-	obs := observerOf(&p, ins)
-	defer obs.End()
-	errs := &rowErrors{w: obs, max: p.MaxErrors, mask: p.Mask}
-	obs.Begin("reading", 1)
-	t := obs.Tally()
-	var readers []msglog.Reader
-	for i, in := range ins {
-		rc, err := in.open()
-		if err != nil {
-			return nil, 0, err
-		}
-		defer rc.Close()
-		if t != nil {
-			rc = countingReader{rc, &t.Bytes}
-		}
-		rd, err := msglog.NewReader(rc, inputOptions(p.Input, in.name, i))
-		if err != nil {
-			return nil, 0, err
-		}
-		if n, ok := rd.(msglog.Noter); ok && !p.Quiet {
-			for _, note := range n.Notes() {
-				fmt.Fprintf(obs, "wacost: note: %s\n", note)
-			}
-		}
-		if t != nil {
-			rd = countingRows{rd, t}
-		}
-		readers = append(readers, rd)
-	}
-	sl, err := stream.SortAll(&ctxReader{Reader: stream.Merge(readers...), ctx: ctx}, func(err error) error { errs.add(err); return nil })
-	obs.End()
-	errs.flush(p.SkipInvalid)
-	if err != nil {
-		return nil, 0, err
-	}
-	if errs.count > 0 && !p.SkipInvalid {
-		return nil, 0, ErrBadRows
-	}
-	return sl.Msgs, int64(errs.count), nil
-}
-
 func cmpOr(v, def int) int {
 	if v > 0 {
 		return v

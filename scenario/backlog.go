@@ -2,8 +2,10 @@ package scenario
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/wacost/wacost/msglog"
@@ -123,108 +125,240 @@ func order(ws []sla.Waiting, how string, now time.Time) []sla.Waiting {
 // RunBacklog plans the answers to the customers waiting at cfg.Now, in
 // both orders, prices them under the rules in force (the log up to Now plus
 // the planned replies, replayed through the engine), and draws the
-// cost-versus-delay curve of the whole log.
+// cost-versus-delay curve of the whole log: a Backlogger fed a log held in
+// memory (in replay order).
 func RunBacklog(base simulate.Options, log []msglog.Message, cfg BacklogConfig) (*Backlog, error) {
-	if len(log) == 0 {
-		return nil, fmt.Errorf("the log is empty")
+	bl, err := NewBacklogger(base, cfg, MemorySpill())
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Now.IsZero() {
-		cfg.Now = log[len(log)-1].Time
+	defer bl.Close()
+	o := base
+	bl.Configure(&o)
+	eng, err := simulate.New(o)
+	if err != nil {
+		return nil, err
 	}
+	for i := range log {
+		m := log[i]
+		if err := bl.Add(&m); err != nil {
+			return nil, err
+		}
+		if err := eng.Add(&m); err != nil {
+			return nil, err
+		}
+	}
+	return bl.Finish(eng.Result(), func(err error) error { return err })
+}
+
+// Backlogger makes a backlog report in one pass over a log, in replay
+// order, beside the replay's own engine (Configure): that engine tracks
+// who is waiting at Now and gives the daily cost; two engines of its own
+// replay the log up to Now for the plans, whose replies are added at the
+// end; and the curve's messages are spooled once, the replies that move
+// with the delay sorted apart (their order is the same at every delay),
+// to be merged back at each delay. Memory is live state and sort buffers,
+// not the log.
+type Backlogger struct {
+	cfg   BacklogConfig
+	tr    *sla.Tracker
+	plans [2]*planRun
+	curve *lane
+	last  time.Time
+	n     int64
+}
+
+// planRun is one order's plan, priced by an engine of its own.
+type planRun struct {
+	eng *simulate.Engine
+	p   Plan
+}
+
+// NewBacklogger sets up a backlog over base (the run's options).
+func NewBacklogger(base simulate.Options, cfg BacklogConfig, sp Spill) (*Backlogger, error) {
 	if cfg.Window == 0 {
 		cfg.Window = 24 * time.Hour
 	}
 	if cfg.Capacity <= 0 {
 		return nil, fmt.Errorf("capacity must be positive")
 	}
-	var prefix []msglog.Message
-	for _, m := range log {
-		if !m.Time.After(cfg.Now) {
-			prefix = append(prefix, m)
-		}
+	if cfg.Order != FIFO {
+		cfg.Order = ExpiryFirst
 	}
-	// Who is waiting at Now: the sla tracker over the same replay.
-	tr := sla.New(sla.Config{Window: cfg.Window}, nil)
-	o := base
-	o.Ledger, o.Rate, o.Fee = nil, nil, nil
-	o.Visit = func(m *msglog.Message, e *simulate.Entry) error {
-		if m.Direction == msglog.Inbound {
-			tr.Customer(m, e.Market)
-			return nil
-		}
-		return tr.Business(m, e)
-	}
-	eng, err := simulate.New(o)
-	if err != nil {
-		return nil, err
-	}
-	for i := range prefix {
-		if err := eng.Add(&prefix[i]); err != nil {
-			return nil, err
-		}
-	}
-	baseRes := eng.Result()
-	waiting := tr.Finish(cfg.Now).Waiting
-	b := &Backlog{Now: cfg.Now, Capacity: cfg.Capacity, Waiting: len(waiting), Currency: baseRes.Summary.Currency}
+	b := &Backlogger{cfg: cfg, tr: sla.New(sla.Config{Window: cfg.Window}, nil)}
 	other := FIFO
 	if cfg.Order == FIFO {
 		other = ExpiryFirst
 	}
-	if b.Plan, err = priceplan(base, prefix, waiting, cfg, cfg.Order); err != nil {
-		return nil, err
+	for i, how := range []string{cfg.Order, other} {
+		pr := &planRun{p: Plan{Order: how, Replies: []PlannedReply{}}}
+		o := base
+		o.Rate, o.Fee, o.Visit, o.GroupBy = nil, nil, nil, nil
+		// The planned replies are told apart by their source, "plan:K".
+		o.Ledger = func(e *simulate.Entry) error {
+			var k int
+			if _, err := fmt.Sscanf(e.Source, "plan:%d", &k); err == nil && k >= 1 && k <= len(pr.p.Replies) {
+				r := &pr.p.Replies[k-1]
+				r.Decision, r.Reason, r.Cost = e.Decision, e.Reason, e.Cost
+				pr.p.Cost += e.Cost
+			}
+			return nil
+		}
+		var err error
+		if pr.eng, err = simulate.New(o); err != nil {
+			return nil, err
+		}
+		b.plans[i] = pr
 	}
-	if b.Other, err = priceplan(base, prefix, waiting, cfg, other); err != nil {
-		return nil, err
-	}
-	b.NeededCapacity, b.AlreadyClosed = neededCapacity(waiting, cfg)
+	o := base
+	o.Ledger, o.Visit, o.Rate, o.Fee, o.GroupBy = nil, nil, nil, nil, nil
+	var err error
+	b.curve, err = newShiftLane(Scenario{Name: "curve", Delay: &Delay{Op: '=', By: 0}}, o, sp)
+	return b, err
+}
 
-	delays := cfg.Delays
-	if len(delays) == 0 {
-		delays = DefaultDelays
+// Configure sets the replay's own engine's options: a day's cost, and
+// who is waiting at Now.
+func (b *Backlogger) Configure(so *simulate.Options) {
+	so.GroupBy = []string{"day"}
+	so.Ledger, so.Rate, so.Fee = nil, nil, nil
+	so.Visit = func(m *msglog.Message, e *simulate.Entry) error {
+		if !b.cfg.Now.IsZero() && m.Time.After(b.cfg.Now) {
+			return nil
+		}
+		if m.Direction == msglog.Inbound {
+			b.tr.Customer(m, e.Market)
+			return nil
+		}
+		return b.tr.Business(m, e)
 	}
+}
+
+// Add takes the next message of the log (lent: it is copied).
+func (b *Backlogger) Add(m *msglog.Message) error {
+	b.n++
+	if m.Time.After(b.last) {
+		b.last = m.Time
+	}
+	if b.cfg.Now.IsZero() || !m.Time.After(b.cfg.Now) {
+		for _, pr := range b.plans {
+			c := *m
+			if err := pr.eng.Add(&c); err != nil {
+				return err
+			}
+		}
+	}
+	return b.curve.add(m)
+}
+
+// Reject counts a row that could not be read.
+func (b *Backlogger) Reject() {
+	for _, pr := range b.plans {
+		pr.eng.Reject()
+	}
+	b.curve.rejected++
+}
+
+// Close removes what the curve spilled.
+func (b *Backlogger) Close() { b.curve.close() }
+
+// Finish plans the replies at Now, prices them, and draws the curve from
+// the spools (on every core); res is the replay's own result (Configure).
+func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*Backlog, error) {
+	cfg := b.cfg
+	if b.n == 0 {
+		return nil, fmt.Errorf("the log is empty")
+	}
+	if cfg.Now.IsZero() {
+		cfg.Now = b.last
+	}
+	waiting := b.tr.Finish(cfg.Now).Waiting
+	bl := &Backlog{Now: cfg.Now, Capacity: cfg.Capacity, Waiting: len(waiting), Currency: res.Summary.Currency}
+	for i, pr := range b.plans {
+		if err := pr.finish(waiting, cfg); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			bl.Plan = pr.p
+		} else {
+			bl.Other = pr.p
+		}
+	}
+	bl.NeededCapacity, bl.AlreadyClosed = neededCapacity(waiting, cfg)
 	step := cfg.Step
 	if step == nil {
 		step = func(string, int, int) {}
 	}
 	step("the plans", 2, 2)
-	for i, d := range delays {
-		step("the cost of the log at each reply delay", i, len(delays))
-		s := Scenario{Delay: &Delay{Op: '=', By: d}}
-		out, err := Run(base, log, s, nil)
+	delays := cfg.Delays
+	if len(delays) == 0 {
+		delays = DefaultDelays
+	}
+	var err error
+	if bl.Curve, err = b.curveAt(delays, onRowErr, step); err != nil {
+		return nil, err
+	}
+	for _, g := range res.Groups {
+		bl.Daily = append(bl.Daily, DayCost{Day: g.Day, Cost: g.Cost})
+	}
+	bl.Notes = res.Notes
+	return bl, nil
+}
+
+// curveAt replays the spooled log at each delay, side by side on every
+// core (each replay reads the spools on its own).
+func (b *Backlogger) curveAt(delays []time.Duration, onRowErr func(error) error, step func(string, int, int)) ([]CurvePoint, error) {
+	const phase = "the cost of the log at each reply delay"
+	// The first reads finish the spools (a flush, the last sorted run).
+	if _, err := b.curve.kept.Reader(); err != nil {
+		return nil, err
+	}
+	if _, err := b.curve.moved.Sorted(0); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	safeErr := func(err error) error { mu.Lock(); defer mu.Unlock(); return onRowErr(err) }
+	curve := make([]CurvePoint, len(delays))
+	errs := make([]error, len(delays))
+	next, done := 0, 0
+	step(phase, 0, len(delays))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(delays)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(delays) {
+					return
+				}
+				res, err := b.curve.replay(safeErr, delays[i])
+				curve[i], errs[i] = CurvePoint{Delay: delays[i], Cost: res.Summary.Cost, Late: res.Summary.LateReplies}, err
+				mu.Lock()
+				done++
+				step(phase, done, len(delays))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		b.Curve = append(b.Curve, CurvePoint{Delay: d, Cost: out.Result.Summary.Cost, Late: out.Result.Summary.LateReplies})
 	}
-	step("the cost of the log at each reply delay", len(delays), len(delays))
-	// Daily cost of the log as it is.
-	o = base
-	o.GroupBy = []string{"day"}
-	o.Ledger, o.Visit, o.Rate, o.Fee = nil, nil, nil, nil
-	eng, err = simulate.New(o)
-	if err != nil {
-		return nil, err
-	}
-	for i := range log {
-		m := log[i]
-		if err := eng.Add(&m); err != nil {
-			return nil, err
-		}
-	}
-	res := eng.Result()
-	for _, g := range res.Groups {
-		b.Daily = append(b.Daily, DayCost{Day: g.Day, Cost: g.Cost})
-	}
-	b.Notes = res.Notes
-	return b, nil
+	return curve, nil
 }
 
-// priceplan answers the waiting customers in one order and prices each
-// reply: a free-form message at its slot, replayed after the log.
-func priceplan(base simulate.Options, prefix []msglog.Message, waiting []sla.Waiting, cfg BacklogConfig, how string) (Plan, error) {
-	p := Plan{Order: how, Replies: []PlannedReply{}}
-	ordered := order(waiting, how, cfg.Now)
-	msgs := append([]msglog.Message(nil), prefix...)
+// finish answers the waiting customers in the plan's order and prices
+// each reply: a free-form message at its slot, after the log up to Now.
+func (pr *planRun) finish(waiting []sla.Waiting, cfg BacklogConfig) error {
+	p := &pr.p
+	ordered := order(waiting, p.Order, cfg.Now)
+	var msgs []msglog.Message
 	for k, w := range ordered {
 		at := cfg.slotAt(k+1, cfg.Capacity)
 		msgs = append(msgs, msglog.Message{Time: at, Direction: msglog.Outbound, Customer: w.Customer, Business: w.Business,
@@ -236,25 +370,9 @@ func priceplan(base simulate.Options, prefix []msglog.Message, waiting []sla.Wai
 		}
 	}
 	sort.SliceStable(msgs, func(i, j int) bool { return msglog.Less(&msgs[i], &msgs[j]) })
-	o := base
-	o.Rate, o.Fee, o.Visit = nil, nil, nil
-	// The planned replies are told apart by their source, "plan:K".
-	o.Ledger = func(e *simulate.Entry) error {
-		var k int
-		if _, err := fmt.Sscanf(e.Source, "plan:%d", &k); err == nil && k >= 1 && k <= len(p.Replies) {
-			r := &p.Replies[k-1]
-			r.Decision, r.Reason, r.Cost = e.Decision, e.Reason, e.Cost
-			p.Cost += e.Cost
-		}
-		return nil
-	}
-	eng, err := simulate.New(o)
-	if err != nil {
-		return p, err
-	}
 	for i := range msgs {
-		if err := eng.Add(&msgs[i]); err != nil {
-			return p, err
+		if err := pr.eng.Add(&msgs[i]); err != nil {
+			return err
 		}
 	}
 	for _, r := range p.Replies {
@@ -264,7 +382,7 @@ func priceplan(base simulate.Options, prefix []msglog.Message, waiting []sla.Wai
 			p.After++
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // neededCapacity finds the fewest replies per hour that, window expiry

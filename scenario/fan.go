@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/wacost/wacost/msglog"
@@ -61,14 +63,10 @@ func NewFan(base simulate.Options, scs []Scenario, tariff func(string) (*pricing
 		case s.Changes() == "as logged" && o.Rate == nil && o.Fee == nil:
 			l.plain = true
 		case s.Delay != nil || s.Cap > 0:
-			l.shift = &shifter{s: s, st: map[partyKey]*shiftState{}}
-			run, err := sp.New()
-			if err != nil {
+			if l, err = newShiftLane(s, o, sp); err != nil {
 				f.Close()
 				return nil, err
 			}
-			l.kept = stream.NewSpool(run)
-			l.moved = stream.NewSorter(sp.InMemory, sp.New)
 		default:
 			if l.eng, err = simulate.New(o); err != nil {
 				f.Close()
@@ -107,29 +105,54 @@ func (s Scenario) options(base simulate.Options, tariff func(string) (*pricing.C
 // Add takes the next message in replay order (lent: it is copied).
 func (f *Fan) Add(m *msglog.Message) error {
 	for _, l := range f.lanes {
-		if l.plain {
-			continue
-		}
-		c := &l.scratch
-		*c = *m
-		l.s.recategorize(c)
-		if l.eng != nil {
-			if err := l.eng.Add(c); err != nil {
-				return fmt.Errorf("scenario %q: %w", l.s.Name, err)
-			}
-			continue
-		}
-		if moved, key := l.shift.next(c); moved {
-			c.Time = key
-			if err := l.moved.Add(c); err != nil {
-				return err
-			}
-		} else if err := l.kept.Write(c); err != nil {
+		if err := l.add(m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// add takes the next message into the lane.
+func (l *lane) add(m *msglog.Message) error {
+	if l.plain {
+		return nil
+	}
+	c := &l.scratch
+	*c = *m
+	l.s.recategorize(c)
+	if l.eng != nil {
+		if err := l.eng.Add(c); err != nil {
+			return fmt.Errorf("scenario %q: %w", l.s.Name, err)
+		}
+		return nil
+	}
+	if moved, key := l.shift.next(c); moved {
+		c.Time = key
+		return l.moved.Add(c)
+	}
+	return l.kept.Write(c)
+}
+
+// newShiftLane is a lane that reorders the log by the scenario's delay.
+func newShiftLane(s Scenario, o simulate.Options, sp Spill) (*lane, error) {
+	run, err := sp.New()
+	if err != nil {
+		return nil, err
+	}
+	return &lane{s: s, opts: o, shift: &shifter{s: s, st: map[partyKey]*shiftState{}},
+		kept: stream.NewSpool(run), moved: stream.NewSorter(sp.InMemory, sp.New)}, nil
+}
+
+// MemorySpill spills to memory (for a log held in memory anyway).
+func MemorySpill() Spill {
+	return Spill{InMemory: 1 << 16, New: func() (stream.RunFile, error) { return &memRun{}, nil }}
+}
+
+// memRun is a RunFile in memory.
+type memRun struct{ bytes.Buffer }
+
+func (m *memRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes()), nil }
+func (m *memRun) Close() error               { m.Reset(); return nil }
 
 // Reject counts a row that could not be read, in every scenario.
 func (f *Fan) Reject() {
@@ -207,12 +230,16 @@ func (l *lane) replay(onRowErr func(error) error, shift time.Duration) (simulate
 // Close removes what the fan spilled.
 func (f *Fan) Close() {
 	for _, l := range f.lanes {
-		if l.kept != nil {
-			l.kept.Close()
-		}
-		if l.moved != nil {
-			l.moved.Close()
-		}
+		l.close()
+	}
+}
+
+func (l *lane) close() {
+	if l.kept != nil {
+		l.kept.Close()
+	}
+	if l.moved != nil {
+		l.moved.Close()
 	}
 }
 

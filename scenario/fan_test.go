@@ -12,14 +12,14 @@ import (
 	"github.com/wacost/wacost/synth"
 )
 
-// memRun is a RunFile in memory.
-type memRun struct {
+// countedRun is a RunFile in memory.
+type countedRun struct {
 	bytes.Buffer
 	closed *int
 }
 
-func (m *memRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes()), nil }
-func (m *memRun) Close() error               { *m.closed++; return nil }
+func (m *countedRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes()), nil }
+func (m *countedRun) Close() error               { *m.closed++; return nil }
 
 // genLog is a synthetic log in replay order.
 func genLog(t *testing.T, rows int64) []msglog.Message {
@@ -58,7 +58,7 @@ func TestFanEqualsRunOnTheWholeLog(t *testing.T) {
 		scs = append(scs, s)
 	}
 	closed, made := 0, 0
-	spill := Spill{InMemory: 50, New: func() (stream.RunFile, error) { made++; return &memRun{closed: &closed}, nil }}
+	spill := Spill{InMemory: 50, New: func() (stream.RunFile, error) { made++; return &countedRun{closed: &closed}, nil }}
 	f, err := NewFan(o, scs, tariff, spill)
 	if err != nil {
 		t.Fatal(err)
