@@ -2,10 +2,8 @@ package scenario
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/wacost/wacost/msglog"
@@ -166,12 +164,25 @@ type Backlogger struct {
 	curve *lane
 	last  time.Time
 	n     int64
+	w     *workers
+	// rejected counts the rows that could not be read.
+	rejected int64
 }
 
 // planRun is one order's plan, priced by an engine of its own.
 type planRun struct {
 	eng *simulate.Engine
 	p   Plan
+	now time.Time // (zero: the end of the log)
+}
+
+// add takes the log up to Now.
+func (pr *planRun) add(m *msglog.Message) error {
+	if !pr.now.IsZero() && m.Time.After(pr.now) {
+		return nil
+	}
+	c := *m
+	return pr.eng.Add(&c)
 }
 
 // NewBacklogger sets up a backlog over base (the run's options).
@@ -191,7 +202,7 @@ func NewBacklogger(base simulate.Options, cfg BacklogConfig, sp Spill) (*Backlog
 		other = ExpiryFirst
 	}
 	for i, how := range []string{cfg.Order, other} {
-		pr := &planRun{p: Plan{Order: how, Replies: []PlannedReply{}}}
+		pr := &planRun{p: Plan{Order: how, Replies: []PlannedReply{}}, now: cfg.Now}
 		o := base
 		o.Rate, o.Fee, o.Visit, o.GroupBy = nil, nil, nil, nil
 		// The planned replies are told apart by their source, "plan:K".
@@ -213,8 +224,11 @@ func NewBacklogger(base simulate.Options, cfg BacklogConfig, sp Spill) (*Backlog
 	o := base
 	o.Ledger, o.Visit, o.Rate, o.Fee, o.GroupBy = nil, nil, nil, nil, nil
 	var err error
-	b.curve, err = newShiftLane(Scenario{Name: "curve", Delay: &Delay{Op: '=', By: 0}}, o, sp)
-	return b, err
+	if b.curve, err = newShiftLane(Scenario{Name: "curve", Delay: &Delay{Op: '=', By: 0}}, o, sp); err != nil {
+		return nil, err
+	}
+	b.w = startWorkers([]adder{b.plans[0], b.plans[1], b.curve})
+	return b, nil
 }
 
 // Configure sets the replay's own engine's options: a day's cost, and
@@ -234,41 +248,45 @@ func (b *Backlogger) Configure(so *simulate.Options) {
 	}
 }
 
-// Add takes the next message of the log (lent: it is copied).
+// Add takes the next message of the log (lent: it is copied), into the
+// plans and the curve side by side.
 func (b *Backlogger) Add(m *msglog.Message) error {
 	b.n++
 	if m.Time.After(b.last) {
 		b.last = m.Time
 	}
-	if b.cfg.Now.IsZero() || !m.Time.After(b.cfg.Now) {
-		for _, pr := range b.plans {
-			c := *m
-			if err := pr.eng.Add(&c); err != nil {
-				return err
-			}
-		}
-	}
-	return b.curve.add(m)
+	return b.w.add(m)
 }
 
 // Reject counts a row that could not be read.
-func (b *Backlogger) Reject() {
-	for _, pr := range b.plans {
-		pr.eng.Reject()
-	}
-	b.curve.rejected++
-}
+func (b *Backlogger) Reject() { b.rejected++ }
 
-// Close removes what the curve spilled.
-func (b *Backlogger) Close() { b.curve.close() }
+// Close stops the backlog and removes what the curve spilled.
+func (b *Backlogger) Close() {
+	if b.w != nil {
+		b.w.stop()
+	}
+	if b.curve != nil {
+		b.curve.close()
+	}
+}
 
 // Finish plans the replies at Now, prices them, and draws the curve from
 // the spools (on every core); res is the replay's own result (Configure).
 func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*Backlog, error) {
 	cfg := b.cfg
+	if err := b.w.finish(); err != nil {
+		return nil, err
+	}
 	if b.n == 0 {
 		return nil, fmt.Errorf("the log is empty")
 	}
+	for _, pr := range b.plans {
+		for range b.rejected {
+			pr.eng.Reject()
+		}
+	}
+	b.curve.rejected += b.rejected
 	if cfg.Now.IsZero() {
 		cfg.Now = b.last
 	}
@@ -316,39 +334,15 @@ func (b *Backlogger) curveAt(delays []time.Duration, onRowErr func(error) error,
 	if _, err := b.curve.moved.Sorted(0); err != nil {
 		return nil, err
 	}
-	var mu sync.Mutex
-	safeErr := func(err error) error { mu.Lock(); defer mu.Unlock(); return onRowErr(err) }
+	safe := lockedErrs(onRowErr)
 	curve := make([]CurvePoint, len(delays))
-	errs := make([]error, len(delays))
-	next, done := 0, 0
-	step(phase, 0, len(delays))
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(delays)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(delays) {
-					return
-				}
-				res, err := b.curve.replay(safeErr, delays[i])
-				curve[i], errs[i] = CurvePoint{Delay: delays[i], Cost: res.Summary.Cost, Late: res.Summary.LateReplies}, err
-				mu.Lock()
-				done++
-				step(phase, done, len(delays))
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	err := sideBySide(len(delays), func(i int) error {
+		res, err := b.curve.replay(safe, delays[i])
+		curve[i] = CurvePoint{Delay: delays[i], Cost: res.Summary.Cost, Late: res.Summary.LateReplies}
+		return err
+	}, func(done, n int) { step(phase, done, n) })
+	if err != nil {
+		return nil, err
 	}
 	return curve, nil
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/wacost/wacost/msglog"
@@ -13,7 +16,7 @@ import (
 )
 
 // Spill makes the temporary files a fan spills to (it does no file I/O of
-// its own); InMemory is how many reordered messages one scenario holds
+// its own; New is called from several goroutines at once); InMemory is how many reordered messages one scenario holds
 // before its sorted runs spill.
 type Spill struct {
 	New      func() (stream.RunFile, error)
@@ -33,6 +36,9 @@ type Fan struct {
 	base  simulate.Options
 	lanes []*lane
 	spill Spill
+	w     *workers
+	// rejected counts the rows that could not be read.
+	rejected int64
 }
 
 // lane is one scenario's way through the fan.
@@ -75,6 +81,13 @@ func NewFan(base simulate.Options, scs []Scenario, tariff func(string) (*pricing
 		}
 		f.lanes = append(f.lanes, l)
 	}
+	var as []adder
+	for _, l := range f.lanes {
+		if !l.plain {
+			as = append(as, l)
+		}
+	}
+	f.w = startWorkers(as)
 	return f, nil
 }
 
@@ -102,15 +115,10 @@ func (s Scenario) options(base simulate.Options, tariff func(string) (*pricing.C
 	return o, nil
 }
 
-// Add takes the next message in replay order (lent: it is copied).
-func (f *Fan) Add(m *msglog.Message) error {
-	for _, l := range f.lanes {
-		if err := l.add(m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// Add takes the next message in replay order (lent: it is copied). The
+// scenarios take it side by side, on every core; an error of one comes
+// back from a later Add, or from Finish.
+func (f *Fan) Add(m *msglog.Message) error { return f.w.add(m) }
 
 // add takes the next message into the lane.
 func (l *lane) add(m *msglog.Message) error {
@@ -139,7 +147,7 @@ func newShiftLane(s Scenario, o simulate.Options, sp Spill) (*lane, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &lane{s: s, opts: o, shift: &shifter{s: s, st: map[partyKey]*shiftState{}},
+	return &lane{s: s, opts: o, shift: newShifter(s),
 		kept: stream.NewSpool(run), moved: stream.NewSorter(sp.InMemory, sp.New)}, nil
 }
 
@@ -155,53 +163,102 @@ func (m *memRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes())
 func (m *memRun) Close() error               { m.Reset(); return nil }
 
 // Reject counts a row that could not be read, in every scenario.
-func (f *Fan) Reject() {
-	for _, l := range f.lanes {
-		switch {
-		case l.eng != nil:
-			l.eng.Reject()
-		case !l.plain:
-			l.rejected++
-		}
-	}
-}
+func (f *Fan) Reject() { f.rejected++ }
 
 // Finish ends the stream: the reordering scenarios are replayed from
 // their spools (step hears each one's progress), and each scenario's
 // outcome is made; plain scenarios take res, the replay's own result.
 func (f *Fan) Finish(res simulate.Result, onRowErr func(error) error, step func(done, n int)) ([]Outcome, error) {
-	n, done := 0, 0
-	for _, l := range f.lanes {
-		if l.shift != nil {
-			n++
-		}
+	if err := f.w.finish(); err != nil {
+		return nil, err
 	}
-	var outs []Outcome
 	for _, l := range f.lanes {
-		r := res
+		l.reject(f.rejected)
+	}
+	outs := make([]Outcome, len(f.lanes))
+	var shifting []int
+	for i, l := range f.lanes {
 		switch {
 		case l.eng != nil:
-			r = l.eng.Result()
+			outs[i] = outcome(l.s, l.eng.Result(), l.opts.Location)
 		case l.shift != nil:
-			if step != nil {
-				step(done, n)
-			}
-			var by time.Duration
-			if l.shift.fixed() {
-				by = l.s.Delay.By
-			}
-			var err error
-			if r, err = l.replay(onRowErr, by); err != nil {
-				return nil, fmt.Errorf("scenario %q: %w", l.s.Name, err)
-			}
-			done++
+			shifting = append(shifting, i)
+		default:
+			outs[i] = outcome(l.s, res, l.opts.Location)
 		}
-		outs = append(outs, outcome(l.s, r, l.opts.Location))
 	}
-	if step != nil && n > 0 {
-		step(n, n)
+	safe := lockedErrs(onRowErr)
+	err := sideBySide(len(shifting), func(k int) error {
+		l := f.lanes[shifting[k]]
+		var by time.Duration
+		if l.shift.fixed() {
+			by = l.s.Delay.By
+		}
+		r, err := l.replay(safe, by)
+		if err != nil {
+			return fmt.Errorf("scenario %q: %w", l.s.Name, err)
+		}
+		outs[shifting[k]] = outcome(l.s, r, l.opts.Location)
+		return nil
+	}, step)
+	if err != nil {
+		return nil, err
 	}
 	return outs, nil
+}
+
+// lockedErrs is onRowErr for replays side by side.
+func lockedErrs(onRowErr func(error) error) func(error) error {
+	var mu sync.Mutex
+	return func(err error) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return onRowErr(err)
+	}
+}
+
+// sideBySide runs do(0..n-1), as many at a time as there are cores,
+// telling step how many are done (from 0 of n to n of n), and returns the
+// first error by index.
+func sideBySide(n int, do func(i int) error, step func(done, n int)) error {
+	if n == 0 {
+		return nil
+	}
+	if step == nil {
+		step = func(int, int) {}
+	}
+	var mu sync.Mutex
+	errs := make([]error, n)
+	next, done := 0, 0
+	step(0, n)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				errs[i] = do(i)
+				mu.Lock()
+				done++
+				step(done, n)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // replay merges a reordering lane's kept and moved messages (moved on by
@@ -217,18 +274,33 @@ func (l *lane) replay(onRowErr func(error) error, shift time.Duration) (simulate
 	if err != nil {
 		return simulate.Result{}, err
 	}
-	moved, err := l.moved.Sorted(shift)
+	moved, err := l.moved.Runs(shift)
 	if err != nil {
 		return simulate.Result{}, err
 	}
-	if err := simulate.Run(eng, stream.Merge(kept, moved), onRowErr); err != nil {
+	if err := simulate.Run(eng, stream.Merge(append([]msglog.Reader{kept}, moved...)...), onRowErr); err != nil {
 		return simulate.Result{}, err
 	}
 	return eng.Result(), nil
 }
 
-// Close removes what the fan spilled.
+// reject counts n rows that could not be read.
+func (l *lane) reject(n int64) {
+	switch {
+	case l.eng != nil:
+		for range n {
+			l.eng.Reject()
+		}
+	case !l.plain:
+		l.rejected += n
+	}
+}
+
+// Close stops the fan and removes what it spilled.
 func (f *Fan) Close() {
+	if f.w != nil {
+		f.w.stop()
+	}
 	for _, l := range f.lanes {
 		l.close()
 	}
@@ -267,15 +339,13 @@ func (s Scenario) recategorize(m *msglog.Message) {
 	}
 }
 
-// partyKey is a business and a customer.
-type partyKey struct{ b, c string }
-
-// shiftState is Transform's state of one business and customer.
+// shiftState is Transform's state of one business and customer (times in
+// Unix nanoseconds).
 type shiftState struct {
 	waiting bool
 	replied bool // since the last customer message: the burst is moved
-	since   time.Time
-	shift   time.Duration
+	since   int64
+	shift   int64
 }
 
 // shifter is Transform's reply-delay rule, one message at a time, in
@@ -284,26 +354,62 @@ type shiftState struct {
 // by. For a fixed delay (=D) that is its time at D = 0, the same order
 // for every D (moved on by D when read); else its new time.
 type shifter struct {
-	s  Scenario
-	st map[partyKey]*shiftState
+	s   Scenario
+	biz map[string]*bizShifts
+	// last is the last message's business's (most logs have one).
+	lastBiz string
+	last    *bizShifts
+}
+
+// bizShifts are one business's customers' states: by number key when
+// the customer has one, else by name.
+type bizShifts struct {
+	byKey  map[uint64]*shiftState
+	byName map[string]*shiftState
+}
+
+func newShifter(s Scenario) *shifter { return &shifter{s: s, biz: map[string]*bizShifts{}} }
+
+// state is m's business and customer's state.
+func (sh *shifter) state(m *msglog.Message) *shiftState {
+	bs := sh.last
+	if bs == nil || m.Business != sh.lastBiz {
+		if bs = sh.biz[m.Business]; bs == nil {
+			bs = &bizShifts{byKey: map[uint64]*shiftState{}, byName: map[string]*shiftState{}}
+			sh.biz[strings.Clone(m.Business)] = bs
+		}
+		sh.lastBiz, sh.last = m.Business, bs
+	}
+	if m.CustomerKey != 0 {
+		p := bs.byKey[m.CustomerKey]
+		if p == nil {
+			p = &shiftState{}
+			bs.byKey[m.CustomerKey] = p
+		}
+		return p
+	}
+	p := bs.byName[m.Customer]
+	if p == nil {
+		p = &shiftState{}
+		// Its own copy: the message's strings may share a reader's block
+		// with the rest of the log.
+		bs.byName[strings.Clone(m.Customer)] = p
+	}
+	return p
 }
 
 func (sh *shifter) next(m *msglog.Message) (moved bool, key time.Time) {
-	k := partyKey{m.Business, m.Customer}
-	p := sh.st[k]
-	if p == nil {
-		p = &shiftState{}
-		sh.st[k] = p
-	}
+	p := sh.state(m)
+	t := m.Time.UnixNano()
 	if m.Direction == msglog.Inbound {
 		if !p.waiting {
-			p.waiting, p.since = true, m.Time
+			p.waiting, p.since = true, t
 		}
 		p.shift, p.replied = 0, false
 		return false, m.Time
 	}
 	if p.waiting && !m.Failed {
-		d := m.Time.Sub(p.since)
+		d := time.Duration(t - p.since)
 		nd := d
 		if sh.s.Delay != nil {
 			nd = sh.s.Delay.apply(nd)
@@ -311,16 +417,16 @@ func (sh *shifter) next(m *msglog.Message) (moved bool, key time.Time) {
 		if sh.s.Cap > 0 && nd > sh.s.Cap {
 			nd = sh.s.Cap
 		}
-		p.shift = nd - d
+		p.shift = int64(nd - d)
 		if sh.fixed() {
-			p.shift -= sh.s.Delay.By // sorted as at D = 0
+			p.shift -= int64(sh.s.Delay.By) // sorted as at D = 0
 		}
 		p.waiting, p.replied = false, true
 	}
 	if !p.replied {
 		return false, m.Time
 	}
-	return true, m.Time.Add(p.shift)
+	return true, m.Time.Add(time.Duration(p.shift))
 }
 
 // fixed: every reply takes the same delay (=D, no cap), so one sort of the

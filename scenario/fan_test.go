@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,11 +16,11 @@ import (
 // countedRun is a RunFile in memory.
 type countedRun struct {
 	bytes.Buffer
-	closed *int
+	closed *atomic.Int64
 }
 
 func (m *countedRun) Rewind() (io.Reader, error) { return bytes.NewReader(m.Bytes()), nil }
-func (m *countedRun) Close() error               { *m.closed++; return nil }
+func (m *countedRun) Close() error               { m.closed.Add(1); return nil }
 
 // genLog is a synthetic log in replay order.
 func genLog(t *testing.T, rows int64) []msglog.Message {
@@ -57,8 +58,8 @@ func TestFanEqualsRunOnTheWholeLog(t *testing.T) {
 		}
 		scs = append(scs, s)
 	}
-	closed, made := 0, 0
-	spill := Spill{InMemory: 50, New: func() (stream.RunFile, error) { made++; return &countedRun{closed: &closed}, nil }}
+	var closed, made atomic.Int64 // (the scenarios spill side by side)
+	spill := Spill{InMemory: 50, New: func() (stream.RunFile, error) { made.Add(1); return &countedRun{closed: &closed}, nil }}
 	f, err := NewFan(o, scs, tariff, spill)
 	if err != nil {
 		t.Fatal(err)
@@ -79,8 +80,8 @@ func TestFanEqualsRunOnTheWholeLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if made < 20 || closed != made {
-		t.Fatalf("%d runs made, %d removed: the moved replies did not spill, or were left behind", made, closed)
+	if made.Load() < 20 || closed.Load() != made.Load() {
+		t.Fatalf("%d runs made, %d removed: the moved replies did not spill, or were left behind", made.Load(), closed.Load())
 	}
 	if steps != 8+1 {
 		t.Errorf("%d progress steps, want one per reordering scenario and the end", steps)

@@ -140,6 +140,8 @@ var errCorrupt = errors.New("sort run: corrupt record")
 type runReader struct {
 	r   *bufio.Reader
 	buf []byte
+	// arena holds the strings read: one allocation a block, not a field.
+	arena msglog.Arena
 }
 
 // Read decodes the run's next message into *m.
@@ -193,7 +195,7 @@ func (rr *runReader) next() (msglog.Message, error) {
 		if k <= 0 || uint64(len(b)-k) < l {
 			return msglog.Message{}, errCorrupt
 		}
-		*dst = string(b[k : k+int(l)])
+		*dst = rr.arena.Str(b[k : k+int(l)])
 		b = b[k+int(l):]
 	}
 	line, k := binary.Varint(b)

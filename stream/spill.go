@@ -72,6 +72,23 @@ func writeAll(f RunFile, msgs []msglog.Message) error {
 // each one's time (the order is the same for any shift). Each call reads
 // them again from the start; no Add may follow the first.
 func (s *Sorter) Sorted(shift time.Duration) (msglog.Reader, error) {
+	rs, err := s.Runs(shift)
+	if err != nil || len(rs) == 1 {
+		return first(rs), err
+	}
+	return Merge(rs...), nil
+}
+
+func first(rs []msglog.Reader) msglog.Reader {
+	if len(rs) == 0 {
+		return nil
+	}
+	return rs[0]
+}
+
+// Runs is Sorted as its sorted runs, each in replay order, to merge with
+// other readers in one Merge.
+func (s *Sorter) Runs(shift time.Duration) ([]msglog.Reader, error) {
 	if !s.sorted {
 		s.sorted = true
 		if len(s.runs) > 0 && len(s.buf) > 0 {
@@ -82,24 +99,23 @@ func (s *Sorter) Sorted(shift time.Duration) (msglog.Reader, error) {
 			s.sortBuf()
 		}
 	}
-	var r msglog.Reader
+	var rs []msglog.Reader
 	if len(s.runs) == 0 {
-		r = &Slice{Msgs: s.buf}
-	} else {
-		readers := make([]msglog.Reader, 0, len(s.runs))
-		for _, f := range s.runs {
-			rd, err := f.Rewind()
-			if err != nil {
-				return nil, err
-			}
-			readers = append(readers, &runReader{r: bufio.NewReaderSize(rd, 1<<16)})
+		rs = append(rs, &Slice{Msgs: s.buf})
+	}
+	for _, f := range s.runs {
+		rd, err := f.Rewind()
+		if err != nil {
+			return nil, err
 		}
-		r = Merge(readers...)
+		rs = append(rs, &runReader{r: bufio.NewReaderSize(rd, 16<<10)})
 	}
-	if shift == 0 {
-		return r, nil
+	if shift != 0 {
+		for i := range rs {
+			rs[i] = &shifted{r: rs[i], by: shift}
+		}
 	}
-	return &shifted{r: r, by: shift}, nil
+	return rs, nil
 }
 
 // Close removes the runs.
