@@ -196,7 +196,7 @@ func NewBacklogger(base simulate.Options, cfg BacklogConfig, sp Spill) (*Backlog
 	if cfg.Order != FIFO {
 		cfg.Order = ExpiryFirst
 	}
-	b := &Backlogger{cfg: cfg, tr: sla.New(sla.Config{Window: cfg.Window}, nil)}
+	b := &Backlogger{cfg: cfg, tr: sla.New(sla.Config{Window: cfg.Window, WaitingOnly: true}, nil)}
 	other := FIFO
 	if cfg.Order == FIFO {
 		other = ExpiryFirst
@@ -204,17 +204,7 @@ func NewBacklogger(base simulate.Options, cfg BacklogConfig, sp Spill) (*Backlog
 	for i, how := range []string{cfg.Order, other} {
 		pr := &planRun{p: Plan{Order: how, Replies: []PlannedReply{}}, now: cfg.Now}
 		o := base
-		o.Rate, o.Fee, o.Visit, o.GroupBy = nil, nil, nil, nil
-		// The planned replies are told apart by their source, "plan:K".
-		o.Ledger = func(e *simulate.Entry) error {
-			var k int
-			if _, err := fmt.Sscanf(e.Source, "plan:%d", &k); err == nil && k >= 1 && k <= len(pr.p.Replies) {
-				r := &pr.p.Replies[k-1]
-				r.Decision, r.Reason, r.Cost = e.Decision, e.Reason, e.Cost
-				pr.p.Cost += e.Cost
-			}
-			return nil
-		}
+		o.Rate, o.Fee, o.Visit, o.GroupBy, o.Ledger = nil, nil, nil, nil, nil
 		var err error
 		if pr.eng, err = simulate.New(o); err != nil {
 			return nil, err
@@ -291,6 +281,8 @@ func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*B
 		cfg.Now = b.last
 	}
 	waiting := b.tr.Finish(cfg.Now).Waiting
+	b.tr = nil // (its customers' states go before the curve's replays)
+	b.curve.shift.release()
 	bl := &Backlog{Now: cfg.Now, Capacity: cfg.Capacity, Waiting: len(waiting), Currency: res.Summary.Currency}
 	for i, pr := range b.plans {
 		if err := pr.finish(waiting, cfg); err != nil {
@@ -365,9 +357,17 @@ func (pr *planRun) finish(waiting []sla.Waiting, cfg BacklogConfig) error {
 	}
 	sort.SliceStable(msgs, func(i, j int) bool { return msglog.Less(&msgs[i], &msgs[j]) })
 	for i := range msgs {
+		k := msgs[i].Pos.Line // the reply's place in the plan
 		if err := pr.eng.Add(&msgs[i]); err != nil {
 			return err
 		}
+		e := pr.eng.LastEntry()
+		if e.ID != msgs[i].ID { // rejected (--skip-invalid): no record
+			continue
+		}
+		r := &p.Replies[k-1]
+		r.Decision, r.Reason, r.Cost = e.Decision, e.Reason, e.Cost
+		p.Cost += e.Cost
 	}
 	for _, r := range p.Replies {
 		if r.Inside {

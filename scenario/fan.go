@@ -174,6 +174,9 @@ func (f *Fan) Finish(res simulate.Result, onRowErr func(error) error, step func(
 	}
 	for _, l := range f.lanes {
 		l.reject(f.rejected)
+		if l.shift != nil {
+			l.shift.release()
+		}
 	}
 	outs := make([]Outcome, len(f.lanes))
 	var shifting []int
@@ -367,6 +370,9 @@ type bizShifts struct {
 	byKey  map[uint64]*shiftState
 	byName map[string]*shiftState
 }
+
+// release drops the customers' states once the stream has ended.
+func (sh *shifter) release() { sh.biz, sh.last = nil, nil }
 
 func newShifter(s Scenario) *shifter { return &shifter{s: s, biz: map[string]*bizShifts{}} }
 

@@ -469,6 +469,11 @@ func (e *Engine) stateOf(m *msglog.Message, key uint64, packed bool, day pricing
 	return ps
 }
 
+// LastEntry is the record of the last business message Add took (as the
+// ledger would have had it), for a caller that needs one message's
+// record without a ledger of all.
+func (e *Engine) LastEntry() Entry { return e.entry }
+
 // take takes a message's record: its fee, its totals (mc: its
 // market's), the ledger (business messages) and the visit hook.
 func (e *Engine) take(m *msglog.Message, ent *Entry, mc *Counts) error {

@@ -37,6 +37,9 @@ type Config struct {
 	GroupBy     []string
 	// Location is the zone of day and week groups.
 	Location *time.Location
+	// WaitingOnly keeps no reply times (no statistics, only who is waiting
+	// at the end): memory is then the live customers', not the replies'.
+	WaitingOnly bool
 }
 
 // Reply is one measured answer.
@@ -195,6 +198,10 @@ func (t *Tracker) Business(m *msglog.Message, e *simulate.Entry) error {
 	}
 	if target, ok := t.cfg.Targets[r.Kind]; ok {
 		r.Breach = t.measure(r.Calendar, r.Hours) > target
+	}
+	if t.cfg.WaitingOnly {
+		p.waiting = false
+		return nil
 	}
 	r.group = t.group(m.Business, p.market, p.since, m.Agent, sender)
 	for _, s := range []*samples{t.all, t.samplesFor(r.group)} {

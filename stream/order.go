@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"container/heap"
 	"io"
 	"math"
 
@@ -143,11 +142,13 @@ func (b *reorder) place(slot *msglog.Message) {
 // giveBack returns a lent message's slot.
 func (b *reorder) giveBack(m *msglog.Message) { b.free = append(b.free, m) }
 
-// merge is a k-way merge of readers that are each in order.
+// merge is a k-way merge of readers that are each in order: each
+// reader's head stays in its slot, and the heap orders the readers' numbers
+// (moving ints, not 256-byte messages).
 type merge struct {
 	rs    []msglog.Reader
-	heads []msglog.Message
-	src   []int // src[i]: reader of heads[i]
+	heads []msglog.Message // heads[i]: reader i's next message
+	heap  []int            // readers with a head, the earliest first
 	init  bool
 	errs  []error
 }
@@ -158,45 +159,56 @@ func Merge(rs ...msglog.Reader) msglog.Reader {
 	if len(rs) == 1 {
 		return rs[0]
 	}
-	return &merge{rs: rs}
+	return &merge{rs: rs, heads: make([]msglog.Message, len(rs))}
 }
 
-type headHeap struct{ m *merge }
+func (m *merge) less(a, b int) bool { return msglog.Less(&m.heads[m.heap[a]], &m.heads[m.heap[b]]) }
 
-func (h headHeap) Len() int           { return len(h.m.heads) }
-func (h headHeap) Less(i, j int) bool { return msglog.Less(&h.m.heads[i], &h.m.heads[j]) }
-func (h headHeap) Swap(i, j int) {
-	h.m.heads[i], h.m.heads[j] = h.m.heads[j], h.m.heads[i]
-	h.m.src[i], h.m.src[j] = h.m.src[j], h.m.src[i]
-}
-func (h headHeap) Push(x any) {}
-func (h headHeap) Pop() any {
-	n := len(h.m.heads) - 1
-	h.m.heads, h.m.src = h.m.heads[:n], h.m.src[:n]
-	return nil
-}
-
-// fill reads reader i's next message into the heap; row errors are queued.
-func (m *merge) fill(i int) error {
+// down moves heap entry i down to its place.
+func (m *merge) down(i int) {
+	n := len(m.heap)
 	for {
-		m.heads = append(m.heads, msglog.Message{})
-		err := m.rs[i].Read(&m.heads[len(m.heads)-1])
-		if err != nil {
-			m.heads = m.heads[:len(m.heads)-1]
+		l := 2*i + 1
+		if l >= n {
+			return
 		}
+		j := l
+		if r := l + 1; r < n && m.less(r, l) {
+			j = r
+		}
+		if !m.less(j, i) {
+			return
+		}
+		m.heap[i], m.heap[j] = m.heap[j], m.heap[i]
+		i = j
+	}
+}
+
+// up moves heap entry i up to its place.
+func (m *merge) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !m.less(i, p) {
+			return
+		}
+		m.heap[i], m.heap[p] = m.heap[p], m.heap[i]
+		i = p
+	}
+}
+
+// next reads reader i's next message into its slot; row errors are
+// queued. ok is false at its end.
+func (m *merge) next(i int) (ok bool, err error) {
+	for {
+		err := m.rs[i].Read(&m.heads[i])
 		if err == io.EOF {
-			return nil
+			return false, nil
 		}
-		if _, ok := err.(*msglog.RowError); ok {
+		if _, isRow := err.(*msglog.RowError); isRow {
 			m.errs = append(m.errs, err)
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		m.src = append(m.src, i)
-		heap.Fix(headHeap{m}, len(m.heads)-1)
-		return nil
+		return err == nil, err
 	}
 }
 
@@ -205,8 +217,13 @@ func (m *merge) Read(msg *msglog.Message) error {
 	if !m.init {
 		m.init = true
 		for i := range m.rs {
-			if err := m.fill(i); err != nil {
+			ok, err := m.next(i)
+			if err != nil {
 				return err
+			}
+			if ok {
+				m.heap = append(m.heap, i)
+				m.up(len(m.heap) - 1)
 			}
 		}
 	}
@@ -215,13 +232,22 @@ func (m *merge) Read(msg *msglog.Message) error {
 		m.errs = m.errs[1:]
 		return err
 	}
-	if len(m.heads) == 0 {
+	if len(m.heap) == 0 {
 		return io.EOF
 	}
-	*msg = m.heads[0]
-	i := m.src[0]
-	heap.Pop(headHeap{m})
-	return m.fill(i)
+	i := m.heap[0]
+	*msg = m.heads[i]
+	ok, err := m.next(i)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		last := len(m.heap) - 1
+		m.heap[0] = m.heap[last]
+		m.heap = m.heap[:last]
+	}
+	m.down(0)
+	return nil
 }
 
 // Slice is a Reader over messages held in memory.

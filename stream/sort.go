@@ -142,36 +142,42 @@ type runReader struct {
 	buf []byte
 	// arena holds the strings read: one allocation a block, not a field.
 	arena msglog.Arena
+	// prev are the last message's fields, which the next often repeats.
+	prev [12]string
 }
 
 // Read decodes the run's next message into *m.
 func (rr *runReader) Read(m *msglog.Message) error {
-	msg, err := rr.next()
-	if err == nil {
-		*m = msg
-	}
-	return err
+	*m = msglog.Message{}
+	return rr.decode(m)
 }
 
+// next is Read returning the message.
 func (rr *runReader) next() (msglog.Message, error) {
+	var m msglog.Message
+	err := rr.decode(&m)
+	return m, err
+}
+
+// decode decodes the next message into *m, which must be zero.
+func (rr *runReader) decode(m *msglog.Message) error {
 	n, err := binary.ReadUvarint(rr.r)
 	if err == io.EOF {
-		return msglog.Message{}, io.EOF
+		return io.EOF
 	}
 	if err != nil {
-		return msglog.Message{}, err
+		return err
 	}
 	if cap(rr.buf) < int(n) {
 		rr.buf = make([]byte, n)
 	}
 	b := rr.buf[:n]
 	if _, err := io.ReadFull(rr.r, b); err != nil {
-		return msglog.Message{}, err
+		return err
 	}
-	var m msglog.Message
 	ns, k := binary.Varint(b)
 	if k <= 0 || len(b) < k+4 {
-		return msglog.Message{}, errCorrupt
+		return errCorrupt
 	}
 	m.Time = time.Unix(0, ns).UTC()
 	b = b[k:]
@@ -181,33 +187,42 @@ func (rr *runReader) next() (msglog.Message, error) {
 	b = b[4:]
 	tokens, k := binary.Uvarint(b)
 	if k <= 0 || tokens > math.MaxUint32 {
-		return msglog.Message{}, errCorrupt
+		return errCorrupt
 	}
 	b = b[k:]
 	price, k := binary.Varint(b)
 	if k <= 0 || price < math.MinInt32 || price > math.MaxInt32 {
-		return msglog.Message{}, errCorrupt
+		return errCorrupt
 	}
 	b = b[k:]
 	m.Tokens, m.ProviderPrice = uint32(tokens), int32(price)
-	for _, dst := range []*string{&m.Customer, &m.Business, &m.Type, &m.Category, &m.Country, &m.Status, &m.ID, &m.TemplateName, &m.Agent, &m.Sender, &m.Label, &m.Pos.File} {
+	for f, dst := range [...]*string{&m.Customer, &m.Business, &m.Type, &m.Category, &m.Country, &m.Status, &m.ID, &m.TemplateName, &m.Agent, &m.Sender, &m.Label, &m.Pos.File} {
 		l, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < l {
-			return msglog.Message{}, errCorrupt
+			return errCorrupt
 		}
-		*dst = rr.arena.Str(b[k : k+int(l)])
+		v := b[k : k+int(l)]
+		switch {
+		case len(v) == 0:
+			*dst = ""
+		case string(v) == rr.prev[f]: // a business, type, status, file as the last message's
+			*dst = rr.prev[f]
+		default:
+			*dst = rr.arena.Str(v)
+			rr.prev[f] = *dst
+		}
 		b = b[k+int(l):]
 	}
 	line, k := binary.Varint(b)
 	if k <= 0 {
-		return msglog.Message{}, errCorrupt
+		return errCorrupt
 	}
 	m.Pos.Line = int(line)
 	seq, k2 := binary.Varint(b[k:])
 	if k2 <= 0 {
-		return msglog.Message{}, errCorrupt
+		return errCorrupt
 	}
 	m.Pos.Seq = seq
 	m.CustomerKey, _ = msglog.NumberKey(m.Customer) // as every reader sets it
-	return m, nil
+	return nil
 }
