@@ -207,4 +207,4 @@ func (c *compareSink) ResultOnly() bool { return false }
 
 // fanSortMemory is how many moved replies one scenario holds in memory
 // before its sorted runs spill to temporary files (about 300 bytes each).
-var fanSortMemory = 32768
+var fanSortMemory = 16384

@@ -112,7 +112,8 @@ func (t *tapReader) Read(m *msglog.Message) error {
 // Finished is a finished replay.
 type Finished struct {
 	Result *simulate.Result
-	// Engine is the replay's engine (nil for a replay in parts).
+	// Engine is the replay's engine (nil for a replay in parts, and for a
+	// Tapper sink).
 	Engine *simulate.Engine
 	// OtherShards counts the rows left to other shards.
 	OtherShards int64
@@ -355,6 +356,11 @@ func (r *run) one(so simulate.Options, sorted bool, errs *rowErrors, tap Tapper)
 		return Finished{}, err
 	}
 	f := Finished{Engine: eng}
+	if tap != nil {
+		// A tapping sink prices with engines of its own and needs only
+		// the Result: the engine's states go before its sink finishes.
+		f.Engine = nil
+	}
 	if shard != nil {
 		f.OtherShards = shard.Skipped
 		f.Log = simulate.LogPrint{Messages: shard.Rows, Digest: fmt.Sprintf("%016x", shard.Digest)}

@@ -294,6 +294,9 @@ func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*B
 			bl.Other = pr.p
 		}
 	}
+	for _, pr := range b.plans {
+		pr.eng = nil // its states go before the curve's replays
+	}
 	bl.NeededCapacity, bl.AlreadyClosed = neededCapacity(waiting, cfg)
 	step := cfg.Step
 	if step == nil {

@@ -184,6 +184,7 @@ func (f *Fan) Finish(res simulate.Result, onRowErr func(error) error, step func(
 		switch {
 		case l.eng != nil:
 			outs[i] = outcome(l.s, l.eng.Result(), l.opts.Location)
+			l.eng = nil // its states go before the reordering scenarios' replays
 		case l.shift != nil:
 			shifting = append(shifting, i)
 		default:
@@ -365,10 +366,11 @@ type shifter struct {
 }
 
 // bizShifts are one business's customers' states: by number key when
-// the customer has one, else by name.
+// the customer has one, else by name (values, not pointers: 200,000
+// customers take about 8 MB).
 type bizShifts struct {
-	byKey  map[uint64]*shiftState
-	byName map[string]*shiftState
+	byKey  map[uint64]shiftState
+	byName map[string]shiftState
 }
 
 // release drops the customers' states once the stream has ended.
@@ -376,36 +378,39 @@ func (sh *shifter) release() { sh.biz, sh.last = nil, nil }
 
 func newShifter(s Scenario) *shifter { return &shifter{s: s, biz: map[string]*bizShifts{}} }
 
-// state is m's business and customer's state.
-func (sh *shifter) state(m *msglog.Message) *shiftState {
+// biz is m's business's states.
+func (sh *shifter) bizOf(m *msglog.Message) *bizShifts {
 	bs := sh.last
 	if bs == nil || m.Business != sh.lastBiz {
 		if bs = sh.biz[m.Business]; bs == nil {
-			bs = &bizShifts{byKey: map[uint64]*shiftState{}, byName: map[string]*shiftState{}}
+			bs = &bizShifts{byKey: map[uint64]shiftState{}, byName: map[string]shiftState{}}
 			sh.biz[strings.Clone(m.Business)] = bs
 		}
 		sh.lastBiz, sh.last = m.Business, bs
 	}
-	if m.CustomerKey != 0 {
-		p := bs.byKey[m.CustomerKey]
-		if p == nil {
-			p = &shiftState{}
-			bs.byKey[m.CustomerKey] = p
-		}
-		return p
-	}
-	p := bs.byName[m.Customer]
-	if p == nil {
-		p = &shiftState{}
-		// Its own copy: the message's strings may share a reader's block
-		// with the rest of the log.
-		bs.byName[strings.Clone(m.Customer)] = p
-	}
-	return p
+	return bs
 }
 
 func (sh *shifter) next(m *msglog.Message) (moved bool, key time.Time) {
-	p := sh.state(m)
+	bs := sh.bizOf(m)
+	if k := m.CustomerKey; k != 0 {
+		p := bs.byKey[k]
+		moved, key = sh.step(&p, m)
+		bs.byKey[k] = p
+		return moved, key
+	}
+	p, ok := bs.byName[m.Customer]
+	moved, key = sh.step(&p, m)
+	if ok {
+		bs.byName[m.Customer] = p
+	} else { // its own copy: the message's strings may share a reader's block with the rest of the log
+		bs.byName[strings.Clone(m.Customer)] = p
+	}
+	return moved, key
+}
+
+// step is next on the customer's state p.
+func (sh *shifter) step(p *shiftState, m *msglog.Message) (moved bool, key time.Time) {
 	t := m.Time.UnixNano()
 	if m.Direction == msglog.Inbound {
 		if !p.waiting {

@@ -77,14 +77,28 @@ type Waiting struct {
 	WindowLeft   time.Duration `json:"-"`
 }
 
-type pairKey struct{ business, customer string }
+// pairKey is a business and a customer: by the customer's number key when
+// it has one (a cheaper hash than its digits), else by name.
+type pairKey struct {
+	business string
+	key      uint64
+	name     string
+}
+
+func keyOf(m *msglog.Message) pairKey {
+	if m.CustomerKey != 0 {
+		return pairKey{business: m.Business, key: m.CustomerKey}
+	}
+	return pairKey{business: m.Business, name: m.Customer}
+}
 
 type pair struct {
-	market  string
-	lastIn  time.Time // the customer's latest message
-	waiting bool
-	since   time.Time
-	kind    string
+	customer string
+	market   string
+	lastIn   time.Time // the customer's latest message
+	waiting  bool
+	since    time.Time
+	kind     string
 }
 
 type groupKey struct{ business, market, day, week, agent, sender string }
@@ -110,8 +124,10 @@ type Tracker struct {
 	pairs  map[pairKey]*pair
 	groups map[groupKey]*samples
 	all    *samples
-	onRep  func(*Reply) error
-	last   time.Time
+	// allOnly is {all}, the sample sets of a run without groups.
+	allOnly [1]*samples
+	onRep   func(*Reply) error
+	last    time.Time
 }
 
 // New returns a tracker; onReply (optional) receives each reply.
@@ -122,7 +138,9 @@ func New(cfg Config, onReply func(*Reply) error) *Tracker {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Tracker{cfg: cfg, pairs: map[pairKey]*pair{}, groups: map[groupKey]*samples{}, all: newSamples(), onRep: onReply}
+	t := &Tracker{cfg: cfg, pairs: map[pairKey]*pair{}, groups: map[groupKey]*samples{}, all: newSamples(), onRep: onReply}
+	t.allOnly[0] = t.all
+	return t
 }
 
 func (t *Tracker) group(business, market string, asked time.Time, agent, sender string) groupKey {
@@ -150,10 +168,10 @@ func (t *Tracker) group(business, market string, asked time.Time, agent, sender 
 // Customer records a customer message.
 func (t *Tracker) Customer(m *msglog.Message, market string) {
 	t.last = m.Time
-	k := pairKey{m.Business, m.Customer}
+	k := keyOf(m)
 	p := t.pairs[k]
 	if p == nil {
-		p = &pair{}
+		p = &pair{customer: m.Customer}
 		t.pairs[k] = p
 	}
 	p.market = market
@@ -172,7 +190,7 @@ func (t *Tracker) Customer(m *msglog.Message, market string) {
 // and bot messages with ExcludeBots, do not.
 func (t *Tracker) Business(m *msglog.Message, e *simulate.Entry) error {
 	t.last = m.Time
-	p := t.pairs[pairKey{m.Business, m.Customer}]
+	p := t.pairs[keyOf(m)]
 	if p == nil || !p.waiting {
 		return nil
 	}
@@ -204,7 +222,7 @@ func (t *Tracker) Business(m *msglog.Message, e *simulate.Entry) error {
 		return nil
 	}
 	r.group = t.group(m.Business, p.market, p.since, m.Agent, sender)
-	for _, s := range []*samples{t.all, t.samplesFor(r.group)} {
+	for _, s := range t.sampleSets(r.group) {
 		s.cal[r.Kind] = append(s.cal[r.Kind], r.Calendar)
 		s.hours[r.Kind] = append(s.hours[r.Kind], r.Hours)
 		if r.Breach {
@@ -227,6 +245,15 @@ func (t *Tracker) measure(cal, hours time.Duration) time.Duration {
 		return hours
 	}
 	return cal
+}
+
+// sampleSets are the samples a reply of group g goes to: the whole run's,
+// and its group's when there are groups.
+func (t *Tracker) sampleSets(g groupKey) []*samples {
+	if len(t.cfg.GroupBy) == 0 {
+		return t.allOnly[:]
+	}
+	return []*samples{t.all, t.samplesFor(g)}
 }
 
 func (t *Tracker) samplesFor(g groupKey) *samples {
@@ -333,7 +360,7 @@ func (t *Tracker) Finish(now time.Time) Result {
 		if !p.waiting || p.since.After(now) {
 			continue
 		}
-		w := Waiting{Business: k.business, Customer: k.customer, Market: p.market, Kind: p.kind, Since: p.since,
+		w := Waiting{Business: k.business, Customer: p.customer, Market: p.market, Kind: p.kind, Since: p.since,
 			Waited: now.Sub(p.since), WindowCloses: p.lastIn.Add(t.cfg.Window)}
 		w.WindowLeft = w.WindowCloses.Sub(now)
 		if t.cfg.Schedule != nil {
@@ -341,7 +368,7 @@ func (t *Tracker) Finish(now time.Time) Result {
 		}
 		r.Waiting = append(r.Waiting, w)
 		g := t.group(k.business, p.market, p.since, "", "")
-		for _, s := range []*samples{t.all, t.samplesFor(g)} {
+		for _, s := range t.sampleSets(g) {
 			s.waiting++
 			if w.Waited > s.waitMax {
 				s.waitMax = w.Waited
