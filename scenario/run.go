@@ -18,28 +18,15 @@ type Outcome struct {
 	Total pricing.Money
 }
 
-// Run prices a log (in replay order) under a scenario. base holds the
-// run's own options; tariff resolves a scenario's tariff by name or file.
+// Run prices a log (in replay order) under a scenario, moving and sorting
+// the whole log in memory (Transform): the reference the streaming Fan is
+// tested against. base holds the run's own options; tariff resolves a
+// scenario's tariff by name or file.
 func Run(base simulate.Options, log []msglog.Message, s Scenario, tariff func(string) (*pricing.Card, error)) (Outcome, error) {
-	o := base
-	o.Ledger, o.Visit = nil, nil
-	if s.Regime != "" {
-		o.Regime = s.Regime
+	o, err := s.options(base, tariff)
+	if err != nil {
+		return Outcome{}, err
 	}
-	if s.Tariff != "" {
-		card, err := tariff(s.Tariff)
-		if err != nil {
-			return Outcome{}, err
-		}
-		o.Tariff = card
-	}
-	switch s.LateReplies {
-	case "template":
-		o.Policy.Late = pricing.LateTemplate
-	case "block", "drop":
-		o.Policy.Late = pricing.LateBlock
-	}
-	o.Rate, o.Fee = s.RateHook(), s.FeeHook()
 	eng, err := simulate.New(o)
 	if err != nil {
 		return Outcome{}, err
@@ -50,12 +37,5 @@ func Run(base simulate.Options, log []msglog.Message, s Scenario, tariff func(st
 			return Outcome{}, err
 		}
 	}
-	res := eng.Result()
-	out := Outcome{Scenario: s, Result: res}
-	if res.Summary.First != nil {
-		out.MonthlyFees = s.MonthlyFees(*res.Summary.First, *res.Summary.Last, o.Location)
-	}
-	out.Fees = res.Summary.Fees + out.MonthlyFees
-	out.Total = res.Summary.Cost + out.Fees
-	return out, nil
+	return outcome(s, eng.Result(), o.Location), nil
 }

@@ -646,19 +646,8 @@ func (s Scenario) MonthlyFees(first, last time.Time, loc *time.Location) pricing
 // shape. Recategorisation applies to templates by name or category.
 func (s Scenario) Transform(in []msglog.Message) []msglog.Message {
 	out := append([]msglog.Message(nil), in...)
-	if len(s.Recat) > 0 {
-		for i := range out {
-			m := &out[i]
-			if m.Direction != msglog.Outbound || !m.Template {
-				continue
-			}
-			for _, r := range s.Recat {
-				if (r.Template != "" && m.TemplateName == r.Template) || (r.Category != "" && m.Category == r.Category) {
-					m.SetCategory(r.To)
-					break
-				}
-			}
-		}
+	for i := range out {
+		s.recategorize(&out[i])
 	}
 	if s.Delay == nil && s.Cap == 0 {
 		return out
