@@ -64,7 +64,7 @@ command_of() { # sets cmd to tool $1's command line
   led) cmd=("$out/wacost" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
   nd) cmd=("$out/wacost" simulate "$ndlog" --regime 2025-07 -q --format csv) ;;
   cmp) cmd=("$out/wacost" compare "$log" --scenarios ../testdata/scenarios.yaml -q --format csv) ;;
-  bl) cmd=("$out/wacost" backlog "$log" --capacity 30/h -q --format csv) ;;
+  bl) cmd=("$out/wacost" backlog "$log" --capacity 30/h -q --format json) ;;
   sla) cmd=("$out/wacost" sla "$log" -q --format csv) ;;
   bsim) cmd=("$base" simulate "$log" --regime 2025-07 -q --format csv) ;;
   bled) cmd=("$base" simulate "$log" --regime 2025-07 -q --ledger --format csv) ;;
