@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bufio"
+	"io"
 	"sort"
 	"time"
 
@@ -116,6 +117,47 @@ func (s *Sorter) Runs(shift time.Duration) ([]msglog.Reader, error) {
 		}
 	}
 	return rs, nil
+}
+
+// Compact merges the sorted runs into one, for a sorter read many times:
+// each read then merges one run, not many (the old runs are removed).
+func (s *Sorter) Compact() error {
+	rs, err := s.Runs(0)
+	if err != nil || len(s.runs) < 2 {
+		return err
+	}
+	f, err := s.newRun()
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	var scratch []byte
+	var m msglog.Message
+	src := Merge(rs...)
+	for {
+		err := src.Read(&m)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			f.Close()
+			return err
+		}
+		scratch = encode(scratch[:0], &m)
+		if _, err := w.Write(scratch); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	for _, old := range s.runs {
+		old.Close()
+	}
+	s.runs = []RunFile{f}
+	return nil
 }
 
 // Close removes the runs.

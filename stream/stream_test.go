@@ -482,3 +482,59 @@ func TestRunRecordKeepsEveryField(t *testing.T) {
 		t.Fatalf("spooled\n%+v\ncame back\n%+v", m, got)
 	}
 }
+
+// A Sorter spilled in many runs reads back in replay order, shifted or
+// not, as often as asked, and after Compact from one run with the same
+// messages.
+func TestSorterRunsAndCompact(t *testing.T) {
+	t0 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	made := 0
+	s := NewSorter(7, func() (RunFile, error) { made++; return &memRun{}, nil })
+	const n = 200
+	for i := 0; i < n; i++ {
+		m := msglog.Message{Time: t0.Add(time.Duration((i*7919)%n) * time.Minute), Customer: "5511987654321", Business: "b", ID: "x", Pos: msglog.Pos{Seq: int64(i)}}
+		if err := s.Add(&m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(shift time.Duration) []time.Time {
+		r, err := s.Sorted(shift)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []time.Time
+		for {
+			var m msglog.Message
+			if err := r.Read(&m); err == io.EOF {
+				return got
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, m.Time)
+		}
+	}
+	check := func(what string, got []time.Time, shift time.Duration) {
+		t.Helper()
+		if len(got) != n {
+			t.Fatalf("%s: %d messages, want %d", what, len(got), n)
+		}
+		for i, tm := range got {
+			if want := t0.Add(time.Duration(i)*time.Minute + shift); !tm.Equal(want) {
+				t.Fatalf("%s: message %d at %v, want %v", what, i, tm, want)
+			}
+		}
+	}
+	check("runs", read(0), 0)
+	check("runs, again, shifted", read(time.Hour), time.Hour)
+	if made < 20 {
+		t.Fatalf("%d runs: the sorter did not spill", made)
+	}
+	if err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.runs) != 1 {
+		t.Fatalf("%d runs after Compact, want 1", len(s.runs))
+	}
+	check("compacted", read(0), 0)
+	check("compacted, shifted", read(-time.Minute), -time.Minute)
+}
