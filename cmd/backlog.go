@@ -129,9 +129,7 @@ func runBacklog(s *streams, o *backlogOptions) error {
 		return err
 	}
 	cfg := o.cfg
-	if show := o.progress == "always" || (o.progress != "never" && !o.quiet && isTerminal(s.err)); show {
-		cfg.Step = phaseLine(s.err, isTerminal(s.err))
-	}
+	cfg.Step = phases(s, o.simulateOptions)
 	return runTapped(s, o.simulateOptions, env, func(out io.Writer, u *unpricedRows) replay.Sink {
 		return &backlogSink{s: s, o: o, cfg: cfg, out: out, rowErrs: u.take}
 	})

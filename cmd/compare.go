@@ -173,8 +173,7 @@ func (c *compareSink) Finish(f replay.Finished) ([]gate.Check, error) {
 		return nil, c.err
 	}
 	var step func(done, n int)
-	if show := c.o.progress == "always" || (c.o.progress != "never" && !c.o.quiet && isTerminal(c.s.err)); show {
-		line := phaseLine(c.s.err, isTerminal(c.s.err))
+	if line := phases(c.s, c.o.simulateOptions); line != nil {
 		step = func(done, n int) { line("the scenarios that move replies", done, n) }
 	}
 	outs, err := c.fan.Finish(*f.Result, c.rowErrs, step)

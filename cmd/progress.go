@@ -220,6 +220,15 @@ func countString(n int64) string {
 	return fmt.Sprint(n)
 }
 
+// phases is the phase line of a run's later phases on stderr, as its
+// --progress asks (always; auto: on a terminal, unless -q), or nil.
+func phases(s *streams, o *simulateOptions) func(phase string, done, n int) {
+	if o.progress == "always" || (o.progress != "never" && !o.quiet && isTerminal(s.err)) {
+		return phaseLine(s.err, isTerminal(s.err))
+	}
+	return nil
+}
+
 // phaseLine shows the phases of a command that replays a log many times
 // (backlog's plans and delay curve): on a terminal one line redrawn in
 // place and cleared at the end, elsewhere a line when a phase ends.
