@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/wacost/wacost/window"
@@ -28,76 +27,28 @@ type RunFile interface {
 // go to RunFiles from newRun and are merged k-way. With few enough
 // messages nothing is written. Row errors go to onErr.
 func SortExternal(r msglog.Reader, onErr func(error) error, maxInMemory int, newRun func() (RunFile, error)) (msglog.Reader, func(), error) {
-	if maxInMemory < 1 {
-		maxInMemory = 1
-	}
-	var runs []RunFile
-	cleanup := func() {
-		for _, f := range runs {
-			f.Close()
-		}
-	}
-	buf := make([]msglog.Message, 0, min(maxInMemory, 1<<16))
-	flush := func() error {
-		sort.Slice(buf, func(i, j int) bool { return msglog.Less(&buf[i], &buf[j]) })
-		f, err := newRun()
-		if err != nil {
-			return err
-		}
-		runs = append(runs, f)
-		w := bufio.NewWriterSize(f, 1<<16)
-		var scratch []byte
-		for i := range buf {
-			scratch = encode(scratch[:0], &buf[i])
-			if _, err := w.Write(scratch); err != nil {
-				return err
-			}
-		}
-		buf = buf[:0]
-		return w.Flush()
-	}
+	st := NewSorter(maxInMemory, newRun)
+	var m msglog.Message
 	for {
-		buf = append(buf, msglog.Message{})
-		err := r.Read(&buf[len(buf)-1])
-		if err != nil {
-			buf = buf[:len(buf)-1]
-		}
+		err := r.Read(&m)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			if _, ok := err.(*msglog.RowError); ok {
 				if e := onErr(err); e != nil {
-					return nil, cleanup, e
+					return nil, st.Close, e
 				}
 				continue
 			}
-			return nil, cleanup, err
+			return nil, st.Close, err
 		}
-		if len(buf) >= maxInMemory {
-			if err := flush(); err != nil {
-				return nil, cleanup, err
-			}
+		if err := st.Add(&m); err != nil {
+			return nil, st.Close, err
 		}
 	}
-	if len(runs) == 0 {
-		sort.Slice(buf, func(i, j int) bool { return msglog.Less(&buf[i], &buf[j]) })
-		return &Slice{Msgs: buf}, cleanup, nil
-	}
-	if len(buf) > 0 {
-		if err := flush(); err != nil {
-			return nil, cleanup, err
-		}
-	}
-	var readers []msglog.Reader
-	for _, f := range runs {
-		rd, err := f.Rewind()
-		if err != nil {
-			return nil, cleanup, err
-		}
-		readers = append(readers, &runReader{r: bufio.NewReaderSize(rd, 1<<16)})
-	}
-	return Merge(readers...), cleanup, nil
+	sorted, err := st.Sorted(0)
+	return sorted, st.Close, err
 }
 
 // The run format: per message, a uvarint length, then the fields.

@@ -49,7 +49,13 @@ func (s *Sorter) spill() error {
 		return err
 	}
 	s.runs = append(s.runs, f)
-	if err := writeAll(f, s.buf); err != nil {
+	run := NewSpool(f)
+	for i := range s.buf {
+		if err := run.Write(&s.buf[i]); err != nil {
+			return err
+		}
+	}
+	if err := run.w.Flush(); err != nil {
 		return err
 	}
 	clear(s.buf) // the strings go with them
@@ -57,34 +63,15 @@ func (s *Sorter) spill() error {
 	return nil
 }
 
-func writeAll(f RunFile, msgs []msglog.Message) error {
-	w := bufio.NewWriterSize(f, 1<<16)
-	var scratch []byte
-	for i := range msgs {
-		scratch = encode(scratch[:0], &msgs[i])
-		if _, err := w.Write(scratch); err != nil {
-			return err
-		}
-	}
-	return w.Flush()
-}
-
 // Sorted reads every message added, in replay order, with shift added to
 // each one's time (the order is the same for any shift). Each call reads
 // them again from the start; no Add may follow the first.
 func (s *Sorter) Sorted(shift time.Duration) (msglog.Reader, error) {
 	rs, err := s.Runs(shift)
-	if err != nil || len(rs) == 1 {
-		return first(rs), err
+	if err != nil {
+		return nil, err
 	}
-	return Merge(rs...), nil
-}
-
-func first(rs []msglog.Reader) msglog.Reader {
-	if len(rs) == 0 {
-		return nil
-	}
-	return rs[0]
+	return Merge(rs...), nil // (one run: itself)
 }
 
 // Runs is Sorted as its sorted runs, each in replay order, to merge with
@@ -130,26 +117,12 @@ func (s *Sorter) Compact() error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	var scratch []byte
-	var m msglog.Message
-	src := Merge(rs...)
-	for {
-		err := src.Read(&m)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			f.Close()
-			return err
-		}
-		scratch = encode(scratch[:0], &m)
-		if _, err := w.Write(scratch); err != nil {
-			f.Close()
-			return err
-		}
+	one := NewSpool(f)
+	if err := copyAll(one, Merge(rs...)); err != nil {
+		f.Close()
+		return err
 	}
-	if err := w.Flush(); err != nil {
+	if err := one.w.Flush(); err != nil {
 		f.Close()
 		return err
 	}
@@ -158,6 +131,23 @@ func (s *Sorter) Compact() error {
 	}
 	s.runs = []RunFile{f}
 	return nil
+}
+
+// copyAll writes every message of r to sp.
+func copyAll(sp *Spool, r msglog.Reader) error {
+	var m msglog.Message
+	for {
+		err := r.Read(&m)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := sp.Write(&m); err != nil {
+			return err
+		}
+	}
 }
 
 // Close removes the runs.
