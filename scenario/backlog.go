@@ -271,12 +271,7 @@ func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*B
 	if b.n == 0 {
 		return nil, fmt.Errorf("the log is empty")
 	}
-	for _, pr := range b.plans {
-		for range b.rejected {
-			pr.eng.Reject()
-		}
-	}
-	b.curve.rejected += b.rejected
+	b.curve.rejected += b.rejected // (the plans report only their replies)
 	if cfg.Now.IsZero() {
 		cfg.Now = b.last
 	}

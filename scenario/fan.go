@@ -33,9 +33,7 @@ type Spill struct {
 // engine. Memory is the live state of each engine and shifter, and the
 // sort buffers: not the log.
 type Fan struct {
-	base  simulate.Options
 	lanes []*lane
-	spill Spill
 	w     *workers
 	// rejected counts the rows that could not be read.
 	rejected int64
@@ -57,7 +55,7 @@ type lane struct {
 // NewFan sets up the scenarios' engines over base (the run's options);
 // tariff resolves a scenario's tariff by name or file.
 func NewFan(base simulate.Options, scs []Scenario, tariff func(string) (*pricing.Card, error), sp Spill) (*Fan, error) {
-	f := &Fan{base: base, spill: sp}
+	f := &Fan{}
 	for _, s := range scs {
 		o, err := s.options(base, tariff)
 		if err != nil {
