@@ -152,7 +152,7 @@ func (c *compareSink) Configure(so *simulate.Options) {
 	}
 	base := *so
 	base.OnRowError = c.rowErrs
-	c.fan, c.err = scenario.NewFan(base, c.scs, c.env.card, scenario.Spill{New: replay.NewTempRun, InMemory: fanSortMemory})
+	c.fan, c.err = scenario.NewFan(base, c.scs, c.env.card, scenario.Spill{New: replay.NewTempRun, InMemory: fanSortMemory, Defer: true})
 }
 
 func (c *compareSink) Tap(m *msglog.Message) error {
@@ -174,7 +174,7 @@ func (c *compareSink) Finish(f replay.Finished) ([]gate.Check, error) {
 	}
 	var step func(done, n int)
 	if line := phases(c.s, c.o.simulateOptions); line != nil {
-		step = func(done, n int) { line("the scenarios that move replies", done, n) }
+		step = func(done, n int) { line("the scenarios, replayed from the spooled log", done, n) }
 	}
 	outs, err := c.fan.Finish(*f.Result, c.rowErrs, step)
 	if err != nil {

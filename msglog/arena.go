@@ -9,6 +9,10 @@ import "unsafe"
 // freed when no string points into it any more.
 type Arena struct {
 	block []byte
+	// Block is the size of a block, 64 KiB if 0. Many readers alive at
+	// once (the runs of a merge) want small ones: each keeps the blocks
+	// its current and last messages point into.
+	Block int
 }
 
 const arenaBlock = 64 << 10
@@ -18,11 +22,15 @@ func (a *Arena) Str(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if len(b) > arenaBlock/8 {
+	size := a.Block
+	if size <= 0 {
+		size = arenaBlock
+	}
+	if len(b) > size/8 {
 		return string(b)
 	}
 	if len(a.block)+len(b) > cap(a.block) {
-		a.block = make([]byte, 0, arenaBlock)
+		a.block = make([]byte, 0, size)
 	}
 	n := len(a.block)
 	a.block = append(a.block, b...)

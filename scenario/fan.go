@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,11 +17,17 @@ import (
 )
 
 // Spill makes the temporary files a fan spills to (it does no file I/O of
-// its own; New is called from several goroutines at once); InMemory is how many reordered messages one scenario holds
-// before its sorted runs spill.
+// its own; New is called from several goroutines at once); InMemory is how
+// many reordered messages one scenario holds before its sorted runs spill.
 type Spill struct {
 	New      func() (stream.RunFile, error)
 	InMemory int
+	// Defer: the scenarios take no message during the read. The log is
+	// spooled once, in replay order, and Finish replays the spool into the
+	// scenarios, as many at a time as there are cores. Memory is then
+	// that many engines' live state, not one per scenario; the cost is
+	// one spool written and one read per scenario.
+	Defer bool
 }
 
 // Fan prices one stream of messages, read once in replay order, under
@@ -35,6 +42,9 @@ type Spill struct {
 type Fan struct {
 	lanes []*lane
 	w     *workers
+	// log is the spooled log (Spill.Defer), nil when the scenarios take
+	// the messages as they are read.
+	log *stream.Spool
 	// rejected counts the rows that could not be read.
 	rejected int64
 }
@@ -85,6 +95,14 @@ func NewFan(base simulate.Options, scs []Scenario, tariff func(string) (*pricing
 			as = append(as, l)
 		}
 	}
+	if sp.Defer && len(as) > 0 {
+		run, err := sp.New()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		f.log, as = stream.NewSpool(run), nil
+	}
 	f.w = startWorkers(as)
 	return f, nil
 }
@@ -116,7 +134,12 @@ func (s Scenario) options(base simulate.Options, tariff func(string) (*pricing.C
 // Add takes the next message in replay order (lent: it is copied). The
 // scenarios take it side by side, on every core; an error of one comes
 // back from a later Add, or from Finish.
-func (f *Fan) Add(m *msglog.Message) error { return f.w.add(m) }
+func (f *Fan) Add(m *msglog.Message) error {
+	if f.log != nil {
+		return f.log.Write(m)
+	}
+	return f.w.add(m)
+}
 
 // add takes the next message into the lane.
 func (l *lane) add(m *msglog.Message) error {
@@ -163,35 +186,37 @@ func (m *memRun) Close() error               { m.Reset(); return nil }
 // Reject counts a row that could not be read, in every scenario.
 func (f *Fan) Reject() { f.rejected++ }
 
-// Finish ends the stream: the reordering scenarios are replayed from
-// their spools (step hears each one's progress), and each scenario's
-// outcome is made; plain scenarios take res, the replay's own result.
+// Finish ends the stream: the deferred scenarios replay the spooled log,
+// the reordering ones their own spools (step hears how many are done),
+// and each scenario's outcome is made; plain scenarios take res, the
+// replay's own result.
 func (f *Fan) Finish(res simulate.Result, onRowErr func(error) error, step func(done, n int)) ([]Outcome, error) {
 	if err := f.w.finish(); err != nil {
 		return nil, err
 	}
 	for _, l := range f.lanes {
 		l.reject(f.rejected)
-		if l.shift != nil {
-			l.shift.release()
-		}
 	}
 	outs := make([]Outcome, len(f.lanes))
-	var shifting []int
+	var later []int // replayed after the read
 	for i, l := range f.lanes {
 		switch {
-		case l.eng != nil:
+		case l.plain:
+			outs[i] = outcome(l.s, res, l.opts.Location)
+		case f.log == nil && l.eng != nil:
 			outs[i] = outcome(l.s, l.eng.Result(), l.opts.Location)
 			l.eng = nil // its states go before the reordering scenarios' replays
-		case l.shift != nil:
-			shifting = append(shifting, i)
 		default:
-			outs[i] = outcome(l.s, res, l.opts.Location)
+			if f.log == nil {
+				l.shift.release()
+			}
+			later = append(later, i)
 		}
 	}
 	safe := lockedErrs(onRowErr)
-	err := sideBySide(len(shifting), func(k int) error {
-		l := f.lanes[shifting[k]]
+	// reorder replays a reordering lane's spools into its engine.
+	reorder := func(i int) error {
+		l := f.lanes[i]
 		var by time.Duration
 		if l.shift.fixed() {
 			by = l.s.Delay.By
@@ -200,13 +225,104 @@ func (f *Fan) Finish(res simulate.Result, onRowErr func(error) error, step func(
 		if err != nil {
 			return fmt.Errorf("scenario %q: %w", l.s.Name, err)
 		}
-		outs[shifting[k]] = outcome(l.s, r, l.opts.Location)
+		outs[i] = outcome(l.s, r, l.opts.Location)
 		return nil
-	}, step)
+	}
+	var err error
+	if f.log == nil {
+		err = sideBySide(len(later), func(k int) error { return reorder(later[k]) }, step)
+	} else {
+		err = f.replayLog(later, outs, reorder, step)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return outs, nil
+}
+
+// replayLog replays the spooled log into the lanes later, as many at a
+// time as there are cores: one read of the spool feeds each group side by
+// side; then the group's reordering lanes replay their own spools.
+func (f *Fan) replayLog(later []int, outs []Outcome, reorder func(i int) error, step func(done, n int)) error {
+	if step == nil {
+		step = func(int, int) {}
+	}
+	n, done := len(later), 0
+	step(0, n)
+	// The reordering lanes first: their replays then pair up too.
+	later = slices.Clone(later)
+	slices.SortStableFunc(later, func(i, j int) int { return cmpBool(f.lanes[i].shift == nil, f.lanes[j].shift == nil) })
+	per := runtime.GOMAXPROCS(0)
+	for g := 0; g < n; g += per {
+		group := later[g:min(g+per, n)]
+		var as []adder
+		for _, i := range group {
+			as = append(as, f.lanes[i])
+		}
+		r, err := f.log.Reader()
+		if err != nil {
+			return err
+		}
+		w := startWorkers(as)
+		if err := pump(r, w); err != nil {
+			w.stop()
+			return err
+		}
+		if err := w.finish(); err != nil {
+			return err
+		}
+		var shifting []int
+		for _, i := range group {
+			l := f.lanes[i]
+			if l.eng != nil {
+				outs[i] = outcome(l.s, l.eng.Result(), l.opts.Location)
+				l.eng = nil
+				done++
+				step(done, n)
+				continue
+			}
+			l.shift.release()
+			shifting = append(shifting, i)
+		}
+		err = sideBySide(len(shifting), func(k int) error { return reorder(shifting[k]) }, func(d, _ int) {
+			if d > 0 {
+				done++
+				step(done, n)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// pump adds every message of the spooled log r to the workers.
+func pump(r msglog.Reader, w *workers) error {
+	var m msglog.Message
+	for {
+		err := r.Read(&m)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading the spooled log: %w", err)
+		}
+		if err := w.add(&m); err != nil {
+			return err
+		}
+	}
 }
 
 // lockedErrs is onRowErr for replays side by side.
@@ -302,6 +418,9 @@ func (l *lane) reject(n int64) {
 func (f *Fan) Close() {
 	if f.w != nil {
 		f.w.stop()
+	}
+	if f.log != nil {
+		f.log.Close()
 	}
 	for _, l := range f.lanes {
 		l.close()

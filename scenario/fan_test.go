@@ -44,8 +44,16 @@ func genLog(t *testing.T, rows int64) []msglog.Message {
 // gives every scenario the outcome of Run, which reorders the whole log
 // in memory: reply delays of every kind (faster, slower, later, earlier,
 // fixed), a cap, recategorised templates, another regime, fees, and an
-// unchanged baseline that takes the replay's own result.
+// unchanged baseline that takes the replay's own result. Deferred, the
+// scenarios replay one spool of the log after the read, to the same
+// outcomes.
 func TestFanEqualsRunOnTheWholeLog(t *testing.T) {
+	for _, deferred := range []bool{false, true} {
+		t.Run(map[bool]string{false: "live", true: "deferred"}[deferred], func(t *testing.T) { testFanEqualsRun(t, deferred) })
+	}
+}
+
+func testFanEqualsRun(t *testing.T, deferred bool) {
 	log := genLog(t, 6000)
 	o, tariff := base(t)
 	var scs []Scenario
@@ -59,7 +67,7 @@ func TestFanEqualsRunOnTheWholeLog(t *testing.T) {
 		scs = append(scs, s)
 	}
 	var closed, made atomic.Int64 // (the scenarios spill side by side)
-	spill := Spill{InMemory: 50, New: func() (stream.RunFile, error) { made.Add(1); return &countedRun{closed: &closed}, nil }}
+	spill := Spill{InMemory: 50, Defer: deferred, New: func() (stream.RunFile, error) { made.Add(1); return &countedRun{closed: &closed}, nil }}
 	f, err := NewFan(o, scs, tariff, spill)
 	if err != nil {
 		t.Fatal(err)
@@ -83,8 +91,12 @@ func TestFanEqualsRunOnTheWholeLog(t *testing.T) {
 	if made.Load() < 20 || closed.Load() != made.Load() {
 		t.Fatalf("%d runs made, %d removed: the moved replies did not spill, or were left behind", made.Load(), closed.Load())
 	}
-	if steps != 8+1 {
-		t.Errorf("%d progress steps, want one per reordering scenario and the end", steps)
+	later := 8 // the reordering scenarios
+	if deferred {
+		later = len(scs) - 1 // all but the replay's own
+	}
+	if steps != later+1 {
+		t.Errorf("%d progress steps, want one per scenario replayed after the read and the end", steps)
 	}
 	for i, s := range scs {
 		want, err := Run(o, log, s, tariff)

@@ -96,7 +96,8 @@ func (s *Sorter) Runs(shift time.Duration) ([]msglog.Reader, error) {
 		if err != nil {
 			return nil, err
 		}
-		rs = append(rs, &runReader{r: bufio.NewReaderSize(rd, 16<<10)})
+		// A merge may hold hundreds of runs: small buffers and blocks.
+		rs = append(rs, &runReader{r: bufio.NewReaderSize(rd, 16<<10), arena: msglog.Arena{Block: 2 << 10}})
 	}
 	if shift != 0 {
 		for i := range rs {
