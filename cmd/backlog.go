@@ -150,7 +150,7 @@ type backlogSink struct {
 func (c *backlogSink) Configure(so *simulate.Options) {
 	base := *so
 	base.OnRowError = c.rowErrs
-	c.bl, c.err = scenario.NewBacklogger(base, c.cfg, scenario.Spill{New: replay.NewTempRun, InMemory: fanSortMemory})
+	c.bl, c.err = scenario.NewBacklogger(base, c.cfg, scenario.Spill{New: replay.NewTempRun, InMemory: fanSortMemory, Defer: true})
 	if c.err == nil {
 		c.bl.Configure(so)
 	}

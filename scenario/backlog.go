@@ -10,6 +10,7 @@ import (
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/simulate"
 	"github.com/wacost/wacost/sla"
+	"github.com/wacost/wacost/stream"
 )
 
 // Orders in which a backlog can be answered.
@@ -126,7 +127,11 @@ func order(ws []sla.Waiting, how string, now time.Time) []sla.Waiting {
 // cost-versus-delay curve of the whole log: a Backlogger fed a log held in
 // memory (in replay order).
 func RunBacklog(base simulate.Options, log []msglog.Message, cfg BacklogConfig) (*Backlog, error) {
-	bl, err := NewBacklogger(base, cfg, MemorySpill())
+	return runBacklog(base, log, cfg, MemorySpill())
+}
+
+func runBacklog(base simulate.Options, log []msglog.Message, cfg BacklogConfig, sp Spill) (*Backlog, error) {
+	bl, err := NewBacklogger(base, cfg, sp)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +170,9 @@ type Backlogger struct {
 	last  time.Time
 	n     int64
 	w     *workers
+	// log is the spooled log (Spill.Defer): the plans and the curve take
+	// it after the read, in turn, not beside the replay's engine.
+	log *stream.Spool
 	// rejected counts the rows that could not be read.
 	rejected int64
 }
@@ -217,6 +225,16 @@ func NewBacklogger(base simulate.Options, cfg BacklogConfig, sp Spill) (*Backlog
 	if b.curve, err = newShiftLane(Scenario{Name: "curve", Delay: &Delay{Op: '=', By: 0}}, o, sp); err != nil {
 		return nil, err
 	}
+	if sp.Defer {
+		run, err := sp.New()
+		if err != nil {
+			b.curve.close()
+			return nil, err
+		}
+		b.log = stream.NewSpool(run)
+		b.w = startWorkers(nil)
+		return b, nil
+	}
 	b.w = startWorkers([]adder{b.plans[0], b.plans[1], b.curve})
 	return b, nil
 }
@@ -245,6 +263,9 @@ func (b *Backlogger) Add(m *msglog.Message) error {
 	if m.Time.After(b.last) {
 		b.last = m.Time
 	}
+	if b.log != nil {
+		return b.log.Write(m)
+	}
 	return b.w.add(m)
 }
 
@@ -258,6 +279,9 @@ func (b *Backlogger) Close() {
 	}
 	if b.curve != nil {
 		b.curve.close()
+	}
+	if b.log != nil {
+		b.log.Close()
 	}
 }
 
@@ -277,7 +301,16 @@ func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*B
 	}
 	waiting := b.tr.Finish(cfg.Now).Waiting
 	b.tr = nil // (its customers' states go before the curve's replays)
-	b.curve.shift.release()
+	step := cfg.Step
+	if step == nil {
+		step = func(string, int, int) {}
+	}
+	if b.log != nil { // the plans' engines, then the curve's shifter
+		step("the plans", 0, 2)
+		if err := b.replayLog(b.plans[0], b.plans[1]); err != nil {
+			return nil, err
+		}
+	}
 	bl := &Backlog{Now: cfg.Now, Capacity: cfg.Capacity, Waiting: len(waiting), Currency: res.Summary.Currency}
 	for i, pr := range b.plans {
 		if err := pr.finish(waiting, cfg); err != nil {
@@ -293,11 +326,15 @@ func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*B
 		pr.eng = nil // its states go before the curve's replays
 	}
 	bl.NeededCapacity, bl.AlreadyClosed = neededCapacity(waiting, cfg)
-	step := cfg.Step
-	if step == nil {
-		step = func(string, int, int) {}
-	}
 	step("the plans", 2, 2)
+	if b.log != nil {
+		step("the replies the curve moves", 0, 1)
+		if err := b.replayLog(b.curve); err != nil {
+			return nil, err
+		}
+		step("the replies the curve moves", 1, 1)
+	}
+	b.curve.shift.release()
 	delays := cfg.Delays
 	if len(delays) == 0 {
 		delays = DefaultDelays
@@ -311,6 +348,20 @@ func (b *Backlogger) Finish(res simulate.Result, onRowErr func(error) error) (*B
 	}
 	bl.Notes = res.Notes
 	return bl, nil
+}
+
+// replayLog feeds the spooled log to the adders side by side.
+func (b *Backlogger) replayLog(as ...adder) error {
+	r, err := b.log.Reader()
+	if err != nil {
+		return err
+	}
+	w := startWorkers(as)
+	if err := pump(r, w); err != nil {
+		w.stop()
+		return err
+	}
+	return w.finish()
 }
 
 // curveAt replays the spooled log at each delay, side by side on every

@@ -1,12 +1,16 @@
 package scenario
 
 import (
+	"reflect"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wacost/wacost/msglog"
 	"github.com/wacost/wacost/pricing"
 	"github.com/wacost/wacost/sla"
+	"github.com/wacost/wacost/stream"
 )
 
 // A backlog where the order changes the cost (regime 2025-07: a free-form
@@ -137,5 +141,37 @@ func sortLog(ms []msglog.Message) {
 		for j := i; j > 0 && msglog.Less(&ms[j], &ms[j-1]); j-- {
 			ms[j], ms[j-1] = ms[j-1], ms[j]
 		}
+	}
+}
+
+// Deferred, the plans and the curve take the spooled log after the read,
+// in turn, and give the backlog they give beside the replay, with the
+// curve's moved replies spilled in runs of 50.
+func TestBacklogDeferredEqualsLive(t *testing.T) {
+	log := genLog(t, 6000)
+	o, _ := base(t)
+	var steps []string
+	for _, now := range []time.Time{{}, log[len(log)/2].Time} {
+		cfg := BacklogConfig{Now: now, Capacity: 2, Order: ExpiryFirst, Delays: []time.Duration{0, time.Hour, 23 * time.Hour, 30 * time.Hour}}
+		live, err := RunBacklog(o, log, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Step = func(phase string, done, n int) { steps = append(steps, phase) }
+		var closed, made atomic.Int64
+		sp := Spill{InMemory: 50, Defer: true, New: func() (stream.RunFile, error) { made.Add(1); return &countedRun{closed: &closed}, nil }}
+		deferred, err := runBacklog(o, log, cfg, sp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(deferred, live) {
+			t.Errorf("now %v: deferred %+v\nlive %+v", now, deferred, live)
+		}
+		if live.Waiting == 0 || made.Load() < 10 || closed.Load() != made.Load() {
+			t.Errorf("now %v: %d waiting, %d runs made, %d removed", now, live.Waiting, made.Load(), closed.Load())
+		}
+	}
+	if !slices.Contains(steps, "the replies the curve moves") {
+		t.Errorf("progress %v: the curve's pass is not shown", steps)
 	}
 }

@@ -77,28 +77,39 @@ type Waiting struct {
 	WindowLeft   time.Duration `json:"-"`
 }
 
-// pairKey is a business and a customer: by the customer's number key when
-// it has one (a cheaper hash than its digits), else by name.
-type pairKey struct {
+// bizPairs are one business's customers: by the customer's number key
+// when it has one (a smaller key and a cheaper hash than its digits),
+// else by name.
+type bizPairs struct {
 	business string
-	key      uint64
-	name     string
+	byKey    map[uint64]*pair
+	byName   map[string]*pair
 }
 
-func keyOf(m *msglog.Message) pairKey {
-	if m.CustomerKey != 0 {
-		return pairKey{business: m.Business, key: m.CustomerKey}
+// each calls fn on every customer.
+func (b *bizPairs) each(fn func(*pair)) {
+	for _, p := range b.byKey {
+		fn(p)
 	}
-	return pairKey{business: m.Business, name: m.Customer}
+	for _, p := range b.byName {
+		fn(p)
+	}
 }
 
 type pair struct {
 	customer string
 	market   string
 	lastIn   time.Time // the customer's latest message
-	waiting  bool
 	since    time.Time
-	kind     string
+	waiting  bool
+	first    bool // the wait answers a First message, else a Next one
+}
+
+func (p *pair) kind() string {
+	if p.first {
+		return First
+	}
+	return Next
 }
 
 type groupKey struct{ business, market, day, week, agent, sender string }
@@ -120,10 +131,12 @@ func newSamples() *samples {
 // Tracker measures replies. Feed it every message in replay order, with
 // the simulate engine's ledger entry for business messages.
 type Tracker struct {
-	cfg    Config
-	pairs  map[pairKey]*pair
-	groups map[groupKey]*samples
-	all    *samples
+	cfg   Config
+	pairs map[string]*bizPairs // by business
+	// lastBiz is the last message's business's (most logs have one).
+	lastBiz *bizPairs
+	groups  map[groupKey]*samples
+	all     *samples
 	// allOnly is {all}, the sample sets of a run without groups.
 	allOnly [1]*samples
 	onRep   func(*Reply) error
@@ -138,7 +151,7 @@ func New(cfg Config, onReply func(*Reply) error) *Tracker {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	t := &Tracker{cfg: cfg, pairs: map[pairKey]*pair{}, groups: map[groupKey]*samples{}, all: newSamples(), onRep: onReply}
+	t := &Tracker{cfg: cfg, pairs: map[string]*bizPairs{}, groups: map[groupKey]*samples{}, all: newSamples(), onRep: onReply}
 	t.allOnly[0] = t.all
 	return t
 }
@@ -168,19 +181,12 @@ func (t *Tracker) group(business, market string, asked time.Time, agent, sender 
 // Customer records a customer message.
 func (t *Tracker) Customer(m *msglog.Message, market string) {
 	t.last = m.Time
-	k := keyOf(m)
-	p := t.pairs[k]
-	if p == nil {
-		p = &pair{customer: m.Customer}
-		t.pairs[k] = p
-	}
+	p := t.pairOf(m, true)
 	p.market = market
 	if !p.waiting {
 		p.waiting, p.since = true, m.Time
-		p.kind = Next
-		if p.lastIn.IsZero() || !m.Time.Before(p.lastIn.Add(t.cfg.Window)) {
-			p.kind = First // the window was closed: a new exchange
-		}
+		// First if the window was closed: a new exchange.
+		p.first = p.lastIn.IsZero() || !m.Time.Before(p.lastIn.Add(t.cfg.Window))
 	}
 	p.lastIn = m.Time
 }
@@ -190,7 +196,7 @@ func (t *Tracker) Customer(m *msglog.Message, market string) {
 // and bot messages with ExcludeBots, do not.
 func (t *Tracker) Business(m *msglog.Message, e *simulate.Entry) error {
 	t.last = m.Time
-	p := t.pairs[keyOf(m)]
+	p := t.pairOf(m, false)
 	if p == nil || !p.waiting {
 		return nil
 	}
@@ -204,7 +210,7 @@ func (t *Tracker) Business(m *msglog.Message, e *simulate.Entry) error {
 	if t.cfg.ExcludeBots && sender == "bot" {
 		return nil
 	}
-	r := &Reply{Business: m.Business, Customer: m.Customer, Market: p.market, Agent: m.Agent, Sender: sender, Kind: p.kind,
+	r := &Reply{Business: m.Business, Customer: m.Customer, Market: p.market, Agent: m.Agent, Sender: sender, Kind: p.kind(),
 		Asked: p.since, At: m.Time, Calendar: m.Time.Sub(p.since), ID: m.ID}
 	r.WindowLeft = p.lastIn.Add(t.cfg.Window).Sub(m.Time)
 	r.Late = r.WindowLeft <= 0
@@ -356,27 +362,8 @@ func (t *Tracker) Finish(now time.Time) Result {
 	if t.cfg.Business && t.cfg.Schedule != nil {
 		r.Clock = "business"
 	}
-	for k, p := range t.pairs {
-		if !p.waiting || p.since.After(now) {
-			continue
-		}
-		w := Waiting{Business: k.business, Customer: p.customer, Market: p.market, Kind: p.kind, Since: p.since,
-			Waited: now.Sub(p.since), WindowCloses: p.lastIn.Add(t.cfg.Window)}
-		w.WindowLeft = w.WindowCloses.Sub(now)
-		if t.cfg.Schedule != nil {
-			w.Hours = t.cfg.Schedule.Open(p.since, now)
-		}
-		r.Waiting = append(r.Waiting, w)
-		g := t.group(k.business, p.market, p.since, "", "")
-		for _, s := range t.sampleSets(g) {
-			s.waiting++
-			if w.Waited > s.waitMax {
-				s.waitMax = w.Waited
-			}
-			if w.Hours > s.waitHoursMax {
-				s.waitHoursMax = w.Hours
-			}
-		}
+	for _, b := range t.pairs {
+		b.each(func(p *pair) { t.waiting(&r, b.business, p, now) })
 	}
 	sort.Slice(r.Waiting, func(i, j int) bool {
 		if !r.Waiting[i].Since.Equal(r.Waiting[j].Since) {
@@ -402,6 +389,60 @@ func (t *Tracker) Finish(now time.Time) Result {
 		r.Groups = append(r.Groups, b)
 	}
 	return r
+}
+
+// waiting adds the customer p of business to r's waiting list, if waiting
+// at now.
+func (t *Tracker) waiting(r *Result, business string, p *pair, now time.Time) {
+	if !p.waiting || p.since.After(now) {
+		return
+	}
+	w := Waiting{Business: business, Customer: p.customer, Market: p.market, Kind: p.kind(), Since: p.since,
+		Waited: now.Sub(p.since), WindowCloses: p.lastIn.Add(t.cfg.Window)}
+	w.WindowLeft = w.WindowCloses.Sub(now)
+	if t.cfg.Schedule != nil {
+		w.Hours = t.cfg.Schedule.Open(p.since, now)
+	}
+	r.Waiting = append(r.Waiting, w)
+	g := t.group(business, p.market, p.since, "", "")
+	for _, s := range t.sampleSets(g) {
+		s.waiting++
+		if w.Waited > s.waitMax {
+			s.waitMax = w.Waited
+		}
+		if w.Hours > s.waitHoursMax {
+			s.waitHoursMax = w.Hours
+		}
+	}
+}
+
+// pairOf is m's business and customer's state; nil if new and not add.
+func (t *Tracker) pairOf(m *msglog.Message, add bool) *pair {
+	b := t.lastBiz
+	if b == nil || b.business != m.Business {
+		if b = t.pairs[m.Business]; b == nil {
+			if !add {
+				return nil
+			}
+			b = &bizPairs{business: strings.Clone(m.Business), byKey: map[uint64]*pair{}, byName: map[string]*pair{}}
+			t.pairs[b.business] = b
+		}
+		t.lastBiz = b
+	}
+	if k := m.CustomerKey; k != 0 {
+		p := b.byKey[k]
+		if p == nil && add {
+			p = &pair{customer: m.Customer}
+			b.byKey[k] = p
+		}
+		return p
+	}
+	p := b.byName[m.Customer]
+	if p == nil && add {
+		p = &pair{customer: strings.Clone(m.Customer)}
+		b.byName[p.customer] = p
+	}
+	return p
 }
 
 func keyString(g groupKey) string {
